@@ -1,0 +1,60 @@
+"""Build a scaffold with BSB 3 in its own environment and convert it to the project layout.
+
+BSB 3.10 needs numpy < 2, so it runs in a separate Python environment (``envs/bsb.txt``); this
+module only starts that interpreter and reads its output (see :mod:`spinncer.scaffold.bsb_layout`).
+"""
+import logging
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+from ..errors import InputError
+from .io import read_scaffold, write_scaffold
+
+log = logging.getLogger("spinncer")
+COMPILE_SCRIPT = Path(__file__).with_name("bsb_compile.py")
+
+
+def bundled_config(bsb_python, name="casali_2019.json"):
+    """Path of a network configuration shipped inside the BSB package."""
+    code = "import bsb, os; print(os.path.join(os.path.dirname(bsb.__file__), 'configurations'))"
+    try:
+        out = subprocess.run([str(bsb_python), "-c", code], check=True, capture_output=True,
+                             text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError) as err:
+        raise InputError(bsb_python, "a Python interpreter with bsb 3 installed (envs/bsb.txt)",
+                         f"an error ({err})") from None
+    return Path(out) / name
+
+
+def build_with_bsb(bsb_python, out_path, *, x, z, seed, config=None):
+    """Compile an `x` x `z` µm scaffold with BSB (seeded) and write it in the v3 layout."""
+    # absolute (not resolved: a venv's python is a symlink that must keep its venv path)
+    bsb_python = os.path.abspath(bsb_python)
+    config = Path(config).absolute() if config else bundled_config(bsb_python)
+    if not config.is_file():
+        raise InputError(config, "a BSB network configuration (JSON)", "no such file")
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".bsb-") as work:
+        raw = Path(work).absolute() / "bsb.hdf5"
+        command = [str(bsb_python), str(COMPILE_SCRIPT), str(seed), "-c", str(config),
+                   "-o", str(raw), "compile", "-x", str(x), "-z", str(z)]
+        log.info("running %s", " ".join(command))
+        done = subprocess.run(command, cwd=work, capture_output=True, text=True)
+        if done.returncode != 0 or not raw.is_file():
+            tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
+            raise RuntimeError(f"BSB compile failed (exit {done.returncode}): " + " | ".join(tail))
+        scaffold = read_scaffold(raw)
+    attrs = {"builder": "bsb", "builder_config": config.name, "volume_x_um": float(x),
+             "volume_z_um": float(z), "seed": int(seed)}
+    write_scaffold(scaffold, out_path, attrs=attrs)
+    return scaffold
+
+
+def convert(in_path, out_path):
+    """Read a scaffold in any supported layout and write it in the project (v3) layout."""
+    scaffold = read_scaffold(in_path)
+    write_scaffold(scaffold, out_path, attrs={"converted_from": Path(in_path).name})
+    return scaffold

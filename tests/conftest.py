@@ -1,0 +1,71 @@
+"""Shared fixtures: tiny hand-made scaffolds (wiring written out, not random) and their files."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from spinncer.scaffold import Connectivity, Scaffold, write_scaffold
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def tiny_scaffold(n_glom=8, n_grc=6):
+    """8 glomeruli on a line, 6 granule cells each fed by 4 neighbouring glomeruli, 2 golgi
+    cells inhibiting granule cells, 2 purkinje cells on parallel fibres, 1 basket, 1 stellate,
+    1 dcn cell fed by the purkinje cells."""
+    x = np.arange(n_glom, dtype=float) * 10.0
+    positions = {
+        "glomerulus": np.column_stack([x, np.full(n_glom, 650.0), np.zeros(n_glom)]),
+        "granule": np.column_stack([np.arange(n_grc) * 10.0 + 5, np.full(n_grc, 700.0),
+                                    np.zeros(n_grc)]),
+        "golgi": np.array([[10.0, 720.0, 0.0], [40.0, 720.0, 0.0]]),
+        "purkinje": np.array([[20.0, 760.0, 0.0], [50.0, 760.0, 0.0]]),
+        "basket": np.array([[30.0, 800.0, 0.0]]),
+        "stellate": np.array([[30.0, 900.0, 0.0]]),
+        "dcn": np.array([[30.0, 300.0, 0.0]]),
+    }
+    grc = np.arange(n_grc)
+    glom_grc_pre = (grc[:, None] + np.arange(4)[None, :]) % n_glom
+    pairs = {
+        "glom_grc": (glom_grc_pre.ravel(), np.repeat(grc, 4)),
+        "goc_grc": (np.array([0, 0, 0, 1, 1, 1]), np.array([0, 1, 2, 3, 4, 5])),
+        "aa_goc": (np.array([0, 5]), np.array([0, 1])),
+        "pf_pc": (np.tile(grc, 2), np.repeat([0, 1], n_grc)),
+        "aa_pc": (np.array([1, 4]), np.array([0, 1])),
+        "pf_bc": (grc, np.zeros(n_grc, int)),
+        "pf_sc": (grc, np.zeros(n_grc, int)),
+        "bc_pc": (np.array([0, 0]), np.array([0, 1])),
+        "sc_pc": (np.array([0, 0]), np.array([0, 1])),
+        "pc_dcn": (np.array([0, 1]), np.array([0, 0])),
+        "glom_dcn": (np.array([2, 3]), np.array([0, 0])),
+        "glom_goc": (np.array([1, 6]), np.array([0, 1])),
+        "gj_goc": (np.array([0, 1]), np.array([1, 0])),
+    }
+    connections = {}
+    for name, (pre, post) in pairs.items():
+        from spinncer.params import CONNECTION_TYPES
+        kind = CONNECTION_TYPES[name]
+        d = np.linalg.norm(positions[kind.pre][pre] - positions[kind.post][post], axis=1)
+        connections[name] = Connectivity(np.asarray(pre), np.asarray(post), d)
+    return Scaffold(positions, connections, source="tiny")
+
+
+@pytest.fixture
+def scaffold():
+    return tiny_scaffold()
+
+
+@pytest.fixture
+def scaffold_file(tmp_path, scaffold):
+    path = tmp_path / "tiny.hdf5"
+    write_scaffold(scaffold, path)
+    return path
+
+
+@pytest.fixture
+def real_stimulus_file():
+    path = SHARED_DATA / "400x400_stimulus_3.npz"
+    if not path.is_file():
+        pytest.skip(f"reference stimulus not found at {path}")
+    return path
