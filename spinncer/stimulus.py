@@ -1,0 +1,192 @@
+"""Mossy-fibre input: generate the paper protocol, or load a given stimulus file.
+
+Protocol [Bogdan2021 Methods; SpiNNCer cerebellum.py `__compute_stimulus`]: the run is split into
+the windows `stim_times` = (before, stimulus, after) in ms. Every glomerulus fires at `f_base`
+throughout. During the stimulus window the glomeruli whose soma lies within `stim_radius` µm of
+the median glomerulus position (3-D distance) are candidates; a fraction
+`percentage_active_fibers` of them, chosen at random, fire at `f_base + f_peak`. ``poisson``
+draws homogeneous Poisson trains per window; ``periodic`` gives the active glomeruli evenly
+spaced spikes in the stimulus window (period 1000 / (f_base + f_peak) ms, first spike at the
+window start) and Poisson background elsewhere.
+
+Spike times are floored onto the simulation time grid and moved to at least one timestep, since
+NEST's spike generator rejects a spike at t = 0.
+
+File format written here (``.npz``, no pickled objects): ``times`` (float64, ms, concatenated per
+glomerulus in id order), ``counts`` (int64, spikes per glomerulus), ``stimulated`` (bool, the
+glomeruli that fire at the peak rate), ``params`` (a JSON string of how it was made).
+"""
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+import zipfile
+
+import numpy as np
+
+from .atomic import atomic_path
+from .errors import InputError
+
+KINDS = ("poisson", "periodic")
+
+
+@dataclass
+class Stimulus:
+    """Spike trains of the glomeruli, stored compactly (CSR-style)."""
+
+    times: np.ndarray  # ms, concatenated per glomerulus
+    counts: np.ndarray  # spikes per glomerulus
+    stimulated: np.ndarray  # bool per glomerulus
+    params: dict = field(default_factory=dict)
+
+    @property
+    def n_sources(self):
+        return len(self.counts)
+
+    def spike_trains(self):
+        """One sorted array of spike times (ms) per glomerulus."""
+        return np.split(self.times, np.cumsum(self.counts)[:-1])
+
+    @classmethod
+    def from_trains(cls, trains, stimulated=None, params=None):
+        trains = [np.sort(np.asarray(t, dtype=np.float64).ravel()) for t in trains]
+        counts = np.array([len(t) for t in trains], dtype=np.int64)
+        times = np.concatenate(trains) if trains else np.empty(0)
+        if stimulated is None:
+            stimulated = np.zeros(len(trains), dtype=bool)
+        return cls(times, counts, np.asarray(stimulated, dtype=bool), dict(params or {}))
+
+
+def select_stimulated(positions, stim_radius, percentage_active, rng):
+    """Boolean mask of glomeruli firing at the peak rate (see module docstring)."""
+    centre = np.median(positions, axis=0)
+    inside = np.flatnonzero(np.sum((positions - centre) ** 2, axis=1) < stim_radius ** 2)
+    n_active = int(percentage_active * len(inside))
+    mask = np.zeros(len(positions), dtype=bool)
+    mask[rng.choice(inside, size=n_active, replace=False)] = True
+    return mask
+
+
+def _poisson_window(rates_hz, start, duration, rng):
+    """(source index, time) of homogeneous Poisson spikes in [start, start + duration)."""
+    counts = rng.poisson(rates_hz * duration / 1000.0)
+    sources = np.repeat(np.arange(len(rates_hz)), counts)
+    times = start + rng.random(len(sources)) * duration
+    return sources, times
+
+
+def _periodic_window(mask, rate_hz, start, duration):
+    n_spikes = int(round(rate_hz * duration / 1000.0))
+    offsets = np.arange(n_spikes) * (duration / max(n_spikes, 1))
+    sources = np.repeat(np.flatnonzero(mask), n_spikes)
+    times = start + np.tile(offsets, int(mask.sum()))
+    return sources, times
+
+
+def generate(glomerulus_positions, *, f_base, f_peak, stim_radius, stim_times,
+             percentage_active_fibers, kind, seed, timestep):
+    """Generate the paper-protocol stimulus for the given glomerulus positions (µm)."""
+    if kind not in KINDS:
+        raise InputError("stimulus.type", f"one of {KINDS}", repr(kind))
+    rng = np.random.default_rng(seed)
+    n = len(glomerulus_positions)
+    stimulated = select_stimulated(np.asarray(glomerulus_positions), stim_radius,
+                                   percentage_active_fibers, rng)
+    before, during, _ = stim_times
+    starts = np.concatenate([[0.0], np.cumsum(stim_times)[:-1]])
+    parts = []
+    for window, (start, duration) in enumerate(zip(starts, stim_times)):
+        rates = np.full(n, float(f_base))
+        if window == 1 and kind == "periodic":
+            parts.append(_periodic_window(stimulated, f_base + f_peak, start, duration))
+            rates[stimulated] = 0.0  # the active ones are fully periodic in this window
+        elif window == 1:
+            rates[stimulated] += f_peak
+        parts.append(_poisson_window(rates, start, duration, rng))
+    sources = np.concatenate([p[0] for p in parts])
+    times = snap_to_grid(np.concatenate([p[1] for p in parts]), timestep)
+    order = np.lexsort((times, sources))
+    params = dict(f_base=f_base, f_peak=f_peak, stim_radius=stim_radius,
+                  stim_times=list(stim_times), percentage_active_fibers=percentage_active_fibers,
+                  type=kind, seed=seed, timestep=timestep, origin="generated")
+    return Stimulus(times[order], np.bincount(sources, minlength=n).astype(np.int64),
+                    stimulated, params)
+
+
+def snap_to_grid(times, timestep):
+    """Floor spike times (ms) onto the time grid, and to no earlier than one timestep."""
+    steps = np.floor(np.asarray(times) / timestep + 1e-9)
+    return np.maximum(steps, 1) * timestep
+
+
+def save(stimulus, path):
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as handle:
+            np.savez_compressed(handle, times=stimulus.times, counts=stimulus.counts,
+                                stimulated=stimulus.stimulated,
+                                params=np.array(json.dumps(stimulus.params)))
+
+
+def load(path, allow_pickle=False):
+    """Load a stimulus written by :func:`save`, or an original SpiNNCer stimulus ``.npz``.
+
+    SpiNNCer files (keys ``glomerulus`` / ``input_spikes`` holding pickled dicts) are only opened
+    with `allow_pickle`, which the user grants explicitly for a file they name.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "an existing stimulus .npz file", "no such file")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            keys = set(data.files)
+            if {"times", "counts"} <= keys:
+                return _load_own(data, path)
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+        raise InputError(path, "a readable .npz stimulus file", f"an unreadable file ({err})") \
+            from None
+    if not keys & {"glomerulus", "input_spikes"}:
+        raise InputError(path, "keys 'times'+'counts' or a SpiNNCer 'glomerulus' entry",
+                         f"keys {sorted(keys)}")
+    if not allow_pickle:
+        raise InputError(path, "a file without pickled objects; this SpiNNCer stimulus needs "
+                         "pickle, allow it with stimulus.allow_pickle: true (--allow-pickle) "
+                         "only if you trust the file", "pickled entries")
+    return _load_spinncer(path)
+
+
+def _load_own(data, path):
+    times, counts = data["times"].astype(np.float64), data["counts"].astype(np.int64)
+    if counts.ndim != 1 or times.ndim != 1 or counts.sum() != len(times) or (counts < 0).any():
+        raise InputError(f"{path}: 'counts'", f"non-negative per-glomerulus counts summing to "
+                         f"len(times) = {len(times)}", f"sum {counts.sum()}")
+    stimulated = data["stimulated"] if "stimulated" in data.files else np.zeros(len(counts), bool)
+    params = json.loads(str(data["params"])) if "params" in data.files else {}
+    return Stimulus(times, counts, stimulated.astype(bool), params)
+
+
+def _load_spinncer(path):
+    try:
+        with np.load(path, allow_pickle=True) as data:
+            entry = data["glomerulus"] if "glomerulus" in data.files \
+                else data["input_spikes"].item()["glomerulus"]
+            entry = entry.item() if isinstance(entry, np.ndarray) else entry
+            trains = entry["spike_times"]
+            details = data["details"].item() if "details" in data.files else {}
+    except (KeyError, TypeError, AttributeError, ValueError, OSError, EOFError,
+            zipfile.BadZipFile) as err:
+        raise InputError(path, "a SpiNNCer stimulus with glomerulus['spike_times']",
+                         f"an unexpected structure ({err})") from None
+    args = details.get("argparser", {}) if isinstance(details, dict) else {}
+    params = {key: _plain(args[key]) for key in ("f_base", "f_peak", "stim_radius", "stim_times",
+                                                 "percentage_active_fibers", "simtime",
+                                                 "timestep", "periodic_stimulus") if key in args}
+    params["origin"] = f"file:{path.name}"
+    return Stimulus.from_trains(trains, params=params)
+
+
+def _plain(value):
+    """JSON-friendly copy of a value from a SpiNNCer argparser dict."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
