@@ -1,0 +1,49 @@
+"""Provenance helpers: file digests, package versions, wall-clock phases, peak memory."""
+import hashlib
+import logging
+import platform
+import resource
+import time
+from contextlib import contextmanager
+from importlib import metadata
+
+log = logging.getLogger("spinncer")
+
+
+def sha256(path, chunk=1 << 20):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_versions(names=("spinncer", "numpy", "h5py", "PyNN", "nest-simulator", "neo")):
+    found = {}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    found["python"] = platform.python_version()
+    return found
+
+
+def peak_rss_mib():
+    """Peak resident memory of this process (MiB; Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+class PhaseTimer:
+    """Named wall-clock phases, logged as they end."""
+
+    def __init__(self):
+        self.seconds = {}
+
+    @contextmanager
+    def phase(self, name):
+        start = time.perf_counter()
+        log.info("%s ...", name)
+        yield
+        self.seconds[name] = round(time.perf_counter() - start, 4)
+        log.info("%s done in %.2f s (peak RSS %.0f MiB)", name, self.seconds[name], peak_rss_mib())

@@ -1,0 +1,82 @@
+"""The one on-disk format of a simulation run (HDF5).
+
+Layout of ``spikes.h5``::
+
+    /spikes/<population>/cell   int64  population-local cell index of each spike
+    /spikes/<population>/time   float64 spike time, ms (sorted by cell, then time)
+    /spikes/<population>.attrs  n_cells (int)
+    /.attrs                     format = "spinncer-run/1", backend, timestep (ms), simtime (ms),
+                                seed, metadata (JSON string: config, versions, inputs with
+                                sha256, wall-clock seconds per phase, peak RSS)
+
+Every population of the network is present, including those that did not spike.
+"""
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from .atomic import atomic_path
+from .errors import InputError
+from .params import in_pathway_order
+
+FORMAT = "spinncer-run/1"
+
+
+@dataclass
+class PopulationSpikes:
+    cell: np.ndarray
+    time: np.ndarray
+    n_cells: int
+
+    def __len__(self):
+        return len(self.cell)
+
+
+@dataclass
+class RunResult:
+    spikes: dict[str, PopulationSpikes]
+    backend: str
+    timestep: float
+    simtime: float
+    seed: int
+    metadata: dict = field(default_factory=dict)
+
+
+def write_run(result, path):
+    """Write `result` atomically to `path`."""
+    with atomic_path(path) as tmp:
+        with h5py.File(tmp, "w") as f:
+            f.attrs.update(format=FORMAT, backend=result.backend, timestep=result.timestep,
+                           simtime=result.simtime, seed=result.seed,
+                           metadata=json.dumps(result.metadata, sort_keys=True, default=str))
+            for name, pop in result.spikes.items():
+                order = np.lexsort((pop.time, pop.cell))
+                group = f.create_group(f"spikes/{name}")
+                group.attrs["n_cells"] = int(pop.n_cells)
+                group.create_dataset("cell", data=np.asarray(pop.cell, np.int64)[order],
+                                     compression="gzip")
+                group.create_dataset("time", data=np.asarray(pop.time, np.float64)[order],
+                                     compression="gzip")
+
+
+def read_run(path):
+    """Read a run written by :func:`write_run`."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "an existing run file (spikes.h5)", "no such file")
+    try:
+        with h5py.File(path, "r") as f:
+            if f.attrs.get("format") != FORMAT:
+                raise InputError(path, f"attribute format = '{FORMAT}'",
+                                 repr(f.attrs.get("format")))
+            spikes = {name: PopulationSpikes(group["cell"][()], group["time"][()],
+                                             int(group.attrs["n_cells"]))
+                      for name, group in f["spikes"].items()}
+            attrs = dict(f.attrs)
+    except (OSError, KeyError) as err:
+        raise InputError(path, "an intact spinncer run file", f"a read error ({err})") from None
+    return RunResult(in_pathway_order(spikes), str(attrs["backend"]), float(attrs["timestep"]),
+                     float(attrs["simtime"]), int(attrs["seed"]), json.loads(attrs["metadata"]))

@@ -1,0 +1,66 @@
+"""Run the network on a backend and write the run file (:mod:`spinncer.results`)."""
+import numpy as np
+
+from . import stimulus as stimulus_io
+from .backends import get_backend
+from .errors import InputError
+from .network import build_populations, build_projections
+from .params import INPUT_POPULATION
+from .provenance import PhaseTimer, package_versions, peak_rss_mib, sha256
+from .results import PopulationSpikes, RunResult, write_run
+from .scaffold import read_scaffold
+
+
+def check_stimulus_matches(stimulus, scaffold, stimulus_path):
+    n_glom = scaffold.n_cells(INPUT_POPULATION) if INPUT_POPULATION in scaffold.positions else 0
+    if stimulus.n_sources != n_glom:
+        raise InputError(stimulus_path, f"one spike train per glomerulus of the scaffold "
+                         f"({n_glom}, {scaffold.source})", f"{stimulus.n_sources} trains")
+
+
+def collect_spikes(populations):
+    """(cell index, time ms) arrays per population, without per-cell Python objects."""
+    spikes = {}
+    for name, pop in populations.items():
+        trains = pop.get_data("spikes", clear=True).segments[0].spiketrains
+        ids, times = trains.multiplexed
+        cells = np.asarray(ids, dtype=np.int64) - int(pop.first_id)
+        spikes[name] = PopulationSpikes(cells, np.asarray(times, dtype=np.float64), pop.size)
+    return spikes
+
+
+def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest", timestep=0.1,
+                   simtime=1000.0, threads=1, seed=1, config=None, allow_pickle=False):
+    """Simulate `simtime` ms of the scaffold driven by the stimulus; write `out_path`."""
+    sim_backend = get_backend(backend)
+    timer = PhaseTimer()
+    with timer.phase("read"):
+        scaffold = read_scaffold(scaffold_path)
+        stimulus = stimulus_io.load(stimulus_path, allow_pickle=allow_pickle)
+        check_stimulus_matches(stimulus, scaffold, stimulus_path)
+    with timer.phase("setup"):
+        sim = sim_backend.setup(timestep=timestep, threads=threads, seed=seed)
+    with timer.phase("build"):
+        populations = build_populations(sim, scaffold, stimulus)
+    with timer.phase("connect"):
+        projections = build_projections(sim, scaffold, populations, sim_backend.make_connector)
+    with timer.phase("simulate"):
+        sim.run(simtime)
+    with timer.phase("collect"):
+        spikes = collect_spikes(populations)
+    metadata = {
+        "config": config or {},
+        "versions": {**package_versions(), **sim_backend.versions()},
+        "inputs": {"scaffold": {"path": str(scaffold_path), "sha256": sha256(scaffold_path)},
+                   "stimulus": {"path": str(stimulus_path), "sha256": sha256(stimulus_path),
+                                "params": stimulus.params}},
+        "threads": threads,
+        "n_cells": {name: pop.size for name, pop in populations.items()},
+        "n_synapses": {name: len(scaffold.connections[name]) for name in projections},
+        "wall_clock_s": timer.seconds,
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+    }
+    result = RunResult(spikes, backend, timestep, simtime, seed, metadata)
+    write_run(result, out_path)
+    sim_backend.end()
+    return result

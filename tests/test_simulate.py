@@ -1,0 +1,84 @@
+import numpy as np
+import pytest
+
+from spinncer import stimulus
+from spinncer.errors import InputError
+from spinncer.params import ALL_POPULATIONS
+from spinncer.results import read_run
+from spinncer.scaffold import Connectivity, Scaffold, write_scaffold
+from spinncer.simulate import run_simulation
+
+
+def make_stimulus(scaffold, path, seed):
+    stim = stimulus.generate(scaffold.positions["glomerulus"], f_base=20.0, f_peak=150.0,
+                             stim_radius=30.0, stim_times=(100.0, 50.0, 100.0),
+                             percentage_active_fibers=1.0, kind="poisson", seed=seed,
+                             timestep=0.1)
+    stimulus.save(stim, path)
+    return path
+
+
+def run(scaffold_file, stim_path, out):
+    return run_simulation(scaffold_file, stim_path, out, timestep=0.1, simtime=250.0, seed=1,
+                          config={"note": "test"})
+
+
+def test_run_writes_every_population_and_metadata(tmp_path, scaffold, scaffold_file):
+    out = tmp_path / "spikes.h5"
+    run(scaffold_file, make_stimulus(scaffold, tmp_path / "s.npz", 1), out)
+    result = read_run(out)
+    assert list(result.spikes) == list(ALL_POPULATIONS)
+    for name, pop in result.spikes.items():
+        assert pop.n_cells == scaffold.n_cells(name)
+        assert ((pop.cell >= 0) & (pop.cell < pop.n_cells)).all()
+        assert ((pop.time >= 0) & (pop.time <= 250.0)).all()
+    assert len(result.spikes["granule"]) > 0 and len(result.spikes["purkinje"]) > 0
+    meta = result.metadata
+    assert meta["versions"]["nest"].startswith("3.10")
+    assert meta["versions"]["pyNN"] == "0.13.0"
+    assert {"read", "build", "connect", "simulate"} <= set(meta["wall_clock_s"])
+    assert meta["config"] == {"note": "test"} and len(meta["inputs"]["scaffold"]["sha256"]) == 64
+
+
+def test_same_seed_identical_spikes_other_seed_differs(tmp_path, scaffold, scaffold_file):
+    runs = []
+    for k, seed in enumerate([1, 1, 2]):
+        stim = make_stimulus(scaffold, tmp_path / f"s{k}.npz", seed)
+        runs.append(read_run(run(scaffold_file, stim, tmp_path / f"r{k}.h5") and
+                             tmp_path / f"r{k}.h5"))
+    for name in ALL_POPULATIONS:
+        np.testing.assert_array_equal(runs[0].spikes[name].time, runs[1].spikes[name].time)
+        np.testing.assert_array_equal(runs[0].spikes[name].cell, runs[1].spikes[name].cell)
+    assert not np.array_equal(runs[0].spikes["granule"].time, runs[2].spikes["granule"].time)
+
+
+def test_stimulus_size_mismatch_is_bad_input_and_writes_nothing(tmp_path, scaffold_file):
+    stim = tmp_path / "short.npz"
+    stimulus.save(stimulus.Stimulus.from_trains([[10.0]] * 5), stim)
+    out = tmp_path / "spikes.h5"
+    with pytest.raises(InputError, match=r"short.npz.*\(8,.*found 5 trains"):
+        run(scaffold_file, stim, out)
+    assert not out.exists()
+
+
+def test_reference_stimulus_file_drives_a_run(tmp_path, real_stimulus_file):
+    # 7073 glomeruli as in the published scaffold; 100 granule cells, each fed by 4 of them
+    n_glom, n_grc = 7073, 100
+    glom_pos = np.column_stack([np.arange(n_glom) % 100 * 4.0, np.full(n_glom, 650.0),
+                                np.arange(n_glom) // 100 * 4.0])
+    pre = (np.arange(n_grc)[:, None] * 70 + np.arange(4)).ravel()
+    post = np.repeat(np.arange(n_grc), 4)
+    grc_pos = np.column_stack([np.arange(n_grc) * 4.0, np.full(n_grc, 700.0), np.zeros(n_grc)])
+    scaffold = Scaffold({"glomerulus": glom_pos, "granule": grc_pos},
+                        {"glom_grc": Connectivity(pre, post)}, source="fixture")
+    path = tmp_path / "glom7073.hdf5"
+    write_scaffold(scaffold, path)
+    out = tmp_path / "spikes.h5"
+    run_simulation(path, real_stimulus_file, out, simtime=1000.0, allow_pickle=True)
+    result = read_run(out)
+    stim = stimulus.load(real_stimulus_file, allow_pickle=True)
+    assert len(result.spikes["glomerulus"]) == len(stim.times)
+    grc = result.spikes["granule"]
+    in_stim = ((grc.time >= 300) & (grc.time < 360)).sum() / 0.06
+    in_base = ((grc.time < 300)).sum() / 0.3
+    assert in_stim > 3 * in_base > 0
