@@ -1,0 +1,1 @@
+"""Spike statistics over the one run format."""

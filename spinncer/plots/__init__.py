@@ -1,0 +1,1 @@
+"""Figures (matplotlib/seaborn, PNG)."""

@@ -1,0 +1,50 @@
+import subprocess
+import sys
+
+import pandas as pd
+
+from spinncer import stimulus
+from spinncer.cli import main
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
+    code = main(["stimulus", "--scaffold", str(tmp_path / "missing.hdf5"),
+                 "-o", str(tmp_path / "s.npz")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert "missing.hdf5" in err[0] and "no such file" in err[0]
+    assert not (tmp_path / "s.npz").exists()
+
+
+def test_stimulus_from_file_checks_glomerulus_count(tmp_path, scaffold_file, capsys):
+    given = tmp_path / "given.npz"
+    stimulus.save(stimulus.Stimulus.from_trains([[5.0]] * 3), given)
+    out = tmp_path / "s.npz"
+    code = main(["stimulus", "--scaffold", str(scaffold_file), "--file", str(given),
+                 "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "given.npz" in err and "(8," in err and "3 trains" in err
+    assert not out.exists()
+
+
+def test_pipeline_subcommands(tmp_path, scaffold_file):
+    stim, run = tmp_path / "s.npz", tmp_path / "spikes.h5"
+    assert main(["stimulus", "--scaffold", str(scaffold_file), "--f-base", "10",
+                 "--stim-times", "50", "20", "30", "-o", str(stim)]) == 0
+    # the simulate subcommand in its own process, as the workflow runs it
+    subprocess.run([sys.executable, "-m", "spinncer", "simulate", "--scaffold",
+                    str(scaffold_file), "--stimulus", str(stim), "--simtime", "100",
+                    "-o", str(run)], check=True)
+    cells, stats = tmp_path / "cells.csv", tmp_path / "stats.csv"
+    assert main(["analyse-cells", str(run), "--stim-times", "50", "20", "30",
+                 "-o", str(cells)]) == 0
+    assert main(["analyse-populations", str(cells), "--stim-times", "50", "20", "30",
+                 "-o", str(stats)]) == 0
+    table = pd.read_csv(stats)
+    assert set(table.population) == {"glomerulus", "granule", "golgi", "purkinje", "basket",
+                                     "stellate", "dcn"}
+    assert main(["figures", str(run), "--cell-rates", str(cells), "--stim-times", "50", "20",
+                 "30", "--outdir", str(tmp_path / "fig")]) == 0
+    pngs = sorted(p.name for p in (tmp_path / "fig").iterdir())
+    assert "rates.png" in pngs and "raster_granule.png" in pngs and len(pngs) == 8
+    assert all((tmp_path / "fig" / p).read_bytes()[:4] == b"\x89PNG" for p in pngs)
