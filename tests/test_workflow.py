@@ -1,0 +1,110 @@
+"""The smoke workflow end to end through Snakemake (builds a real BSB scaffold: ~1 min)."""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from spinncer import stimulus
+from spinncer.params import ALL_POPULATIONS, CELL_POPULATIONS
+
+REPO = Path(__file__).resolve().parents[1]
+POINT = "results/smoke_100x100/f150_r140_poisson/seed1/nest"
+pytestmark = pytest.mark.workflow
+
+
+def snakemake(workdir, *targets, flags=(), configs=(), check=True):
+    """Run snakemake on the smoke config, plus any extra config files (later ones win)."""
+    command = [sys.executable, "-m", "snakemake", *targets, *flags, "--cores", "2",
+               "--configfile", "config/smoke.yaml", *map(str, configs)]
+    done = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
+    if check and done.returncode != 0:
+        raise AssertionError(f"{command} failed:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def planned_jobs(workdir, *targets):
+    """{rule: count} that a dry run would execute."""
+    out = snakemake(workdir, *targets, flags=("-n", "--quiet", "rules")).stdout
+    jobs = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit() and parts[0] != "total":
+            jobs[parts[0]] = int(parts[1])
+    return jobs
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    work = tmp_path_factory.mktemp("workflow")
+    for item in ("Snakefile", "workflow", "config", "envs"):
+        source = REPO / item
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, work / item)
+    snakemake(work)
+    return work
+
+
+def test_smoke_run_produces_statistics_and_figures(workdir):
+    stats = pd.read_csv(workdir / POINT / "stats.csv")
+    assert set(stats.population) == set(ALL_POPULATIONS)
+    base = stats[stats.window == "baseline"].set_index("population")["mean_rate_hz"]
+    for pop in CELL_POPULATIONS:
+        assert 0.1 < base[pop] < 300.0, (pop, base[pop])
+    during = stats[stats.window == "stimulus"].set_index("population")["mean_rate_hz"]
+    assert during["granule"] > 3 * base["granule"]
+    assert during["glomerulus"] > 10 * base["glomerulus"]
+    figures = workdir / POINT / "figures"
+    for pop in ALL_POPULATIONS:
+        assert (figures / f"raster_{pop}.png").stat().st_size > 1000
+    assert (figures / "rates.png").stat().st_size > 1000
+
+
+def test_rerun_is_a_no_op_and_deleting_stats_reruns_only_that(workdir):
+    assert planned_jobs(workdir) == {}
+    (workdir / POINT / "stats.csv").unlink()
+    assert planned_jobs(workdir) == {"analyse_populations": 1, "all": 1}
+    snakemake(workdir)
+    assert planned_jobs(workdir) == {}
+
+
+def test_one_sweep_point_by_its_path(workdir):
+    target = "results/smoke_100x100/f60_r50_periodic/seed2/nest/stats.csv"
+    assert planned_jobs(workdir, target) == {
+        "stimulus_generate": 1, "simulate_nest": 1, "analyse_cells": 1,
+        "analyse_populations": 1}
+    snakemake(workdir, target)
+    point = pd.read_csv(workdir / target).set_index(["population", "window"])
+    reference = pd.read_csv(workdir / POINT / "stats.csv").set_index(["population", "window"])
+    assert point.loc[("glomerulus", "stimulus"), "mean_rate_hz"] < \
+        reference.loc[("glomerulus", "stimulus"), "mean_rate_hz"]
+
+
+def test_bad_config_stops_with_one_line_and_no_output(workdir, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("simulation:\n  timestep: -0.1\n")
+    done = snakemake(workdir, "results/x/stats.csv", configs=[bad], check=False)
+    errors = [line for line in done.stderr.splitlines() if line.startswith("spinncer: error")]
+    assert done.returncode != 0 and len(errors) == 1
+    assert "simulation.timestep" in errors[0] and "> 0" in errors[0]
+    missing = tmp_path / "missing.yaml"
+    missing.write_text("scaffold:\n  name: other\n  source: file\n  file: /nonexistent.hdf5\n")
+    done = snakemake(workdir, configs=[missing], check=False)
+    assert done.returncode != 0 and "scaffold.file" in done.stderr
+    assert "/nonexistent.hdf5" in done.stderr
+    assert not (workdir / "results" / "other").exists()
+
+
+def test_stimulus_file_of_wrong_size_fails_cleanly(workdir, tmp_path):
+    given = tmp_path / "given.npz"
+    stimulus.save(stimulus.Stimulus.from_trains([np.array([10.0])] * 7), given)
+    config = tmp_path / "given.yaml"
+    config.write_text(f"stimulus:\n  file: {given}\n")
+    done = snakemake(workdir, configs=[config], check=False)
+    assert done.returncode != 0
+    run = workdir / "results/smoke_100x100/file-given/seed1"
+    assert not (run / "stimulus.npz").exists()
+    log = (workdir / "logs/stimulus/smoke_100x100/file-given/seed1.log").read_text()
+    assert "spinncer: error:" in log and "7 trains" in log and "given.npz" in log
