@@ -108,3 +108,19 @@ DEFAULT_F_BASE = 1.0  # Hz, background on every glomerulus
 DEFAULT_F_PEAK = 150.0  # Hz, added inside stim_radius during the stimulus
 DEFAULT_STIM_RADIUS = 140.0  # µm (SpiNNCer code; the paper text says 70)
 DEFAULT_PERCENTAGE_ACTIVE_FIBERS = 0.8
+
+# Counts of the published 400x400 µm scaffold `scaffold_full_dcn_400.0x400.0_v3.hdf5`, the file
+# [Bogdan2021] simulated, as printed by SpiNNCer's conversion notebook
+# (`spinncer/utilities/assembling_results_npys.ipynb`); ~97k cells and ~4.2M synapses
+# [Casali2019; Bogdan2021]. A scaffold standing in for it must match these within a few percent.
+PUBLISHED_AREA_UM2 = 400.0 * 400.0
+PUBLISHED_CELLS = {
+    "granule": 88158, "glomerulus": 7073, "golgi": 219, "purkinje": 69, "basket": 603,
+    "stellate": 603, "dcn": 12,
+}
+PUBLISHED_SYNAPSES = {
+    "glom_grc": 352474, "goc_grc": 206092, "glom_goc": 14302, "aa_goc": 79072,
+    "pf_goc": 350399, "gj_goc": 7395, "aa_pc": 17256, "pf_pc": 1957902, "sc_pc": 1379,
+    "bc_pc": 1379, "pf_sc": 615177, "gj_sc": 2411, "pf_bc": 604489, "gj_bc": 2411,
+    "glom_dcn": 1763, "pc_dcn": 314,
+}

@@ -1,0 +1,63 @@
+"""Per-population and per-connection summary of a scaffold, beside the published counts.
+
+Expected counts at another volume scale the published 400x400 µm counts by the patch area
+(x * z); this ignores edge effects, so it is a guide away from 400x400 and exact only there.
+"""
+import numpy as np
+import pandas as pd
+
+from ..params import (CONNECTION_TYPES, POPULATION_IDS, PUBLISHED_AREA_UM2, PUBLISHED_CELLS,
+                      PUBLISHED_SYNAPSES)
+
+
+def patch_area(scaffold):
+    """Patch area in µm²: the built volume when recorded, else the x/z extent of all cells."""
+    if "volume_x_um" in scaffold.attrs and "volume_z_um" in scaffold.attrs:
+        return float(scaffold.attrs["volume_x_um"]) * float(scaffold.attrs["volume_z_um"])
+    xyz = np.concatenate(list(scaffold.positions.values()))
+    return float(np.ptp(xyz[:, 0]) * np.ptp(xyz[:, 2]))
+
+
+def _with_expectation(frame, count_column, published, scale):
+    frame["published_400x400"] = frame.index.map(published)
+    frame["expected_for_area"] = frame["published_400x400"] * scale
+    frame["rel_diff"] = frame[count_column] / frame["expected_for_area"] - 1.0
+    return frame
+
+
+def population_table(scaffold):
+    scale = patch_area(scaffold) / PUBLISHED_AREA_UM2
+    rows = {name: {"type_id": POPULATION_IDS[name], "n_cells": scaffold.n_cells(name)}
+            for name in scaffold.positions}
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "population"
+    return _with_expectation(frame, "n_cells", PUBLISHED_CELLS, scale).reset_index()
+
+
+def in_degrees(scaffold, name):
+    """Synapses received by every cell of the post population of connection `name`."""
+    kind = CONNECTION_TYPES[name]
+    conn = scaffold.connections[name]
+    return np.bincount(conn.post, minlength=scaffold.n_cells(kind.post))
+
+
+def connection_table(scaffold):
+    """All 16 connection types (absent ones with 0 synapses), degrees and mean distance."""
+    scale = patch_area(scaffold) / PUBLISHED_AREA_UM2
+    rows = {}
+    for name, kind in sorted(CONNECTION_TYPES.items()):
+        conn = scaffold.connections.get(name)
+        n = len(conn) if conn is not None else 0
+        n_pre = scaffold.n_cells(kind.pre) if kind.pre in scaffold.positions else 0
+        n_post = scaffold.n_cells(kind.post) if kind.post in scaffold.positions else 0
+        distance = conn.distance if conn is not None else None
+        rows[name] = {
+            "pre": kind.pre, "post": kind.post, "n_synapses": n,
+            "mean_in_degree": n / n_post if n_post else np.nan,
+            "mean_out_degree": n / n_pre if n_pre else np.nan,
+            "mean_distance_um": float(np.nanmean(distance)) if n and distance is not None
+            else np.nan,
+        }
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "connection"
+    return _with_expectation(frame, "n_synapses", PUBLISHED_SYNAPSES, scale).reset_index()

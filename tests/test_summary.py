@@ -1,0 +1,28 @@
+import numpy as np
+import pytest
+
+from spinncer.params import CONNECTION_TYPES, PUBLISHED_CELLS
+from spinncer.scaffold.summary import connection_table, in_degrees, population_table
+
+
+def test_population_table_counts_and_expectation(scaffold):
+    scaffold.attrs.update(volume_x_um=100.0, volume_z_um=100.0)
+    table = population_table(scaffold).set_index("population")
+    assert table.loc["granule", "n_cells"] == 6
+    assert table.loc["granule", "expected_for_area"] == pytest.approx(
+        PUBLISHED_CELLS["granule"] / 16)
+    assert table.loc["dcn", "rel_diff"] == pytest.approx(1 / (12 / 16) - 1)
+
+
+def test_connection_table_by_hand(scaffold):
+    table = connection_table(scaffold).set_index("connection")
+    assert sorted(table.index) == sorted(CONNECTION_TYPES)
+    row = table.loc["glom_grc"]
+    assert row["n_synapses"] == 24
+    assert row["mean_in_degree"] == pytest.approx(4.0)  # 24 synapses on 6 granule cells
+    assert row["mean_out_degree"] == pytest.approx(3.0)  # from 8 glomeruli
+    # absent types are listed with 0 synapses
+    assert table.loc["gj_bc", "n_synapses"] == 0
+    assert table.loc["pc_dcn", "mean_distance_um"] == pytest.approx(
+        np.mean([np.hypot(10.0, 460.0), np.hypot(20.0, 460.0)]))
+    np.testing.assert_array_equal(in_degrees(scaffold, "pc_dcn"), [2])
