@@ -21,7 +21,28 @@ def _scaffold_build(args):
 
 def _scaffold_convert(args):
     from .scaffold.build import convert
+    from .scaffold.download import verify
+    if args.sha256 is not None:
+        verify(args.input, args.sha256)
     convert(args.input, args.output)
+
+
+def _scaffold_download(args):
+    from .scaffold.download import download
+    download(args.url, args.output, args.sha256 or "")
+
+
+def _scaffold_summary(args):
+    from .atomic import atomic_path
+    from .plots.scaffold import scaffold_summary
+    from .scaffold import read_scaffold
+    from .scaffold.summary import connection_table, population_table
+    scaffold = read_scaffold(args.scaffold)
+    for table, path in ((population_table(scaffold), args.populations),
+                        (connection_table(scaffold), args.connections)):
+        with atomic_path(path) as tmp:
+            table.to_csv(tmp, index=False, float_format="%.6g")
+    scaffold_summary(scaffold, args.figure, title=f"[{args.title}]" if args.title else "")
 
 
 def _stimulus(args):
@@ -101,8 +122,24 @@ def make_parser():
 
     p = sub.add_parser("scaffold-convert", help="read any scaffold layout, write the v3 layout")
     p.add_argument("input")
+    p.add_argument("--sha256", help="verify the input against this digest first ('' = skip)")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=_scaffold_convert)
+
+    p = sub.add_parser("scaffold-download", help="download a published scaffold, verified")
+    p.add_argument("url")
+    p.add_argument("--sha256", default="",
+                   help="expected digest; empty: record on first download, enforce later")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=_scaffold_download)
+
+    p = sub.add_parser("scaffold-summary", help="count tables and figure of a scaffold")
+    p.add_argument("scaffold")
+    p.add_argument("--populations", required=True, help="output CSV, one row per population")
+    p.add_argument("--connections", required=True, help="output CSV, one row per connection")
+    p.add_argument("--figure", required=True, help="output PNG")
+    p.add_argument("--title", default="")
+    p.set_defaults(func=_scaffold_summary)
 
     p = sub.add_parser("stimulus", help="generate the mossy-fibre stimulus or load a file")
     p.add_argument("--scaffold", required=True)

@@ -108,3 +108,27 @@ def test_stimulus_file_of_wrong_size_fails_cleanly(workdir, tmp_path):
     assert not (run / "stimulus.npz").exists()
     log = (workdir / "logs/stimulus/smoke_100x100/file-given/seed1.log").read_text()
     assert "spinncer: error:" in log and "7 trains" in log and "given.npz" in log
+
+
+def test_scaffold_from_a_given_file_is_checksum_verified(workdir, tmp_path):
+    built = workdir / "resources/scaffolds/smoke_100x100.hdf5"
+    from spinncer.provenance import sha256
+    target = "resources/scaffolds/given_copy.hdf5"
+    for digest, ok in (("f" * 64, False), (sha256(built), True)):
+        config = tmp_path / "file.yaml"
+        config.write_text(f"scaffold:\n  name: given_copy\n  source: file\n  file: {built}\n"
+                          f"  sha256: '{digest}'\n")
+        done = snakemake(workdir, target, configs=[config], check=False)
+        assert (done.returncode == 0) == ok
+        assert (workdir / target).exists() == ok
+    log = (workdir / "logs/scaffold/given_copy.log").read_text()
+    assert "spinncer: error:" not in log  # the log of the successful rerun
+
+
+def test_scaffold_summary_lists_every_connection_type(workdir):
+    table = pd.read_csv(workdir / "resources/scaffolds/smoke_100x100_summary_connections.csv")
+    from spinncer.params import CONNECTION_TYPES
+    assert sorted(table.connection) == sorted(CONNECTION_TYPES)
+    pops = pd.read_csv(workdir / "resources/scaffolds/smoke_100x100_summary_populations.csv")
+    assert set(pops.population) == set(ALL_POPULATIONS)
+    assert (workdir / "resources/scaffolds/smoke_100x100_summary.png").stat().st_size > 1000

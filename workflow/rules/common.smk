@@ -26,6 +26,9 @@ def require_file(key, path):
 
 if config["scaffold"]["source"] == "file":
     require_file("scaffold.file", config["scaffold"]["file"])
+if config["scaffold"]["source"] == "download" and not config["scaffold"]["url"]:
+    sys.exit("spinncer: error: config key 'scaffold.url': expected a download link when "
+             "scaffold.source is download, found none")
 if config["stimulus"]["file"]:
     require_file("stimulus.file", config["stimulus"]["file"])
 
@@ -70,9 +73,33 @@ wildcard_constraints:
 RUN = "results/{scaffold}/{stim}/seed{seed}"
 
 
+def run_config(wildcards, backend):
+    """The configuration of one run, stored in its metadata. Only what the run depends on, so
+    that adding a sweep point elsewhere does not look like a change to this run."""
+    stimulus = {key: STIM[key] for key in ("f_base", "stim_times", "percentage_active_fibers")}
+    if wildcards.stim.startswith("file-"):
+        stimulus = {"file": STIM["file"], "allow_pickle": STIM["allow_pickle"]}
+    else:
+        f_peak, radius, kind = parse_stimulus_name(wildcards.stim)
+        stimulus.update(f_peak=f_peak, stim_radius=radius, type=kind)
+    run = {"scaffold": config["scaffold"], "stimulus": stimulus, "seed": int(wildcards.seed),
+           "timestep": SIM["timestep"], "backend": backend}
+    return shlex.quote(json.dumps(run, sort_keys=True))
+
+
+def scaffold_input_file():
+    """The file the scaffold is converted from: a given file, or the downloaded one."""
+    if config["scaffold"]["source"] == "file":
+        return config["scaffold"]["file"]
+    name = Path(config["scaffold"]["url"].split("?")[0]).name or f"{SCAFFOLD}.hdf5"
+    return f"resources/downloads/{name}"
+
+
 def final_outputs():
     runs = expand(RUN + "/{backend}", scaffold=SCAFFOLD, stim=stimulus_names(),
                   seed=SIM["seeds"], backend=SIM["backends"])
-    return [f"{run}/{name}" for run in runs
+    summary = [f"resources/scaffolds/{SCAFFOLD}_summary_{table}.csv"
+               for table in ("populations", "connections")]
+    return summary + [f"{run}/{name}" for run in runs
             for name in ["stats.csv", "figures/rates.png"]
             + [f"figures/raster_{pop}.png" for pop in POPULATIONS]]

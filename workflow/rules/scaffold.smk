@@ -1,6 +1,8 @@
-# Scaffold: build with BSB 3 in its own environment, or convert a given file, into
-# resources/scaffolds/<name>.hdf5 (v3 layout, see spinncer/scaffold/io.py).
+# Scaffold: build with BSB 3 in its own environment, download the published file, or read a
+# given file; every path ends in resources/scaffolds/<name>.hdf5 (v3 layout, written by
+# spinncer/scaffold/io.py) and its summary tables and figure.
 BSB_ENV = "resources/envs/bsb"
+SCAFFOLD_CONFIG = config["scaffold"]
 
 
 rule env_bsb:
@@ -18,7 +20,7 @@ rule env_bsb:
         " && {BSB_ENV}/bin/pip install --disable-pip-version-check -r {input}) > {log} 2>&1"
 
 
-if config["scaffold"]["source"] == "build":
+if SCAFFOLD_CONFIG["source"] == "build":
 
     rule scaffold_build:
         input:
@@ -30,12 +32,12 @@ if config["scaffold"]["source"] == "build":
         benchmark:
             "logs/benchmark/scaffold/{scaffold}.tsv"
         params:
-            x=config["scaffold"]["build"]["x"],
-            z=config["scaffold"]["build"]["z"],
-            seed=config["scaffold"]["build"]["seed"],
+            x=SCAFFOLD_CONFIG["build"]["x"],
+            z=SCAFFOLD_CONFIG["build"]["z"],
+            seed=SCAFFOLD_CONFIG["build"]["seed"],
             config=(
-                f"--config {shlex.quote(config['scaffold']['build']['config'])}"
-                if config["scaffold"]["build"]["config"]
+                f"--config {shlex.quote(SCAFFOLD_CONFIG['build']['config'])}"
+                if SCAFFOLD_CONFIG["build"]["config"]
                 else ""
             ),
         shell:
@@ -45,12 +47,43 @@ if config["scaffold"]["source"] == "build":
 
 else:
 
+    rule scaffold_download:
+        # Resumable; verified against scaffold.sha256, or the digest recorded on first download.
+        output:
+            "resources/downloads/{filename}",
+        log:
+            "logs/download/{filename}.log",
+        params:
+            url=shlex.quote(SCAFFOLD_CONFIG["url"] or ""),
+            sha256=shlex.quote(SCAFFOLD_CONFIG["sha256"]),
+        shell:
+            "{SPINNCER} scaffold-download {params.url} --sha256 {params.sha256}"
+            " -o {output} > {log} 2>&1"
+
     rule scaffold_convert:
         input:
-            config["scaffold"]["file"],
+            scaffold_input_file(),
         output:
             "resources/scaffolds/{scaffold}.hdf5",
         log:
             "logs/scaffold/{scaffold}.log",
+        params:
+            sha256=shlex.quote(SCAFFOLD_CONFIG["sha256"]),
         shell:
-            "{SPINNCER} scaffold-convert {input} -o {output} > {log} 2>&1"
+            "{SPINNCER} scaffold-convert {input} --sha256 {params.sha256}"
+            " -o {output} > {log} 2>&1"
+
+
+rule scaffold_summary:
+    input:
+        "resources/scaffolds/{scaffold}.hdf5",
+    output:
+        populations="resources/scaffolds/{scaffold}_summary_populations.csv",
+        connections="resources/scaffolds/{scaffold}_summary_connections.csv",
+        figure="resources/scaffolds/{scaffold}_summary.png",
+    log:
+        "logs/scaffold/{scaffold}_summary.log",
+    shell:
+        "{SPINNCER} scaffold-summary {input} --populations {output.populations}"
+        " --connections {output.connections} --figure {output.figure}"
+        " --title {wildcards.scaffold} > {log} 2>&1"

@@ -13,7 +13,7 @@ rule simulate_nest:
         "logs/benchmark/simulate/{scaffold}/{stim}/seed{seed}/nest.tsv"
     threads: SIM["threads"]
     params:
-        config=shlex.quote(json.dumps(config, sort_keys=True)),
+        config=lambda wc: run_config(wc, "nest"),
     shell:
         "{SPINNCER} simulate --backend nest --scaffold {input.scaffold}"
         " --stimulus {input.stimulus} --timestep {SIM[timestep]} --simtime {SIMTIME}"
