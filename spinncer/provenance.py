@@ -47,3 +47,17 @@ class PhaseTimer:
         yield
         self.seconds[name] = round(time.perf_counter() - start, 4)
         log.info("%s done in %.2f s (peak RSS %.0f MiB)", name, self.seconds[name], peak_rss_mib())
+
+
+def run_in_chunks(run_until, total, n_chunks=10, label="simulate"):
+    """Call `run_until(t)` for n_chunks equal steps up to `total` (ms), logging progress,
+    speed (simulated ms per wall-clock s) and the estimated time left."""
+    start = time.perf_counter()
+    for k in range(1, n_chunks + 1):
+        run_until(total * k / n_chunks)
+        elapsed = time.perf_counter() - start
+        speed = total * k / n_chunks / max(elapsed, 1e-9)
+        eta = (n_chunks - k) * elapsed / k
+        log.info("%s: %3.0f%% (%.0f of %.0f ms), %.1f ms/s, real-time factor %.1f, ETA %.0f s",
+                 label, 100.0 * k / n_chunks, total * k / n_chunks, total, speed,
+                 1000.0 / speed, eta)

@@ -6,7 +6,7 @@ from .backends import get_backend
 from .errors import InputError
 from .network import build_populations, build_projections
 from .params import INPUT_POPULATION
-from .provenance import PhaseTimer, package_versions, peak_rss_mib, sha256
+from .provenance import PhaseTimer, package_versions, peak_rss_mib, run_in_chunks, sha256
 from .results import PopulationSpikes, RunResult, write_run
 from .scaffold import read_scaffold
 
@@ -45,7 +45,7 @@ def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest", ti
     with timer.phase("connect"):
         projections = build_projections(sim, scaffold, populations, sim_backend.make_connector)
     with timer.phase("simulate"):
-        sim.run(simtime)
+        run_in_chunks(sim.run_until, simtime)
     with timer.phase("collect"):
         spikes = collect_spikes(populations)
     metadata = {
