@@ -14,6 +14,8 @@ def atomic_path(path):
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{path.name}.*.part{path.suffix}"):
+        stale.unlink(missing_ok=True)  # left by a writer that was killed before its rename
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part" + path.suffix,
                                dir=path.parent)
     os.close(fd)

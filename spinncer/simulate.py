@@ -1,4 +1,7 @@
 """Run the network on a backend and write the run file (:mod:`spinncer.results`)."""
+import hashlib
+import json
+
 import numpy as np
 
 from . import stimulus as stimulus_io
@@ -11,11 +14,17 @@ from .results import PopulationSpikes, RunResult, write_run
 from .scaffold import read_scaffold
 
 
-def check_stimulus_matches(stimulus, scaffold, stimulus_path):
+def check_stimulus_matches(stimulus, scaffold, stimulus_path, timestep=None):
+    """The stimulus must have one train per glomerulus, made for the simulation timestep."""
     n_glom = scaffold.n_cells(INPUT_POPULATION) if INPUT_POPULATION in scaffold.positions else 0
     if stimulus.n_sources != n_glom:
         raise InputError(stimulus_path, f"one spike train per glomerulus of the scaffold "
                          f"({n_glom}, {scaffold.source})", f"{stimulus.n_sources} trains")
+    made_for = stimulus.params.get("timestep")
+    if timestep is not None and made_for is not None and \
+            not np.isclose(float(made_for), timestep):
+        raise InputError(stimulus_path, f"a stimulus made for timestep {timestep} ms",
+                         f"timestep {made_for} ms")
 
 
 def collect_spikes(populations):
@@ -37,7 +46,7 @@ def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest", ti
     with timer.phase("read"):
         scaffold = read_scaffold(scaffold_path)
         stimulus = stimulus_io.load(stimulus_path, allow_pickle=allow_pickle)
-        check_stimulus_matches(stimulus, scaffold, stimulus_path)
+        check_stimulus_matches(stimulus, scaffold, stimulus_path, timestep)
     with timer.phase("setup"):
         sim = sim_backend.setup(timestep=timestep, threads=threads, seed=seed)
     with timer.phase("build"):
@@ -50,6 +59,8 @@ def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest", ti
         spikes = collect_spikes(populations)
     metadata = {
         "config": config or {},
+        "config_sha256": hashlib.sha256(
+            json.dumps(config or {}, sort_keys=True).encode()).hexdigest(),
         "versions": {**package_versions(), **sim_backend.versions()},
         "inputs": {"scaffold": {"path": str(scaffold_path), "sha256": sha256(scaffold_path)},
                    "stimulus": {"path": str(stimulus_path), "sha256": sha256(stimulus_path),

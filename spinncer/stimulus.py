@@ -19,7 +19,6 @@ glomeruli that fire at the peak rate), ``params`` (a JSON string of how it was m
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-import zipfile
 
 import numpy as np
 
@@ -140,9 +139,11 @@ def load(path, allow_pickle=False):
             keys = set(data.files)
             if {"times", "counts"} <= keys:
                 return _load_own(data, path)
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
-        raise InputError(path, "a readable .npz stimulus file", f"an unreadable file ({err})") \
-            from None
+    except InputError:
+        raise
+    except Exception as err:  # any failure to decode the bytes means a damaged file
+        raise InputError(path, "a readable .npz stimulus file",
+                         f"an unreadable file ({type(err).__name__}: {err})") from None
     if not keys & {"glomerulus", "input_spikes"}:
         raise InputError(path, "keys 'times'+'counts' or a SpiNNCer 'glomerulus' entry",
                          f"keys {sorted(keys)}")
@@ -160,7 +161,17 @@ def _load_own(data, path):
                          f"len(times) = {len(times)}", f"sum {counts.sum()}")
     stimulated = data["stimulated"] if "stimulated" in data.files else np.zeros(len(counts), bool)
     params = json.loads(str(data["params"])) if "params" in data.files else {}
-    return Stimulus(times, counts, stimulated.astype(bool), params)
+    if stimulated.shape != counts.shape:
+        raise InputError(f"{path}: 'stimulated'", f"shape {counts.shape}", f"{stimulated.shape}")
+    return _check_times(Stimulus(times, counts, stimulated.astype(bool), params), path)
+
+
+def _check_times(stim, path):
+    bad = ~np.isfinite(stim.times) | (stim.times < 0)
+    if bad.any():
+        raise InputError(path, "finite, non-negative spike times (ms)",
+                         f"{int(bad.sum())} other values")
+    return stim
 
 
 def _load_spinncer(path):
@@ -171,16 +182,17 @@ def _load_spinncer(path):
             entry = entry.item() if isinstance(entry, np.ndarray) else entry
             trains = entry["spike_times"]
             details = data["details"].item() if "details" in data.files else {}
-    except (KeyError, TypeError, AttributeError, ValueError, OSError, EOFError,
-            zipfile.BadZipFile) as err:
+            stim = Stimulus.from_trains(trains)
+    except Exception as err:  # damaged archive or pickle, or another structure
         raise InputError(path, "a SpiNNCer stimulus with glomerulus['spike_times']",
-                         f"an unexpected structure ({err})") from None
+                         f"an unexpected structure ({type(err).__name__}: {err})") from None
     args = details.get("argparser", {}) if isinstance(details, dict) else {}
     params = {key: _plain(args[key]) for key in ("f_base", "f_peak", "stim_radius", "stim_times",
                                                  "percentage_active_fibers", "simtime",
                                                  "timestep", "periodic_stimulus") if key in args}
     params["origin"] = f"file:{path.name}"
-    return Stimulus.from_trains(trains, params=params)
+    stim.params = params
+    return _check_times(stim, path)
 
 
 def _plain(value):

@@ -82,3 +82,24 @@ def test_reference_stimulus_file_drives_a_run(tmp_path, real_stimulus_file):
     in_stim = ((grc.time >= 300) & (grc.time < 360)).sum() / 0.06
     in_base = ((grc.time < 300)).sum() / 0.3
     assert in_stim > 3 * in_base > 0
+
+
+def test_stimulus_made_for_another_timestep_is_bad_input(tmp_path, scaffold, scaffold_file):
+    stim = stimulus.Stimulus.from_trains([[10.0]] * scaffold.n_cells("glomerulus"),
+                                         params={"timestep": 1.0})
+    path = tmp_path / "coarse.npz"
+    stimulus.save(stim, path)
+    out = tmp_path / "spikes.h5"
+    with pytest.raises(InputError, match=r"coarse.npz: expected a stimulus made for timestep 0.1"):
+        run(scaffold_file, path, out)
+    assert not out.exists()
+
+
+def test_metadata_records_config_hash(tmp_path, scaffold, scaffold_file):
+    out = tmp_path / "spikes.h5"
+    run(scaffold_file, make_stimulus(scaffold, tmp_path / "s.npz", 1), out)
+    import hashlib
+    import json
+    meta = read_run(out).metadata
+    assert meta["config_sha256"] == hashlib.sha256(
+        json.dumps({"note": "test"}, sort_keys=True).encode()).hexdigest()

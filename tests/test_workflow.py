@@ -132,3 +132,57 @@ def test_scaffold_summary_lists_every_connection_type(workdir):
     pops = pd.read_csv(workdir / "resources/scaffolds/smoke_100x100_summary_populations.csv")
     assert set(pops.population) == set(ALL_POPULATIONS)
     assert (workdir / "resources/scaffolds/smoke_100x100_summary.png").stat().st_size > 1000
+
+
+def _start(workdir, target):
+    command = [sys.executable, "-m", "snakemake", target, "--cores", "2",
+               "--configfile", "config/smoke.yaml"]
+    return subprocess.Popen(command, cwd=workdir, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def _wait_for_simulate(workdir, log, proc, timeout=120):
+    import time
+    start = time.time()
+    while time.time() - start < timeout:
+        if log.exists() and "simulate:" in log.read_text():
+            return
+        assert proc.poll() is None, "snakemake ended before the kill"
+        time.sleep(0.2)
+    raise AssertionError("simulate did not start")
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGKILL"])
+def test_killed_simulate_leaves_nothing_and_rerun_matches(workdir, signal_name):
+    import os
+    import signal as signals
+    stim = f"f{120 if signal_name == 'SIGTERM' else 130}_r140_poisson"
+    point = f"results/smoke_100x100/{stim}/seed1/nest"
+    target = f"{point}/stats.csv"
+    log = workdir / f"logs/simulate/smoke_100x100/{stim}/seed1/nest.log"
+    proc = _start(workdir, target)
+    _wait_for_simulate(workdir, log, proc)
+    os.killpg(proc.pid, getattr(signals, signal_name))
+    proc.wait(timeout=60)
+    spikes = workdir / point / "spikes.h5"
+    assert not spikes.exists()
+    if signal_name == "SIGKILL":  # no chance to clean up: the lock stays until --unlock
+        snakemake(workdir, flags=("--unlock",))
+    snakemake(workdir, target)
+    first = read_spikes(spikes)
+    first_stats = (workdir / target).read_bytes()
+    assert not list((workdir / point).glob(".*part*"))
+    # an uninterrupted rerun from the same inputs is bit-identical
+    for name in ("spikes.h5", "cell_rates.csv", "stats.csv"):
+        (workdir / point / name).unlink()
+    snakemake(workdir, target)
+    second = read_spikes(spikes)
+    assert (workdir / target).read_bytes() == first_stats
+    for pop in first:
+        np.testing.assert_array_equal(first[pop].time, second[pop].time)
+        np.testing.assert_array_equal(first[pop].cell, second[pop].cell)
+
+
+def read_spikes(path):
+    from spinncer.results import read_run
+    return read_run(path).spikes

@@ -33,7 +33,7 @@ def read_scaffold(path):
         raise InputError(path, "an existing scaffold HDF5 file", "no such file")
     try:
         handle = h5py.File(path, "r")
-    except OSError as err:
+    except Exception as err:
         raise InputError(path, "a readable HDF5 file", f"unreadable ({err})") from None
     try:
         with handle as f:
@@ -44,9 +44,11 @@ def read_scaffold(path):
             else:
                 prefix = "cells/" if layout == "v3-cells" else ""
                 scaffold = _read_v3(f, path, prefix)
-    except (OSError, KeyError, RuntimeError) as err:
-        # h5py raises these for truncated or corrupted files in the middle of a read
-        raise InputError(path, "an intact HDF5 file", f"a read error ({err})") from None
+    except InputError:
+        raise
+    except Exception as err:  # h5py/HDF5 fail in many ways on truncated or damaged files
+        raise InputError(path, "an intact HDF5 file",
+                         f"a read error ({type(err).__name__}: {err})") from None
     scaffold.attrs["layout"] = layout
     return scaffold.validate()
 

@@ -1,0 +1,30 @@
+import os
+
+import pytest
+
+from spinncer.atomic import atomic_path
+
+
+def test_success_renames_and_failure_leaves_nothing(tmp_path):
+    target = tmp_path / "out.csv"
+    with atomic_path(target) as tmp:
+        tmp.write_text("a,b\n")
+        assert not target.exists()
+    assert target.read_text() == "a,b\n"
+    with pytest.raises(RuntimeError):
+        with atomic_path(tmp_path / "other.csv") as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("killed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+def test_stale_parts_of_a_killed_writer_are_removed(tmp_path):
+    stale = tmp_path / ".spikes.h5.abc123.part.h5"
+    stale.write_bytes(b"half-written")
+    other = tmp_path / ".stats.csv.x.part.csv"
+    other.write_text("someone else's")
+    with atomic_path(tmp_path / "spikes.h5") as tmp:
+        tmp.write_bytes(b"done")
+    assert not stale.exists() and other.exists()
+    assert (tmp_path / "spikes.h5").read_bytes() == b"done"
+    assert os.listdir(tmp_path).count("spikes.h5") == 1
