@@ -16,35 +16,49 @@ class Network:
     projections: dict
 
 
-def build_populations(sim, scaffold, stimulus):
-    """Create the populations; membrane potentials start at v_rest [SpiNNCer cerebellum.py]."""
+def build_populations(sim, scaffold, stimulus, population_options=None):
+    """Create the populations; membrane potentials start at v_rest [SpiNNCer cerebellum.py].
+
+    `population_options(name)`, when given (by a backend), returns a dict with optional keys
+    ``cell_params`` (overrides of :data:`CELL_PARAMS`, e.g. a scaled i_offset) and
+    ``additional_parameters`` (simulator-specific Population arguments, e.g. neurons per core).
+    """
     populations = {}
     for name in scaffold.positions:
         n = scaffold.n_cells(name)
+        options = population_options(name) if population_options else {}
+        params = {**CELL_PARAMS.get(name, {}), **options.get("cell_params", {})}
         if name == INPUT_POPULATION:
-            trains = [sim.Sequence(t) for t in stimulus.spike_trains()]
+            trains = stimulus.spike_trains()
+            if hasattr(sim, "Sequence"):  # pyNN.spiNNaker takes plain lists
+                trains = [sim.Sequence(t) for t in trains]
             cell = sim.SpikeSourceArray(spike_times=trains)
         else:
-            cell = sim.IF_cond_exp(**CELL_PARAMS[name])
-        populations[name] = sim.Population(n, cell, label=name)
+            cell = sim.IF_cond_exp(**params)
+        extra = options.get("additional_parameters")
+        kwargs = {"additional_parameters": extra} if extra else {}
+        populations[name] = sim.Population(n, cell, label=name, **kwargs)
         if name != INPUT_POPULATION:
-            populations[name].initialize(v=CELL_PARAMS[name]["v_rest"])
+            populations[name].initialize(v=params["v_rest"])
         populations[name].record("spikes")
     return populations
 
 
-def build_projections(sim, scaffold, populations, make_connector):
+def build_projections(sim, scaffold, populations, make_connector, weights=None):
     """One Projection per connection type present in the scaffold.
 
     `make_connector(pre, post)` turns population-local index arrays into a PyNN connector.
     Weights are given as magnitudes on the receptor named by the sign [SpiNNCer cerebellum.py].
+    `weights` ({name: µS}) replaces the weights of :data:`CONNECTION_TYPES` (SpiNNaker fixed-point
+    numerics on NEST, r_mem scaling); the receptor stays the one of the connection type.
     """
     projections = {}
     for name, conn in scaffold.connections.items():
         kind = CONNECTION_TYPES[name]
         if len(conn) == 0:
             continue
-        synapse = sim.StaticSynapse(weight=abs(kind.weight), delay=kind.delay)
+        weight = kind.weight if weights is None else weights.get(name, kind.weight)
+        synapse = sim.StaticSynapse(weight=abs(weight), delay=kind.delay)
         projections[name] = sim.Projection(
             populations[kind.pre], populations[kind.post], make_connector(conn.pre, conn.post),
             synapse_type=synapse, receptor_type=kind.receptor, label=name)
