@@ -1,0 +1,54 @@
+"""Sweep figures (PNG): a statistic against the swept stimulus parameter, per population."""
+import numpy as np
+
+from .figures import POPULATION_COLOURS, _save, plt
+
+WINDOW_STYLES = {"baseline": ":", "stimulus": "-", "post": "--"}
+
+
+def sweep_curves(table, path, parameter, value="mean_rate_hz", ylabel=None, title=""):
+    """Plot `value` vs `parameter`, one panel per population, one line per window.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Tidy: one row per (parameter value, population[, window][, seed]) with columns
+        `parameter`, ``population``, `value` and optionally ``window``. Rows that share a
+        parameter value, population and window (e.g. seeds) are averaged, with their s.d. as
+        error bars.
+    path : str or Path
+        Output PNG.
+    parameter : str
+        Column of the swept parameter (e.g. ``f_peak``, Hz).
+    value : str, optional
+        Column plotted. Default: ``mean_rate_hz``; e.g. ``peak_spikes_per_step`` (no window
+        column) for the communication load.
+    """
+    keys = ["population"] + (["window"] if "window" in table else [])
+    names = list(dict.fromkeys(table["population"]))
+    n = max(len(names), 1)
+    cols = min(n, 4)
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.1 * cols, 2.7 * rows), squeeze=False)
+    for ax in axes.ravel()[len(names):]:
+        ax.set_visible(False)
+    summary = (table.groupby(keys + [parameter], sort=True)[value]
+               .agg(["mean", "std", "count"]).reset_index())
+    for ax, name in zip(axes.ravel(), names):
+        sel = summary[summary["population"] == name]
+        if "window" in sel:
+            order = list(WINDOW_STYLES) + sorted(set(sel["window"]) - set(WINDOW_STYLES))
+            groups = [(w, sel[sel["window"] == w]) for w in order if (sel["window"] == w).any()]
+        else:
+            groups = [(None, sel)]
+        for window, rows_ in groups:
+            ax.errorbar(rows_[parameter], rows_["mean"],
+                        yerr=rows_["std"].where(rows_["count"] > 1), marker="o", ms=3,
+                        ls=WINDOW_STYLES.get(window, "-"), capsize=2,
+                        color=POPULATION_COLOURS.get(name, "k"), label=window)
+        ax.set(title=name, xlabel=parameter, ylabel=ylabel or value)
+        if "window" in sel:
+            ax.legend(fontsize=7)
+    fig.suptitle(f"{ylabel or value} vs {parameter} {title}")
+    fig.tight_layout()
+    _save(fig, path)
