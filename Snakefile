@@ -10,12 +10,17 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/scaffold.smk"
 include: "workflow/rules/stimulus.smk"
 include: "workflow/rules/simulate.smk"
 include: "workflow/rules/analyse.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/compare.smk"
+include: "workflow/rules/spinnaker.smk"
 
 
 rule all:

@@ -68,42 +68,188 @@ def _stimulus(args):
 def _simulate(args):
     from .simulate import run_simulation
     config = json.loads(args.config_json) if args.config_json else {}
+    options = json.loads(args.backend_options_json) if args.backend_options_json else {}
     run_simulation(args.scaffold, args.stimulus, args.output, backend=args.backend,
                    timestep=args.timestep, simtime=args.simtime, threads=args.threads,
-                   seed=args.seed, config=config, allow_pickle=args.allow_pickle)
+                   seed=args.seed, config=config, allow_pickle=args.allow_pickle,
+                   backend_options=options)
+
+
+def _write_csv(frame, path):
+    from .atomic import atomic_path
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False, float_format="%.6g")
+
+
+def _windows(args, populations):
+    from .analysis.stats import population_windows
+    return population_windows(args.stim_times, populations,
+                              consider_delays=not args.no_consider_delays)
 
 
 def _analyse_cells(args):
-    from .analysis.stats import cell_rates, protocol_windows
-    from .atomic import atomic_path
+    from .analysis.stats import cell_rates, classify_cells, windows_table
     from .results import read_run
-    rates = cell_rates(read_run(args.run), protocol_windows(args.stim_times))
-    with atomic_path(args.output) as tmp:
-        rates.to_csv(tmp, index=False, float_format="%.6g")
+    run = read_run(args.run)
+    windows = _windows(args, run.spikes)
+    _write_csv(classify_cells(cell_rates(run, windows), windows), args.output)
+    if args.windows:
+        _write_csv(windows_table(windows), args.windows)
 
 
 def _analyse_populations(args):
-    from .analysis.stats import population_stats, protocol_windows, read_cell_rates
-    from .atomic import atomic_path
-    stats = population_stats(read_cell_rates(args.cell_rates), protocol_windows(args.stim_times))
-    with atomic_path(args.output) as tmp:
-        stats.to_csv(tmp, index=False, float_format="%.6g")
+    from .analysis.stats import population_stats, read_cell_rates, response_fractions
+    rates = read_cell_rates(args.cell_rates)
+    windows = _windows(args, rates["population"].unique())
+    _write_csv(population_stats(rates, windows), args.output)
+    if args.responses:
+        _write_csv(response_fractions(rates), args.responses)
+
+
+def _analyse_activity(args):
+    from .analysis.activity import isi_cv, population_isi_cv, psth, worst_case_activity
+    from .results import read_run
+    run = read_run(args.run)
+    _write_csv(worst_case_activity(run), args.worst_case)
+    cells = isi_cv(run)
+    _write_csv(cells, args.isi_cells)
+    _write_csv(population_isi_cv(cells), args.isi)
+    _write_csv(psth(run, args.psth_bin), args.psth)
 
 
 def _figures(args):
-    from .analysis.stats import protocol_windows, read_cell_rates
+    import pandas as pd
+
+    from .analysis.stats import read_cell_rates, windows_for
     from .plots import figures
     from .results import read_run
-    windows = protocol_windows(args.stim_times)
     run = read_run(args.run)
+    windows = _windows(args, run.spikes)
+    out = args.outdir
     for name, pop in run.spikes.items():
-        figures.raster(pop, name, windows, f"{args.outdir}/raster_{name}.png", args.title)
-    figures.rate_bars(read_cell_rates(args.cell_rates), f"{args.outdir}/rates.png", args.title)
+        figures.raster(pop, name, windows_for(windows, name), f"{out}/raster_{name}.png",
+                       args.title)
+    rates = read_cell_rates(args.cell_rates)
+    figures.rate_bars(rates, f"{out}/rates.png", args.title)
+    figures.rate_distributions(rates, f"{out}/rate_distributions.png", args.title)
+    if args.psth:
+        figures.psth(pd.read_csv(args.psth), windows, f"{out}/psth.png", args.title)
+
+
+def _compare(args):
+    import warnings
+
+    from .analysis.compare import ProvenanceWarning, compare_runs
+    from .analysis.stats import cell_rates
+    from .plots.comparison import rate_scatter, shift_histograms
+    from .results import read_run
+    a, b = read_run(args.a), read_run(args.b)
+    windows = _windows(args, a.spikes)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ProvenanceWarning)
+        result = compare_runs(a, b, windows)
+    for warning in caught:
+        print(f"spinncer: warning: {warning.message}", file=sys.stderr)
+    for name in ("rates", "timing", "cells", "verdicts", "provenance"):
+        _write_csv(getattr(result, name), f"{args.outdir}/{name}.csv")
+    labels = (args.label_a or a.backend, args.label_b or b.backend)
+    rate_scatter(cell_rates(a, windows), cell_rates(b, windows), f"{args.outdir}/rates.png",
+                 labels=labels)
+    shift_histograms(result.cells, f"{args.outdir}/timing.png", labels=labels)
+    for row in result.verdicts.itertuples():
+        print(f"{row.population}: {row.verdict}")
+
+
+def _spinnaker_map(args):
+    from .backends.spinnaker import map_virtual
+    from .scaffold import read_scaffold
+    options = json.loads(args.options_json) if args.options_json else {}
+    keep = ("neurons_per_core", "rb_left_shifts", "r_mem", "n_synapse_cores", "width", "height")
+    options = {k: v for k, v in options.items() if k in keep}
+    remap = None if args.ordering == "default" else args.ordering
+    workdir = f"{args.output}.spinnaker"
+    _, _, seconds = map_virtual(read_scaffold(args.scaffold), None, args.output,
+                                workdir=workdir, id_remap=remap, **options)
+    log.info("virtual mapping: %s", seconds)
+
+
+def _communication(args):
+    import pandas as pd
+
+    from .communication import compare_orderings, load_assignment, write_rows_csv
+    from .plots.communication import load_figure
+    from .results import read_run
+    from .scaffold import read_scaffold
+    run = read_run(args.run)
+    assignments = None
+    if args.mapping:
+        pairs = [item.split("=", 1) for item in args.mapping]
+        assignments = {label: load_assignment(path) for label, path in pairs}
+    rows, reduction = compare_orderings(run.spikes, read_scaffold(args.scaffold), run.timestep,
+                                        run.simtime, assignments=assignments)
+    write_rows_csv(rows, args.output)
+    table = pd.DataFrame([{"population": pop, **{f"{m}_peak_reduction": v for m, v in r.items()}}
+                          for pop, r in reduction.items()])
+    _write_csv(table, args.reduction)
+    load_figure(pd.DataFrame(rows), table, args.figure)
+
+
+def _numerics_report(args):
+    import pandas as pd
+
+    from .numerics import saturation_report, weight_report
+    from .results import read_run
+    from .scaffold import read_scaffold
+    options = json.loads(args.options_json) if args.options_json else {}
+    shifts, r_mem = options.get("rb_left_shifts"), bool(options.get("r_mem"))
+    scaffold = read_scaffold(args.scaffold)
+    _write_csv(pd.DataFrame(weight_report(shifts, r_mem, scaffold=scaffold)), args.weights)
+    run = read_run(args.run) if args.run else None
+    saturation = saturation_report(scaffold, shifts, r_mem, spikes=run.spikes if run else None,
+                                   timestep=run.timestep if run else 0.1)
+    _write_csv(pd.DataFrame(saturation), args.saturation)
+
+
+def _sweep_summary(args):
+    from .plots.sweep import sweep_curves
+    from .sweep import sweep_table
+    table = sweep_table(args.stats, args.communication or ())
+    _write_csv(table, args.output)
+    backend = "nest" if (table["backend"] == "nest").any() else table["backend"].iloc[0]
+    rates = table[(table["backend"] == backend) & (table["window"] != "post")]
+    for parameter in args.parameters:
+        if parameter not in rates or rates[parameter].nunique() < 2:
+            continue
+        sweep_curves(rates, f"{args.figure_prefix}{parameter}.png", parameter,
+                     ylabel="mean rate (Hz)", title=f"[{backend}]")
+        if "peak_events_grid" in rates:
+            load = rates[rates["window"] == "stimulus"].drop(columns="window")
+            sweep_curves(load.melt(id_vars=["population", parameter],
+                                   value_vars=["peak_events_default", "peak_events_grid"],
+                                   var_name="window", value_name="peak_events"),
+                         f"{args.figure_prefix}{parameter}_load.png", parameter,
+                         value="peak_events", ylabel="peak events per core per step",
+                         title=f"[{backend}; solid: grid, dotted: default]")
+
+
+def _import_spinncer(args):
+    from .analysis.spinncer_io import read_spinncer
+    from .results import write_run
+    write_run(read_spinncer(args.input, allow_pickle=args.allow_pickle), args.output)
+
+
+def _export_spinncer(args):
+    from .analysis.spinncer_io import write_spinncer
+    from .results import read_run
+    write_spinncer(read_run(args.run), args.output, stim_times=args.stim_times,
+                   spike_format=args.spike_format)
 
 
 def _add_protocol(parser):
     parser.add_argument("--stim-times", type=float, nargs=3, default=[300.0, 50.0, 650.0],
                         metavar=("BEFORE", "STIM", "AFTER"), help="window lengths, ms")
+    parser.add_argument("--no-consider-delays", action="store_true",
+                        help="do not shift windows by each population's mossy-fibre latency")
 
 
 def make_parser():
@@ -160,7 +306,9 @@ def make_parser():
     p = sub.add_parser("simulate", help="run the network on a backend")
     p.add_argument("--scaffold", required=True)
     p.add_argument("--stimulus", required=True)
-    p.add_argument("--backend", default="nest")
+    p.add_argument("--backend", default="nest", choices=("nest", "nest-numerics", "spinnaker"))
+    p.add_argument("--backend-options-json", help="backend settings (SpiNNaker machine, "
+                   "neurons per core, rb_left_shifts, r_mem, id_remap) as JSON")
     p.add_argument("--timestep", type=float, default=0.1, help="ms")
     p.add_argument("--simtime", type=float, default=1000.0, help="ms")
     p.add_argument("--threads", type=int, default=1)
@@ -170,25 +318,91 @@ def make_parser():
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=_simulate)
 
-    p = sub.add_parser("analyse-cells", help="rate of every cell in every protocol window")
+    p = sub.add_parser("analyse-cells", help="rate and response of every cell per window")
     p.add_argument("run", help="run file (spikes.h5)")
     _add_protocol(p)
+    p.add_argument("--windows", help="also write the per-population windows (CSV)")
     p.add_argument("-o", "--output", required=True, help="CSV, one row per cell")
     p.set_defaults(func=_analyse_cells)
 
-    p = sub.add_parser("analyse-populations", help="per-population rate statistics")
+    p = sub.add_parser("analyse-populations", help="per-population rates and responses")
     p.add_argument("cell_rates", help="CSV written by analyse-cells")
     _add_protocol(p)
+    p.add_argument("--responses", help="also write the response fractions (CSV)")
     p.add_argument("-o", "--output", required=True, help="CSV, one row per population/window")
     p.set_defaults(func=_analyse_populations)
 
-    p = sub.add_parser("figures", help="rasters per population and rate bar chart")
+    p = sub.add_parser("analyse-activity", help="worst-case activity, ISI CV and PSTH")
+    p.add_argument("run")
+    p.add_argument("--psth-bin", type=float, default=5.0, help="ms")
+    for name in ("worst-case", "isi", "isi-cells", "psth"):
+        p.add_argument(f"--{name}", required=True, help="output CSV")
+    p.set_defaults(func=_analyse_activity)
+
+    p = sub.add_parser("figures", help="rasters, rate bars and distributions, PSTH of a run")
     p.add_argument("run")
     p.add_argument("--cell-rates", required=True)
+    p.add_argument("--psth", help="PSTH CSV written by analyse-activity")
     _add_protocol(p)
     p.add_argument("--title", default="")
     p.add_argument("--outdir", required=True)
     p.set_defaults(func=_figures)
+
+    p = sub.add_parser("compare", help="compare run B against reference run A")
+    p.add_argument("a")
+    p.add_argument("b")
+    p.add_argument("--label-a")
+    p.add_argument("--label-b")
+    _add_protocol(p)
+    p.add_argument("--outdir", required=True)
+    p.set_defaults(func=_compare)
+
+    p = sub.add_parser("spinnaker-map", help="map a scaffold on a virtual SpiNNaker machine")
+    p.add_argument("scaffold")
+    p.add_argument("--ordering", choices=("default", "grid"), default="default")
+    p.add_argument("--options-json", help="neurons_per_core, rb_left_shifts, r_mem, ...")
+    p.add_argument("-o", "--output", required=True, help="mapping .npz")
+    p.set_defaults(func=_spinnaker_map)
+
+    p = sub.add_parser("communication", help="spikes arriving per core per timestep")
+    p.add_argument("run")
+    p.add_argument("--scaffold", required=True)
+    p.add_argument("--mapping", action="append", metavar="LABEL=PATH",
+                   help="core assignment (spinnaker-map output); default: blocks per ordering")
+    p.add_argument("-o", "--output", required=True, help="CSV of load per ordering/population")
+    p.add_argument("--reduction", required=True, help="CSV of peak-load reductions")
+    p.add_argument("--figure", required=True)
+    p.set_defaults(func=_communication)
+
+    p = sub.add_parser("numerics-report", help="SpiNNaker fixed-point weights and saturation")
+    p.add_argument("--scaffold", required=True)
+    p.add_argument("--run", help="a run whose spikes give the observed summed input")
+    p.add_argument("--options-json", help="rb_left_shifts, r_mem")
+    p.add_argument("--weights", required=True, help="output CSV")
+    p.add_argument("--saturation", required=True, help="output CSV")
+    p.set_defaults(func=_numerics_report)
+
+    p = sub.add_parser("sweep-summary", help="one table and figures over sweep points")
+    p.add_argument("--stats", nargs="+", required=True, help="stats.csv of every point")
+    p.add_argument("--communication", nargs="*", help="communication.csv of the points")
+    p.add_argument("--parameters", nargs="+", default=["f_peak", "stim_radius"])
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--figure-prefix", required=True, help="figures are <prefix><parameter>.png")
+    p.set_defaults(func=_sweep_summary)
+
+    p = sub.add_parser("import-spinncer", help="read an original SpiNNCer result .npz")
+    p.add_argument("input")
+    p.add_argument("--allow-pickle", action="store_true",
+                   help="trust the pickled entries of this file")
+    p.add_argument("-o", "--output", required=True, help="run file (spikes.h5)")
+    p.set_defaults(func=_import_spinncer)
+
+    p = sub.add_parser("export-spinncer", help="write a run in the SpiNNCer result layout")
+    p.add_argument("run")
+    _add_protocol(p)
+    p.add_argument("--spike-format", choices=("array", "neo"), default="array")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=_export_spinncer)
     return parser
 
 

@@ -5,7 +5,7 @@ import json
 import numpy as np
 
 from . import stimulus as stimulus_io
-from .backends import get_backend
+from .backends import backend_weights, get_backend
 from .errors import InputError
 from .network import build_populations, build_projections
 from .params import INPUT_POPULATION
@@ -39,8 +39,14 @@ def collect_spikes(populations):
 
 
 def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest", timestep=0.1,
-                   simtime=1000.0, threads=1, seed=1, config=None, allow_pickle=False):
-    """Simulate `simtime` ms of the scaffold driven by the stimulus; write `out_path`."""
+                   simtime=1000.0, threads=1, seed=1, config=None, allow_pickle=False,
+                   backend_options=None):
+    """Simulate `simtime` ms of the scaffold driven by the stimulus; write `out_path`.
+
+    `backend_options` go to the backend's setup (SpiNNaker: machine, neurons per core,
+    ring-buffer left shifts, r_mem, id_remap; nest-numerics: rb_left_shifts, r_mem).
+    """
+    options = dict(backend_options or {})
     sim_backend = get_backend(backend)
     timer = PhaseTimer()
     with timer.phase("read"):
@@ -48,15 +54,25 @@ def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest", ti
         stimulus = stimulus_io.load(stimulus_path, allow_pickle=allow_pickle)
         check_stimulus_matches(stimulus, scaffold, stimulus_path, timestep)
     with timer.phase("setup"):
-        sim = sim_backend.setup(timestep=timestep, threads=threads, seed=seed)
+        setup_options = options if sim_backend.NAME == "spinnaker" else {}
+        sim = sim_backend.setup(timestep=timestep, threads=threads, seed=seed, **setup_options)
+    prepare = getattr(sim_backend, "prepare", lambda s, st: (s, st))
+    model, model_stimulus = prepare(scaffold, stimulus)
     with timer.phase("build"):
-        populations = build_populations(sim, scaffold, stimulus)
+        populations = build_populations(sim, model, model_stimulus,
+                                        getattr(sim_backend, "population_options", None))
+    weights = backend_weights(backend, options)
+    if weights is None and hasattr(sim_backend, "projection_weights"):
+        weights = sim_backend.projection_weights()
     with timer.phase("connect"):
-        projections = build_projections(sim, scaffold, populations, sim_backend.make_connector)
+        projections = build_projections(sim, model, populations, sim_backend.make_connector,
+                                        weights)
     with timer.phase("simulate"):
-        run_in_chunks(sim.run_until, simtime)
+        # SpiNNaker loads and runs once; NEST reports progress in chunks
+        run_in_chunks(sim.run_until, simtime, n_chunks=1 if backend == "spinnaker" else 10)
     with timer.phase("collect"):
         spikes = collect_spikes(populations)
+        spikes = getattr(sim_backend, "restore_spikes", lambda s: s)(spikes)
     metadata = {
         "config": config or {},
         "config_sha256": hashlib.sha256(
@@ -66,6 +82,8 @@ def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest", ti
                    "stimulus": {"path": str(stimulus_path), "sha256": sha256(stimulus_path),
                                 "params": stimulus.params}},
         "threads": threads,
+        "backend_options": options,
+        "weights_uS": weights,
         "n_cells": {name: pop.size for name, pop in populations.items()},
         "n_synapses": {name: len(scaffold.connections[name]) for name in projections},
         "wall_clock_s": timer.seconds,

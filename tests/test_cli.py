@@ -43,8 +43,14 @@ def test_pipeline_subcommands(tmp_path, scaffold_file):
     table = pd.read_csv(stats)
     assert set(table.population) == {"glomerulus", "granule", "golgi", "purkinje", "basket",
                                      "stellate", "dcn"}
-    assert main(["figures", str(run), "--cell-rates", str(cells), "--stim-times", "50", "20",
-                 "30", "--outdir", str(tmp_path / "fig")]) == 0
+    activity = {name: tmp_path / f"{name}.csv" for name in ("worst-case", "isi", "isi-cells",
+                                                             "psth")}
+    assert main(["analyse-activity", str(run), "--psth-bin", "10"]
+                + [arg for name, path in activity.items() for arg in (f"--{name}", str(path))]) == 0
+    assert set(pd.read_csv(activity["psth"]).population) == set(table.population)
+    assert main(["figures", str(run), "--cell-rates", str(cells), "--psth", str(activity["psth"]),
+                 "--stim-times", "50", "20", "30", "--outdir", str(tmp_path / "fig")]) == 0
     pngs = sorted(p.name for p in (tmp_path / "fig").iterdir())
-    assert "rates.png" in pngs and "raster_granule.png" in pngs and len(pngs) == 8
+    assert {"rates.png", "rate_distributions.png", "psth.png", "raster_granule.png"} <= set(pngs)
+    assert len(pngs) == 10
     assert all((tmp_path / "fig" / p).read_bytes()[:4] == b"\x89PNG" for p in pngs)

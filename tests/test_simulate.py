@@ -103,3 +103,18 @@ def test_metadata_records_config_hash(tmp_path, scaffold, scaffold_file):
     meta = read_run(out).metadata
     assert meta["config_sha256"] == hashlib.sha256(
         json.dumps({"note": "test"}, sort_keys=True).encode()).hexdigest()
+
+
+def test_numerics_run_uses_quantised_weights(tmp_path, scaffold, scaffold_file):
+    from spinncer.numerics import quantised_connection_types
+    stim = make_stimulus(scaffold, tmp_path / "s.npz", 1)
+    ref = run_simulation(scaffold_file, stim, tmp_path / "ref.h5", simtime=250.0)
+    fixed = run_simulation(scaffold_file, stim, tmp_path / "fixed.h5", simtime=250.0,
+                           backend="nest-numerics")
+    expected = {n: k.weight for n, k in quantised_connection_types().items()}
+    assert fixed.metadata["weights_uS"] == expected
+    assert ref.metadata["weights_uS"] is None
+    assert read_run(tmp_path / "fixed.h5").backend == "nest-numerics"
+    # quantisation changes some weights
+    from spinncer.params import CONNECTION_TYPES
+    assert any(expected[n] != kind.weight for n, kind in CONNECTION_TYPES.items())

@@ -62,10 +62,37 @@ def test_smoke_run_produces_statistics_and_figures(workdir):
     assert (figures / "rates.png").stat().st_size > 1000
 
 
+def test_smoke_run_compares_numerics_and_profiles_communication(workdir):
+    point = workdir / POINT.rsplit("/", 1)[0]
+    verdicts = pd.read_csv(point / "compare/nest_vs_nest-numerics/verdicts.csv")
+    assert set(verdicts.population) == set(ALL_POPULATIONS)
+    assert verdicts.verdict.str.len().min() > 0
+    numerics = pd.read_csv(point / "nest-numerics/stats.csv")
+    assert set(numerics.population) == set(ALL_POPULATIONS)
+    load = pd.read_csv(point / "nest/communication.csv")
+    assert set(load.ordering) == {"default", "grid"}
+    assert (load[load.population == "all"].events_peak > 0).all()
+    assert (point / "nest/figures/communication.png").stat().st_size > 1000
+    for ordering in ("default", "grid"):
+        assert (workdir / f"results/smoke_100x100/mapping/{ordering}.npz").exists()
+    weights = pd.read_csv(workdir / "results/smoke_100x100/numerics/weights.csv")
+    assert {"requested_uS", "represented_uS", "rel_error"} <= set(weights.columns)
+
+
+def test_smoke_sweep_summary_and_report(workdir):
+    table = pd.read_csv(workdir / "results/smoke_100x100/sweep/summary.csv")
+    assert sorted(table.f_peak.unique()) == [100.0, 150.0]
+    assert (workdir / "results/smoke_100x100/sweep/f_peak.png").stat().st_size > 1000
+    snakemake(workdir, flags=("--report", "report.html"))
+    html = (workdir / "report.html").read_text(errors="replace")
+    assert len(html) > 100_000 and "mossy" in html
+
+
 def test_rerun_is_a_no_op_and_deleting_stats_reruns_only_that(workdir):
     assert planned_jobs(workdir) == {}
     (workdir / POINT / "stats.csv").unlink()
-    assert planned_jobs(workdir) == {"analyse_populations": 1, "all": 1}
+    # the statistics table, and the sweep summary that reads it
+    assert planned_jobs(workdir) == {"analyse_populations": 1, "sweep_summary": 1, "all": 1}
     snakemake(workdir)
     assert planned_jobs(workdir) == {}
 
@@ -73,7 +100,7 @@ def test_rerun_is_a_no_op_and_deleting_stats_reruns_only_that(workdir):
 def test_one_sweep_point_by_its_path(workdir):
     target = "results/smoke_100x100/f60_r50_periodic/seed2/nest/stats.csv"
     assert planned_jobs(workdir, target) == {
-        "stimulus_generate": 1, "simulate_nest": 1, "analyse_cells": 1,
+        "stimulus_generate": 1, "simulate": 1, "analyse_cells": 1,
         "analyse_populations": 1}
     snakemake(workdir, target)
     point = pd.read_csv(workdir / target).set_index(["population", "window"])

@@ -1,10 +1,32 @@
-"""Simulator backends: only what differs per simulator (setup, bulk connector, versions)."""
-BACKENDS = ("nest",)
+"""Simulator backends: only what differs per simulator (setup, bulk connector, versions).
+
+- ``nest``: NEST through pyNN.nest, double precision: the reference.
+- ``nest-numerics``: NEST with every weight replaced by what SpiNNaker's fixed point represents
+  for the configured ring-buffer left shifts (:mod:`spinncer.numerics`), to separate
+  fixed-point effects from hardware effects.
+- ``spinnaker``: sPyNNaker on a board or spalloc server from the configuration.
+"""
+from ..errors import InputError
+
+BACKENDS = ("nest", "nest-numerics", "spinnaker")
 
 
 def get_backend(name):
-    from ..errors import InputError
-    if name == "nest":
+    """The backend module running `name` (nest-numerics runs on the nest module)."""
+    if name in ("nest", "nest-numerics"):
         from . import nest
         return nest
+    if name == "spinnaker":
+        from . import spinnaker
+        return spinnaker
     raise InputError("backend", f"one of {BACKENDS}", repr(name))
+
+
+def backend_weights(name, options):
+    """Weights (µS, by connection type) to load instead of the model's, or None."""
+    if name != "nest-numerics":
+        return None
+    from ..numerics import quantised_connection_types
+    table = quantised_connection_types(options.get("rb_left_shifts"),
+                                       r_mem=bool(options.get("r_mem")))
+    return {conn: kind.weight for conn, kind in table.items()}

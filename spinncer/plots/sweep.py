@@ -3,7 +3,8 @@ import numpy as np
 
 from .figures import POPULATION_COLOURS, _save, plt
 
-WINDOW_STYLES = {"baseline": ":", "stimulus": "-", "post": "--"}
+WINDOW_STYLES = {"baseline": ":", "stimulus": "-", "post": "--",
+                 "peak_events_default": ":", "peak_events_grid": "-"}
 
 
 def sweep_curves(table, path, parameter, value="mean_rate_hz", ylabel=None, title=""):

@@ -8,6 +8,7 @@ from snakemake.utils import validate
 from spinncer.config import check_config, config_sources
 from spinncer.errors import InputError
 from spinncer.params import ALL_POPULATIONS
+from spinncer.sweep import STIMULUS_PATTERN, parse_stimulus_name, stimulus_name
 
 # One clear line for a bad config (key, expected, found), then Snakemake's validation sets the
 # schema defaults.
@@ -31,6 +32,13 @@ if config["scaffold"]["source"] == "download" and not config["scaffold"]["url"]:
              "scaffold.source is download, found none")
 if config["stimulus"]["file"]:
     require_file("stimulus.file", config["stimulus"]["file"])
+SPINNAKER = config["spinnaker"]
+if "spinnaker" in config["simulation"]["backends"] and not (
+        SPINNAKER["machine"] or SPINNAKER["spalloc_server"]):
+    sys.exit("spinncer: error: config key 'spinnaker.machine': expected a board address or "
+             "spinnaker.spalloc_server for the spinnaker backend, found none (mapping and "
+             "communication targets need no machine: remove spinnaker from "
+             "simulation.backends to build them)")
 
 # The interpreter running Snakemake has spinncer installed (envs/spinncer.txt).
 SPINNCER = f"{shlex.quote(sys.executable)} -m spinncer -v"
@@ -42,31 +50,21 @@ STIM_TIMES = " ".join(str(float(t)) for t in STIM["stim_times"])
 SIMTIME = float(sum(STIM["stim_times"]))
 
 
-def _num(value):
-    return f"{float(value):g}"
-
-
 def stimulus_names():
-    """Run names of the stimulus sweep: f<f_peak>_r<radius>_<type>, or file-<stem>."""
+    """Run names of the stimulus sweep (spinncer/sweep.py): f<f_peak>_r<radius>_<type>, or
+    file-<stem> for a given stimulus file."""
     if STIM["file"]:
         return [f"file-{Path(STIM['file']).stem}"]
-    return [f"f{_num(f)}_r{_num(r)}_{t}" for f in STIM["f_peak"] for r in STIM["stim_radius"]
+    return [stimulus_name(f, r, t) for f in STIM["f_peak"] for r in STIM["stim_radius"]
             for t in STIM["type"]]
-
-
-def parse_stimulus_name(name):
-    """(f_peak, stim_radius, type) from a run name; any point can be asked for by its path."""
-    match = re.fullmatch(r"f([0-9.]+)_r([0-9.]+)_(poisson|periodic)", name)
-    if match is None:
-        raise ValueError(f"stimulus name '{name}': expected f<f_peak>_r<radius>_<type>")
-    return float(match[1]), float(match[2]), match[3]
 
 
 wildcard_constraints:
     scaffold=re.escape(SCAFFOLD),
     stim=r"f[0-9.]+_r[0-9.]+_(poisson|periodic)|file-[A-Za-z0-9_.-]+",
     seed=r"[0-9]+",
-    backend="|".join(SIM["backends"]),
+    backend="nest|nest-numerics|spinnaker",
+    ordering="default|grid",
     pop="|".join(POPULATIONS),
 
 
@@ -83,8 +81,26 @@ def run_config(wildcards, backend):
         f_peak, radius, kind = parse_stimulus_name(wildcards.stim)
         stimulus.update(f_peak=f_peak, stim_radius=radius, type=kind)
     run = {"scaffold": config["scaffold"], "stimulus": stimulus, "seed": int(wildcards.seed),
-           "timestep": SIM["timestep"], "backend": backend}
+           "timestep": SIM["timestep"], "backend": backend,
+           "backend_options": json.loads(shlex.split(backend_options(backend))[0])}
     return shlex.quote(json.dumps(run, sort_keys=True))
+
+
+def backend_options(backend):
+    """Backend settings (JSON for the CLI) from the spinnaker section of the config."""
+    options = {}
+    if backend in ("nest-numerics", "spinnaker"):
+        options = {key: SPINNAKER[key] for key in ("rb_left_shifts", "r_mem")}
+    if backend == "spinnaker":
+        options.update(neurons_per_core=SPINNAKER["neurons_per_core"],
+                       id_remap=SPINNAKER["id_remap"])
+        if SPINNAKER["machine"]:
+            options.update(machine=SPINNAKER["machine"],
+                           board_version=SPINNAKER["board_version"])
+        else:
+            options.update(spalloc_server=SPINNAKER["spalloc_server"],
+                           spalloc_user=SPINNAKER["spalloc_user"])
+    return shlex.quote(json.dumps(options, sort_keys=True))
 
 
 def scaffold_input_file():
@@ -95,11 +111,39 @@ def scaffold_input_file():
     return f"resources/downloads/{name}"
 
 
+ANALYSIS = config["analysis"]
+RUN_TABLES = ["stats.csv", "responses.csv", "worst_case.csv", "isi.csv", "psth.csv",
+              "communication.csv", "saturation.csv"]
+RUN_FIGURES = ["rates.png", "rate_distributions.png", "psth.png", "communication.png"] + [
+    f"raster_{pop}.png" for pop in POPULATIONS]
+
+
+def compare_pairs():
+    """[reference, other] backend pairs of analysis.compare whose backends both run."""
+    return [tuple(pair) for pair in ANALYSIS["compare"]
+            if set(pair) <= set(SIM["backends"]) and pair[0] != pair[1]]
+
+
+def swept_parameters():
+    return [key for key in ("f_peak", "stim_radius") if len(STIM[key]) > 1 and not STIM["file"]]
+
+
+def sweep_points():
+    return expand(RUN, scaffold=SCAFFOLD, stim=stimulus_names(), seed=SIM["seeds"])
+
+
 def final_outputs():
-    runs = expand(RUN + "/{backend}", scaffold=SCAFFOLD, stim=stimulus_names(),
-                  seed=SIM["seeds"], backend=SIM["backends"])
     summary = [f"resources/scaffolds/{SCAFFOLD}_summary_{table}.csv"
                for table in ("populations", "connections")]
-    return summary + [f"{run}/{name}" for run in runs
-            for name in ["stats.csv", "figures/rates.png"]
-            + [f"figures/raster_{pop}.png" for pop in POPULATIONS]]
+    summary.append(f"results/{SCAFFOLD}/numerics/weights.csv")
+    outputs = []
+    for point in sweep_points():
+        for backend in SIM["backends"]:
+            outputs += [f"{point}/{backend}/{name}" for name in RUN_TABLES]
+            outputs += [f"{point}/{backend}/figures/{name}" for name in RUN_FIGURES]
+        outputs += [f"{point}/compare/{a}_vs_{b}/verdicts.csv" for a, b in compare_pairs()]
+    if len(sweep_points()) > 1:
+        outputs.append(f"results/{SCAFFOLD}/sweep/summary.csv")
+        outputs += [f"results/{SCAFFOLD}/sweep/{p}{kind}.png" for p in swept_parameters()
+                    for kind in ("", "_load")]
+    return summary + outputs

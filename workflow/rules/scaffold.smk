@@ -79,8 +79,18 @@ rule scaffold_summary:
         "resources/scaffolds/{scaffold}.hdf5",
     output:
         populations="resources/scaffolds/{scaffold}_summary_populations.csv",
-        connections="resources/scaffolds/{scaffold}_summary_connections.csv",
-        figure="resources/scaffolds/{scaffold}_summary.png",
+        connections=report(
+            "resources/scaffolds/{scaffold}_summary_connections.csv",
+            caption="../report/scaffold.rst",
+            category="1. Scaffold",
+            labels={"item": "connections"},
+        ),
+        figure=report(
+            "resources/scaffolds/{scaffold}_summary.png",
+            caption="../report/scaffold.rst",
+            category="1. Scaffold",
+            labels={"item": "figure"},
+        ),
     log:
         "logs/scaffold/{scaffold}_summary.log",
     shell:

@@ -1,21 +1,27 @@
 # Simulate: one run of the network on one backend -> spikes.h5 (spinncer/results.py).
+#   nest           double-precision reference
+#   nest-numerics  NEST with SpiNNaker's fixed-point weights (spinnaker.rb_left_shifts, r_mem)
+#   spinnaker      sPyNNaker on the configured board or spalloc server
 
 
-rule simulate_nest:
+rule simulate:
     input:
         scaffold="resources/scaffolds/{scaffold}.hdf5",
         stimulus=RUN + "/stimulus.npz",
     output:
-        RUN + "/nest/spikes.h5",
+        RUN + "/{backend}/spikes.h5",
     log:
-        "logs/simulate/{scaffold}/{stim}/seed{seed}/nest.log",
+        "logs/simulate/{scaffold}/{stim}/seed{seed}/{backend}.log",
     benchmark:
-        "logs/benchmark/simulate/{scaffold}/{stim}/seed{seed}/nest.tsv"
+        "logs/benchmark/simulate/{scaffold}/{stim}/seed{seed}/{backend}.tsv"
     threads: SIM["threads"]
     params:
-        config=lambda wc: run_config(wc, "nest"),
+        config=lambda wc: run_config(wc, wc.backend),
+        options=lambda wc: backend_options(wc.backend),
+        allow_pickle="--allow-pickle" if STIM["allow_pickle"] else "",
     shell:
-        "{SPINNCER} simulate --backend nest --scaffold {input.scaffold}"
+        "{SPINNCER} simulate --backend {wildcards.backend} --scaffold {input.scaffold}"
         " --stimulus {input.stimulus} --timestep {SIM[timestep]} --simtime {SIMTIME}"
-        " --threads {threads} --seed {wildcards.seed} --config-json {params.config}"
+        " --threads {threads} --seed {wildcards.seed} {params.allow_pickle}"
+        " --backend-options-json {params.options} --config-json {params.config}"
         " -o {output} > {log} 2>&1"

@@ -1,0 +1,70 @@
+"""Names of sweep points and the table of a whole sweep.
+
+A run lives at ``results/<scaffold>/<stimulus>/seed<seed>/<backend>/`` where ``<stimulus>`` is
+``f<f_peak>_r<stim_radius>_<type>`` (generated) or ``file-<stem>`` (a given stimulus file), so
+any point can be asked for by its path.
+"""
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+
+STIMULUS_PATTERN = r"f(?P<f_peak>[0-9.]+)_r(?P<stim_radius>[0-9.]+)_(?P<type>poisson|periodic)"
+RUN_PATTERN = (r"(?P<scaffold>[^/]+)/(?P<stimulus>" + STIMULUS_PATTERN.replace("?P<", "?P<s_")
+               + r"|file-[^/]+)/seed(?P<seed>[0-9]+)/(?P<backend>[^/]+)")
+
+
+def _num(value):
+    return f"{float(value):g}"
+
+
+def stimulus_name(f_peak, stim_radius, kind):
+    return f"f{_num(f_peak)}_r{_num(stim_radius)}_{kind}"
+
+
+def parse_stimulus_name(name):
+    """(f_peak Hz, stim_radius µm, type) of a generated stimulus name."""
+    match = re.fullmatch(STIMULUS_PATTERN, name)
+    if match is None:
+        raise InputError(f"stimulus name '{name}'", "f<f_peak>_r<stim_radius>_<poisson|periodic>")
+    return float(match["f_peak"]), float(match["stim_radius"]), match["type"]
+
+
+def parse_run_path(path):
+    """Sweep parameters of a file inside a run folder (see module docstring)."""
+    match = re.search(RUN_PATTERN, Path(path).as_posix())
+    if match is None:
+        raise InputError(path, "a path results/<scaffold>/<stimulus>/seed<seed>/<backend>/...")
+    point = {"scaffold": match["scaffold"], "stimulus": match["stimulus"],
+             "seed": int(match["seed"]), "backend": match["backend"]}
+    if match["s_f_peak"] is not None:
+        point.update(f_peak=float(match["s_f_peak"]), stim_radius=float(match["s_stim_radius"]),
+                     type=match["s_type"])
+    return point
+
+
+def sweep_table(stats_paths, communication_paths=()):
+    """One table of per-population statistics over sweep points, with the swept parameters
+    as columns; the peak communication load per ordering is joined where given."""
+    frames = []
+    for path in stats_paths:
+        frame = pd.read_csv(path)
+        for key, value in parse_run_path(path).items():
+            frame[key] = value
+        frames.append(frame)
+    table = pd.concat(frames, ignore_index=True)
+    if communication_paths:
+        loads = []
+        for path in communication_paths:
+            frame = pd.read_csv(path)
+            for key, value in parse_run_path(path).items():
+                frame[key] = value
+            loads.append(frame)
+        load = pd.concat(loads, ignore_index=True)
+        peaks = load.pivot_table(index=["stimulus", "seed", "backend", "population"],
+                                 columns="ordering", values="events_peak").add_prefix(
+            "peak_events_").reset_index()
+        table = table.merge(peaks, on=["stimulus", "seed", "backend", "population"], how="left")
+    return table

@@ -1,0 +1,78 @@
+# Compare: a run against its reference at the same sweep point (analysis.compare pairs),
+# and the summary of a whole sweep.
+
+
+rule compare_backends:
+    input:
+        a=RUN + "/{a}/spikes.h5",
+        b=RUN + "/{b}/spikes.h5",
+    output:
+        verdicts=report(
+            RUN + "/compare/{a}_vs_{b}/verdicts.csv",
+            caption="../report/compare.rst",
+            category="4. Comparison",
+            labels={"point": "{stim} seed {seed}", "pair": "{a} vs {b}", "item": "verdicts"},
+        ),
+        rates=RUN + "/compare/{a}_vs_{b}/rates.csv",
+        timing=RUN + "/compare/{a}_vs_{b}/timing.csv",
+        cells=RUN + "/compare/{a}_vs_{b}/cells.csv",
+        provenance=RUN + "/compare/{a}_vs_{b}/provenance.csv",
+        scatter=report(
+            RUN + "/compare/{a}_vs_{b}/rates.png",
+            caption="../report/compare_scatter.rst",
+            category="4. Comparison",
+            labels={"point": "{stim} seed {seed}", "pair": "{a} vs {b}", "item": "rates"},
+        ),
+        shifts=RUN + "/compare/{a}_vs_{b}/timing.png",
+    wildcard_constraints:
+        a="nest|nest-numerics|spinnaker",
+        b="nest|nest-numerics|spinnaker",
+    log:
+        "logs/compare/{scaffold}/{stim}/seed{seed}/{a}_vs_{b}.log",
+    params:
+        outdir=lambda wc, output: Path(output.verdicts).parent,
+    shell:
+        "{SPINNCER} compare {input.a} {input.b} {WINDOW_ARGS} --outdir {params.outdir}"
+        " > {log} 2>&1"
+
+
+rule sweep_summary:
+    input:
+        stats=lambda wc: [f"{p}/{b}/stats.csv" for p in sweep_points() for b in SIM["backends"]],
+        communication=lambda wc: [
+            f"{p}/{b}/communication.csv" for p in sweep_points() for b in SIM["backends"]
+        ],
+    output:
+        table=report(
+            "results/{scaffold}/sweep/summary.csv",
+            caption="../report/sweep.rst",
+            category="5. Sweep",
+            labels={"item": "table"},
+        ),
+        figures=[
+            report(
+                f"results/{{scaffold}}/sweep/{p}.png",
+                caption="../report/sweep.rst",
+                category="5. Sweep",
+                labels={"item": p},
+            )
+            for p in swept_parameters()
+        ]
+        + [
+            report(
+                f"results/{{scaffold}}/sweep/{p}_load.png",
+                caption="../report/sweep.rst",
+                category="5. Sweep",
+                labels={"item": f"{p} load"},
+            )
+            for p in swept_parameters()
+        ],
+    log:
+        "logs/sweep/{scaffold}.log",
+    params:
+        parameters=" ".join(swept_parameters()) or "f_peak",
+        prefix=lambda wc, output: f"{Path(output.table).parent}/",
+    shell:
+        "{SPINNCER} sweep-summary --stats {input.stats} --communication {input.communication}"
+        " --parameters {params.parameters} --figure-prefix {params.prefix}"
+        " -o {output.table} > {log} 2>&1"

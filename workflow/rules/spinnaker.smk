@@ -1,0 +1,89 @@
+# SpiNNaker without hardware: virtual-board mapping per cell ordering, communication load of
+# any run on that mapping, and the fixed-point weight and saturation reports.
+SPINNAKER_OPTIONS = shlex.quote(
+    json.dumps({k: SPINNAKER[k] for k in ("neurons_per_core", "rb_left_shifts", "r_mem")})
+)
+
+
+rule spinnaker_map:
+    input:
+        "resources/scaffolds/{scaffold}.hdf5",
+    output:
+        "results/{scaffold}/mapping/{ordering}.npz",
+    log:
+        "logs/mapping/{scaffold}/{ordering}.log",
+    benchmark:
+        "logs/benchmark/mapping/{scaffold}/{ordering}.tsv"
+    shell:
+        "{SPINNCER} spinnaker-map {input} --ordering {wildcards.ordering}"
+        " --options-json {SPINNAKER_OPTIONS} -o {output} > {log} 2>&1"
+
+
+def mapping_inputs(wildcards):
+    if config["communication"]["mapping"] == "blocks":
+        return []
+    return [f"results/{wildcards.scaffold}/mapping/{o}.npz" for o in ("default", "grid")]
+
+
+rule communication:
+    input:
+        run=RUN + "/{backend}/spikes.h5",
+        scaffold="resources/scaffolds/{scaffold}.hdf5",
+        mappings=mapping_inputs,
+    output:
+        table=report(
+            RUN + "/{backend}/communication.csv",
+            caption="../report/communication.rst",
+            category="6. SpiNNaker communication",
+            labels={"point": "{stim} seed {seed}", "backend": "{backend}", "item": "table"},
+        ),
+        reduction=RUN + "/{backend}/communication_reduction.csv",
+        figure=report(
+            RUN + "/{backend}/figures/communication.png",
+            caption="../report/communication.rst",
+            category="6. SpiNNaker communication",
+            labels={"point": "{stim} seed {seed}", "backend": "{backend}", "item": "figure"},
+        ),
+    log:
+        "logs/communication/{scaffold}/{stim}/seed{seed}/{backend}.log",
+    params:
+        mappings=lambda wc, input: " ".join(
+            f"--mapping {Path(m).stem}={m}" for m in input.mappings
+        ),
+    shell:
+        "{SPINNCER} communication {input.run} --scaffold {input.scaffold} {params.mappings}"
+        " -o {output.table} --reduction {output.reduction} --figure {output.figure}"
+        " > {log} 2>&1"
+
+
+rule numerics_weights:
+    input:
+        "resources/scaffolds/{scaffold}.hdf5",
+    output:
+        weights=report(
+            "results/{scaffold}/numerics/weights.csv",
+            caption="../report/numerics.rst",
+            category="6. SpiNNaker communication",
+            labels={"item": "fixed-point weights"},
+        ),
+        saturation="results/{scaffold}/numerics/saturation_worst_case.csv",
+    log:
+        "logs/numerics/{scaffold}.log",
+    shell:
+        "{SPINNCER} numerics-report --scaffold {input} --options-json {SPINNAKER_OPTIONS}"
+        " --weights {output.weights} --saturation {output.saturation} > {log} 2>&1"
+
+
+rule numerics_saturation:
+    input:
+        run=RUN + "/{backend}/spikes.h5",
+        scaffold="resources/scaffolds/{scaffold}.hdf5",
+    output:
+        saturation=RUN + "/{backend}/saturation.csv",
+        weights=temp(RUN + "/{backend}/.weights.csv"),
+    log:
+        "logs/numerics/{scaffold}/{stim}/seed{seed}/{backend}.log",
+    shell:
+        "{SPINNCER} numerics-report --scaffold {input.scaffold} --run {input.run}"
+        " --options-json {SPINNAKER_OPTIONS} --weights {output.weights}"
+        " --saturation {output.saturation} > {log} 2>&1"
