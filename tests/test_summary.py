@@ -26,3 +26,16 @@ def test_connection_table_by_hand(scaffold):
     assert table.loc["pc_dcn", "mean_distance_um"] == pytest.approx(
         np.mean([np.hypot(10.0, 460.0), np.hypot(20.0, 460.0)]))
     np.testing.assert_array_equal(in_degrees(scaffold, "pc_dcn"), [2])
+
+
+def test_tolerance_rule(scaffold):
+    # at the published area: 3% per row, or +-2 cells below 100 published cells
+    scaffold.attrs.update(volume_x_um=400.0, volume_z_um=400.0)
+    from spinncer.scaffold.summary import population_table
+    scaffold.positions["granule"] = np.zeros((int(88158 * 1.029), 3))
+    scaffold.positions["golgi"] = np.zeros((int(219 * 1.04), 3))
+    scaffold.positions["dcn"] = np.zeros((14, 3))
+    scaffold.positions["purkinje"] = np.zeros((72, 3))
+    table = population_table(scaffold).set_index("population")["within_tolerance"]
+    assert table["granule"] and not table["golgi"]
+    assert table["dcn"] and not table["purkinje"]

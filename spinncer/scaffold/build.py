@@ -42,7 +42,11 @@ def build_with_bsb(bsb_python, out_path, *, x, z, seed, config=None):
         command = [str(bsb_python), str(COMPILE_SCRIPT), str(seed), "-c", str(config),
                    "-o", str(raw), "compile", "-x", str(x), "-z", str(z)]
         log.info("running %s", " ".join(command))
-        done = subprocess.run(command, cwd=work, capture_output=True, text=True)
+        # the project's BSB strategies (bsb_strategies.py) are imported from this package
+        package_root = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+        done = subprocess.run(command, cwd=work, capture_output=True, text=True, env=env)
         if done.returncode != 0 or not raw.is_file():
             tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
             raise RuntimeError(f"BSB compile failed (exit {done.returncode}): " + " | ".join(tail))
