@@ -156,6 +156,7 @@ def test_scaffold_summary_lists_every_connection_type(workdir):
     table = pd.read_csv(workdir / "resources/scaffolds/smoke_100x100_summary_connections.csv")
     from spinncer.params import CONNECTION_TYPES
     assert sorted(table.connection) == sorted(CONNECTION_TYPES)
+    assert (table.n_synapses > 0).all(), table[table.n_synapses == 0]
     pops = pd.read_csv(workdir / "resources/scaffolds/smoke_100x100_summary_populations.csv")
     assert set(pops.population) == set(ALL_POPULATIONS)
     assert (workdir / "resources/scaffolds/smoke_100x100_summary.png").stat().st_size > 1000

@@ -1,6 +1,8 @@
 # Scaffold: build with BSB 3 in its own environment, download the published file, or read a
 # given file; every path ends in resources/scaffolds/<name>.hdf5 (v3 layout, written by
 # spinncer/scaffold/io.py) and its summary tables and figure.
+import spinncer.scaffold
+
 BSB_ENV = "resources/envs/bsb"
 SCAFFOLD_CONFIG = config["scaffold"]
 
@@ -25,6 +27,9 @@ if SCAFFOLD_CONFIG["source"] == "build":
     rule scaffold_build:
         input:
             env=f"{BSB_ENV}/.installed",
+            config=SCAFFOLD_CONFIG["build"]["config"] or [],
+            # the project's own BSB strategies, from the installed spinncer package
+            strategies=str(Path(spinncer.scaffold.__file__).with_name("bsb_strategies.py")),
         output:
             "resources/scaffolds/{scaffold}.hdf5",
         log:
@@ -35,11 +40,7 @@ if SCAFFOLD_CONFIG["source"] == "build":
             x=SCAFFOLD_CONFIG["build"]["x"],
             z=SCAFFOLD_CONFIG["build"]["z"],
             seed=SCAFFOLD_CONFIG["build"]["seed"],
-            config=(
-                f"--config {shlex.quote(SCAFFOLD_CONFIG['build']['config'])}"
-                if SCAFFOLD_CONFIG["build"]["config"]
-                else ""
-            ),
+            config=lambda wc, input: f"--config {input.config}" if input.config else "",
         shell:
             "{SPINNCER} scaffold-build --bsb-python {BSB_ENV}/bin/python"
             " --x {params.x} --z {params.z} --seed {params.seed} {params.config}"
