@@ -24,6 +24,7 @@ import numpy as np
 
 from .atomic import atomic_path
 from .errors import InputError
+from .npz import npz_keys, open_npz
 
 KINDS = ("poisson", "periodic")
 
@@ -132,18 +133,10 @@ def load(path, allow_pickle=False):
     with `allow_pickle`, which the user grants explicitly for a file they name.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "an existing stimulus .npz file", "no such file")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            keys = set(data.files)
-            if {"times", "counts"} <= keys:
-                return _load_own(data, path)
-    except InputError:
-        raise
-    except Exception as err:  # any failure to decode the bytes means a damaged file
-        raise InputError(path, "a readable .npz stimulus file",
-                         f"an unreadable file ({type(err).__name__}: {err})") from None
+    keys = npz_keys(path, "stimulus file")
+    if {"times", "counts"} <= keys:
+        with open_npz(path, "stimulus file") as data:
+            return _load_own(data, path)
     if not keys & {"glomerulus", "input_spikes"}:
         raise InputError(path, "keys 'times'+'counts' or a SpiNNCer 'glomerulus' entry",
                          f"keys {sorted(keys)}")
@@ -175,17 +168,13 @@ def _check_times(stim, path):
 
 
 def _load_spinncer(path):
-    try:
-        with np.load(path, allow_pickle=True) as data:
-            entry = data["glomerulus"] if "glomerulus" in data.files \
-                else data["input_spikes"].item()["glomerulus"]
-            entry = entry.item() if isinstance(entry, np.ndarray) else entry
-            trains = entry["spike_times"]
-            details = data["details"].item() if "details" in data.files else {}
-            stim = Stimulus.from_trains(trains)
-    except Exception as err:  # damaged archive or pickle, or another structure
-        raise InputError(path, "a SpiNNCer stimulus with glomerulus['spike_times']",
-                         f"an unexpected structure ({type(err).__name__}: {err})") from None
+    with open_npz(path, "SpiNNCer stimulus with glomerulus['spike_times']",
+                  allow_pickle=True) as data:
+        entry = data["glomerulus"] if "glomerulus" in data.files \
+            else data["input_spikes"].item()["glomerulus"]
+        entry = entry.item() if isinstance(entry, np.ndarray) else entry
+        details = data["details"].item() if "details" in data.files else {}
+        stim = Stimulus.from_trains(entry["spike_times"])
     args = details.get("argparser", {}) if isinstance(details, dict) else {}
     params = {key: _plain(args[key]) for key in ("f_base", "f_peak", "stim_radius", "stim_times",
                                                  "percentage_active_fibers", "simtime",

@@ -45,26 +45,21 @@ def parse_run_path(path):
     return point
 
 
+def _tagged(path):
+    """The CSV at `path` with its sweep parameters as columns."""
+    frame = pd.read_csv(path)
+    for key, value in parse_run_path(path).items():
+        frame[key] = value
+    return frame
+
+
 def sweep_table(stats_paths, communication_paths=()):
     """One table of per-population statistics over sweep points, with the swept parameters
     as columns; the peak communication load per ordering is joined where given."""
-    frames = []
-    for path in stats_paths:
-        frame = pd.read_csv(path)
-        for key, value in parse_run_path(path).items():
-            frame[key] = value
-        frames.append(frame)
-    table = pd.concat(frames, ignore_index=True)
+    table = pd.concat([_tagged(p) for p in stats_paths], ignore_index=True)
     if communication_paths:
-        loads = []
-        for path in communication_paths:
-            frame = pd.read_csv(path)
-            for key, value in parse_run_path(path).items():
-                frame[key] = value
-            loads.append(frame)
-        load = pd.concat(loads, ignore_index=True)
-        peaks = load.pivot_table(index=["stimulus", "seed", "backend", "population"],
-                                 columns="ordering", values="events_peak").add_prefix(
-            "peak_events_").reset_index()
-        table = table.merge(peaks, on=["stimulus", "seed", "backend", "population"], how="left")
+        load = pd.concat([_tagged(p) for p in communication_paths], ignore_index=True)
+        keys = ["stimulus", "seed", "backend", "population"]
+        peaks = load.pivot_table(index=keys, columns="ordering", values="events_peak")
+        table = table.merge(peaks.add_prefix("peak_events_").reset_index(), on=keys, how="left")
     return table

@@ -40,13 +40,13 @@ Source: [SpiNNCer] github.com/SpiNNakerManchester/SpiNNCer, ``spinncer/cerebellu
 import datetime
 import json
 import pickle
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from ..atomic import atomic_path
 from ..errors import InputError
+from ..npz import npz_keys, open_npz
 from ..params import CELL_PARAMS, CONNECTION_TYPES, DEFAULT_STIM_TIMES, in_pathway_order
 from ..provenance import sha256
 from ..results import PopulationSpikes, RunResult
@@ -130,13 +130,7 @@ def read_spinncer(path, allow_pickle=False):
         Missing file, pickle not allowed, missing keys, or spikes of an unexpected shape.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "an existing SpiNNCer result .npz", "no such file")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            keys = set(data.files)
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
-        raise InputError(path, "a readable .npz file", f"an unreadable file ({err})") from None
+    keys = npz_keys(path, "SpiNNCer result file")
     missing = {"all_spikes", "simulation_parameters"} - keys
     if missing:
         raise InputError(path, "a SpiNNCer result with keys all_spikes, simulation_parameters",
@@ -145,7 +139,7 @@ def read_spinncer(path, allow_pickle=False):
         raise InputError(path, "permission to unpickle: SpiNNCer results store pickled objects;"
                          " pass allow_pickle=True (CLI --allow-pickle) only for a file you "
                          "trust", "allow_pickle=False")
-    with np.load(path, allow_pickle=True) as data:
+    with open_npz(path, "SpiNNCer result file", allow_pickle=True) as data:
         all_spikes = _item(data, "all_spikes", path)
         sim_params = _item(data, "simulation_parameters", path)
         all_neurons = _item(data, "all_neurons", path) if "all_neurons" in keys else None

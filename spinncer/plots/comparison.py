@@ -1,7 +1,7 @@
 """Figures comparing two runs (PNG): per-cell rates of run A vs run B, matched-spike shifts."""
 import numpy as np
 
-from .figures import POPULATION_COLOURS, _save, plt
+from .figures import POPULATION_COLOURS, _save, panel_grid, plt
 
 
 def rate_scatter(rates_a, rates_b, path, window="stimulus", labels=("A", "B"), title=""):
@@ -13,13 +13,8 @@ def rate_scatter(rates_a, rates_b, path, window="stimulus", labels=("A", "B"), t
     merged = rates_a[["population", "cell", window]].merge(
         rates_b[["population", "cell", window]], on=["population", "cell"], suffixes=("_a", "_b"))
     names = list(dict.fromkeys(merged["population"]))
-    n = max(len(names), 1)
-    cols = min(n, 4)
-    rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(3.0 * cols, 3.0 * rows), squeeze=False)
-    for ax in axes.ravel()[len(names):]:
-        ax.set_visible(False)
-    for ax, name in zip(axes.ravel(), names):
+    fig, axes = panel_grid(names)
+    for ax, name in zip(axes, names):
         sel = merged[merged["population"] == name]
         x, y = sel[f"{window}_a"].to_numpy(), sel[f"{window}_b"].to_numpy()
         top = max(x.max(initial=0), y.max(initial=0)) * 1.05 or 1.0

@@ -14,6 +14,18 @@ POPULATION_COLOURS = dict(zip(
     sns.color_palette("colorblind", 7)))
 
 
+def panel_grid(names, width=3.0, height=3.0, max_cols=4):
+    """A figure with one axis per name (row-major, at most `max_cols` per row); spare axes
+    hidden. Returns (fig, axes for the names)."""
+    n = max(len(names), 1)
+    cols = min(n, max_cols)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
+    for ax in axes.ravel()[len(names):]:
+        ax.set_visible(False)
+    return fig, axes.ravel()[:len(names)]
+
+
 def _save(fig, path):
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=120, format="png")

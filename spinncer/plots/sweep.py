@@ -1,7 +1,7 @@
 """Sweep figures (PNG): a statistic against the swept stimulus parameter, per population."""
 import numpy as np
 
-from .figures import POPULATION_COLOURS, _save, plt
+from .figures import POPULATION_COLOURS, _save, panel_grid, plt
 
 WINDOW_STYLES = {"baseline": ":", "stimulus": "-", "post": "--",
                  "peak_events_default": ":", "peak_events_grid": "-"}
@@ -27,15 +27,10 @@ def sweep_curves(table, path, parameter, value="mean_rate_hz", ylabel=None, titl
     """
     keys = ["population"] + (["window"] if "window" in table else [])
     names = list(dict.fromkeys(table["population"]))
-    n = max(len(names), 1)
-    cols = min(n, 4)
-    rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(3.1 * cols, 2.7 * rows), squeeze=False)
-    for ax in axes.ravel()[len(names):]:
-        ax.set_visible(False)
+    fig, axes = panel_grid(names, width=3.1, height=2.7)
     summary = (table.groupby(keys + [parameter], sort=True)[value]
                .agg(["mean", "std", "count"]).reset_index())
-    for ax, name in zip(axes.ravel(), names):
+    for ax, name in zip(axes, names):
         sel = summary[summary["population"] == name]
         if "window" in sel:
             order = list(WINDOW_STYLES) + sorted(set(sel["window"]) - set(WINDOW_STYLES))

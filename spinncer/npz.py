@@ -1,0 +1,29 @@
+"""Opening user-given ``.npz`` archives: list keys without unpickling anything, and read
+pickled entries only when the caller was allowed to, every failure as one InputError."""
+import contextlib
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError
+
+
+@contextlib.contextmanager
+def open_npz(path, what, allow_pickle=False):
+    """Yield the open archive; a missing, damaged or unexpected file raises InputError."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, f"an existing {what} (.npz)", "no such file")
+    try:
+        with np.load(path, allow_pickle=allow_pickle) as data:
+            yield data
+    except InputError:
+        raise
+    except Exception as err:  # any failure to decode the bytes means a damaged file
+        raise InputError(path, f"a readable {what} (.npz)",
+                         f"an unreadable file ({type(err).__name__}: {err})") from None
+
+
+def npz_keys(path, what):
+    with open_npz(path, what) as data:
+        return set(data.files)
