@@ -1,5 +1,4 @@
 """Sweep figures (PNG): a statistic against the swept stimulus parameter, per population."""
-import numpy as np
 
 from .figures import POPULATION_COLOURS, _save, panel_grid, plt
 
