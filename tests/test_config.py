@@ -1,0 +1,47 @@
+"""Configuration checks: one InputError naming the key, what was expected and what was found."""
+from pathlib import Path
+
+import pytest
+import yaml
+
+from spinncer.config import check_config
+from spinncer.errors import InputError
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEMA = REPO / "workflow/schemas/config.schema.yaml"
+
+
+def smoke():
+    return yaml.safe_load((REPO / "config/smoke.yaml").read_text())
+
+
+def test_shipped_configs_are_valid():
+    for name in ("config.yaml", "smoke.yaml"):
+        check_config(yaml.safe_load((REPO / "config" / name).read_text()), SCHEMA, name)
+
+
+@pytest.mark.parametrize("edit, key, expected", [
+    (lambda c: c["stimulus"].update(f_base=-1.0), "stimulus.f_base", "a value >= 0"),
+    (lambda c: c["simulation"].update(threads="two"), "simulation.threads", "type integer"),
+    (lambda c: c["stimulus"].update(fpeak=[1.0]), "stimulus", "only the keys"),
+    (lambda c: c["simulation"].update(backends=["brian2"]), "simulation.backends.0", "one of"),
+    (lambda c: c["stimulus"].update(type=["bursty"]), "stimulus.type.0", "one of"),
+    (lambda c: c["stimulus"].update(stim_times=[300.0, 50.0]), "stimulus.stim_times",
+     "at least 3 items"),
+    (lambda c: c["stimulus"].update(stim_times=[300.0, 0.0, 650.0]), "stimulus.stim_times.1",
+     "a value > 0"),
+    (lambda c: c["stimulus"].update(percentage_active_fibers=1.5),
+     "stimulus.percentage_active_fibers", "a value <= 1"),
+    (lambda c: c["scaffold"].update(sha256="abc"), "scaffold.sha256", "matching"),
+    (lambda c: c["spinnaker"].update(neurons_per_core={"purkinj": 1}),
+     "spinnaker.neurons_per_core", "found 'purkinj'"),
+    (lambda c: c.pop("simulation"), "(top level)", "the keys"),
+])
+def test_violations_name_key_expected_found(edit, key, expected):
+    config = smoke()
+    edit(config)
+    with pytest.raises(InputError) as info:
+        check_config(config, SCHEMA, "smoke.yaml")
+    message = str(info.value)
+    assert message.startswith(f"smoke.yaml: key '{key}'"), message
+    assert expected in message and "\n" not in message
