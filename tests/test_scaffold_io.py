@@ -147,3 +147,10 @@ def test_write_is_atomic_on_failure(tmp_path, scaffold):
     with pytest.raises(TypeError):
         write_scaffold(scaffold, out)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_file_attributes_are_read_back(tmp_path, scaffold):
+    out = tmp_path / "built.hdf5"
+    write_scaffold(scaffold, out, attrs={"volume_x_um": 100.0, "volume_z_um": 50.0, "seed": 3})
+    back = read_scaffold(out)
+    assert back.attrs["volume_x_um"] == 100.0 and back.attrs["seed"] == 3

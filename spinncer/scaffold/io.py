@@ -119,7 +119,9 @@ def _read_v3(f, path, prefix):
             local.append(ids)
         distance = data[:, 2].astype(np.float64) if data.shape[1] > 2 else None
         connections[name] = Connectivity(local[0], local[1], distance)
-    return Scaffold(positions, connections, source=str(path))
+    attrs = {key: (value.item() if hasattr(value, "item") else value)
+             for key, value in f.attrs.items()}
+    return Scaffold(positions, connections, source=str(path), attrs=attrs)
 
 
 def write_scaffold(scaffold, path, attrs=None):
