@@ -120,6 +120,15 @@ def summed_weight_for_shift(shift, global_scale=CONDUCTANCE_WEIGHT_SCALE):
     return 0.75 * 2.0 ** shift / global_scale
 
 
+def refuse_r_mem(r_mem, key="spinnaker.r_mem"):
+    """r_mem runs only on SpiNNCer's modified sPyNNaker (conductance input taking R * g, global
+    weight scale 1). Stock sPyNNaker 7.4.1, and NEST, would simulate conductances multiplied
+    by tau_m / cm, and its weight scale of 1024 makes most of them wrap around 16 bits."""
+    if r_mem:
+        raise InputError(key, "false: r_mem needs SpiNNCer's modified sPyNNaker build; with "
+                         "stock sPyNNaker 7.4.1 it would change the conductances simulated", "true")
+
+
 def r_mem_factor(population):
     """tau_m / cm (ms / nF = MOhm) of `population`: SpiNNCer's r_mem weight multiplier."""
     params = CELL_PARAMS[population]

@@ -9,6 +9,7 @@ from .backends import backend_weights, get_backend
 from .errors import InputError
 from .network import build_populations, build_projections
 from .params import INPUT_POPULATION
+from .stimulus import FIRST_SPIKE_STEPS
 from .provenance import PhaseTimer, package_versions, peak_rss_mib, run_in_chunks, sha256
 from .results import PopulationSpikes, RunResult, write_run
 from .scaffold import read_scaffold
@@ -20,6 +21,10 @@ def check_stimulus_matches(stimulus, scaffold, stimulus_path, timestep=None):
     if stimulus.n_sources != n_glom:
         raise InputError(stimulus_path, f"one spike train per glomerulus of the scaffold "
                          f"({n_glom}, {scaffold.source})", f"{stimulus.n_sources} trains")
+    first = FIRST_SPIKE_STEPS * timestep if timestep is not None else 0.0
+    if len(stimulus.times) and stimulus.times.min() < first - 1e-9:
+        raise InputError(stimulus_path, f"spike times from {first} ms on (NEST rejects earlier "
+                         "spikes of a spike source)", f"{stimulus.times.min()} ms")
     made_for = stimulus.params.get("timestep")
     if timestep is not None and made_for is not None and \
             not np.isclose(float(made_for), timestep):
@@ -62,8 +67,6 @@ def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest", ti
         populations = build_populations(sim, model, model_stimulus,
                                         getattr(sim_backend, "population_options", None))
     weights = backend_weights(backend, options)
-    if weights is None and hasattr(sim_backend, "projection_weights"):
-        weights = sim_backend.projection_weights()
     with timer.phase("connect"):
         projections = build_projections(sim, model, populations, sim_backend.make_connector,
                                         weights)

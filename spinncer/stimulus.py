@@ -27,6 +27,7 @@ from .errors import InputError
 from .npz import npz_keys, open_npz
 
 KINDS = ("poisson", "periodic")
+FIRST_SPIKE_STEPS = 2  # earliest spike, in timesteps (see module docstring)
 
 
 @dataclass
@@ -113,9 +114,9 @@ def generate(glomerulus_positions, *, f_base, f_peak, stim_radius, stim_times,
 
 
 def snap_to_grid(times, timestep):
-    """Floor spike times (ms) onto the time grid, and to no earlier than one timestep."""
+    """Floor spike times (ms) onto the time grid, to no earlier than FIRST_SPIKE_STEPS steps."""
     steps = np.floor(np.asarray(times) / timestep + 1e-9)
-    return np.maximum(steps, 1) * timestep
+    return np.maximum(steps, FIRST_SPIKE_STEPS) * timestep
 
 
 def save(stimulus, path):
@@ -175,13 +176,17 @@ def _load_spinncer(path):
         entry = entry.item() if isinstance(entry, np.ndarray) else entry
         details = data["details"].item() if "details" in data.files else {}
         stim = Stimulus.from_trains(entry["spike_times"])
+    stim = _check_times(stim, path)
     args = details.get("argparser", {}) if isinstance(details, dict) else {}
     params = {key: _plain(args[key]) for key in ("f_base", "f_peak", "stim_radius", "stim_times",
                                                  "percentage_active_fibers", "simtime",
                                                  "timestep", "periodic_stimulus") if key in args}
     params["origin"] = f"file:{path.name}"
-    stim.params = params
-    return _check_times(stim, path)
+    # on the grid of the run it was made for, sorted again per glomerulus after flooring
+    cells = np.repeat(np.arange(stim.n_sources), stim.counts)
+    times = snap_to_grid(stim.times, float(params.get("timestep", 0.1)))
+    order = np.lexsort((times, cells))
+    return Stimulus(times[order], stim.counts, stim.stimulated, params)
 
 
 def _plain(value):

@@ -118,3 +118,16 @@ def test_numerics_run_uses_quantised_weights(tmp_path, scaffold, scaffold_file):
     # quantisation changes some weights
     from spinncer.params import CONNECTION_TYPES
     assert any(expected[n] != kind.weight for n, kind in CONNECTION_TYPES.items())
+
+
+def test_earliest_spikes_run_and_earlier_ones_are_bad_input(tmp_path, scaffold, scaffold_file):
+    n = scaffold.n_cells("glomerulus")
+    ok = tmp_path / "ok.npz"
+    stimulus.save(stimulus.Stimulus.from_trains([[0.2, 5.0]] * n, params={"timestep": 0.1}), ok)
+    result = run(scaffold_file, ok, tmp_path / "ok.h5")
+    assert result.spikes["glomerulus"].time.min() == pytest.approx(0.2)
+    early = tmp_path / "early.npz"
+    stimulus.save(stimulus.Stimulus.from_trains([[0.1]] * n), early)
+    with pytest.raises(InputError, match=r"early.npz: expected spike times from 0.2 ms"):
+        run(scaffold_file, early, tmp_path / "early.h5")
+    assert not (tmp_path / "early.h5").exists()

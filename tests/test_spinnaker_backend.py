@@ -115,3 +115,13 @@ def test_spinnaker_numerics_weights_equal_spynnaker_loaded_weights(spynnaker, tm
             assert pops[kind.post]._vertex.get_ring_buffer_shifts() == list(shifts[kind.post])
     finally:
         sp.end()
+
+
+def test_r_mem_is_refused_on_stock_spinnaker_and_numerics(tmp_path):
+    from spinncer.backends import backend_weights
+    from spinncer.backends import spinnaker
+    from spinncer.errors import InputError
+    with pytest.raises(InputError, match="spinnaker.r_mem: expected false"):
+        spinnaker.setup(0.1, workdir=tmp_path, virtual_board=True, r_mem=True)
+    with pytest.raises(InputError, match="spinnaker.r_mem"):
+        backend_weights("nest-numerics", {"r_mem": True})

@@ -63,11 +63,11 @@ def test_same_seed_same_spikes_other_seed_differs():
 
 def test_times_lie_on_the_time_grid_and_after_zero():
     np.testing.assert_allclose(stimulus.snap_to_grid([0.0, 0.04, 0.15, 0.3, 12.349], 0.1),
-                               [0.1, 0.1, 0.1, 0.3, 12.3])
+                               [0.2, 0.2, 0.2, 0.3, 12.3])
     stim = stimulus.generate(grid_positions(10), **PROTOCOL)
     steps = stim.times / 0.1
     np.testing.assert_allclose(steps, np.round(steps), atol=1e-6)
-    assert stim.times.min() >= 0.1
+    assert stim.times.min() >= 0.2 - 1e-12
 
 
 def test_save_load_round_trip(tmp_path):
@@ -88,6 +88,24 @@ def test_spinncer_file_needs_explicit_pickle_permission(real_stimulus_file):
     assert len(stim.times) == 29040
     assert stim.params["f_peak"] == 150.0 and stim.params["stim_times"] == [300, 50, 650]
     assert (in_window(stim, 300, 350) > 3).sum() == 2746
+    # loaded onto the 0.1 ms grid of the run it was made for
+    steps = stim.times / 0.1
+    np.testing.assert_allclose(steps, np.round(steps), atol=1e-6)
+    assert all((np.diff(t) >= 0).all() for t in stim.spike_trains())
+
+
+def test_generator_matches_reference_file_statistics(real_stimulus_file):
+    """Same protocol, statistically similar trains: background rate, and the spikes of the
+    glomeruli that responded (> 3 spikes in the 50 ms window) during the stimulus."""
+    ref = stimulus.load(real_stimulus_file, allow_pickle=True)
+    rng = np.random.default_rng(0)
+    pos = rng.uniform([0, 0, 0], [400, 150, 400], size=(ref.n_sources, 3))
+    ours = stimulus.generate(pos, **{**PROTOCOL, "percentage_active_fibers": 1.0})
+    base_ref, base_ours = in_window(ref, 0, 300).mean(), in_window(ours, 0, 300).mean()
+    assert base_ours == pytest.approx(base_ref, rel=0.1)  # 1 Hz background: ~0.3 spikes
+    during_ref, during_ours = in_window(ref, 300, 350), in_window(ours, 300, 350)
+    assert during_ours[during_ours > 3].mean() == pytest.approx(
+        during_ref[during_ref > 3].mean(), rel=0.05)
 
 
 def test_unknown_kind_and_bad_files(tmp_path):

@@ -26,7 +26,7 @@ def backend_weights(name, options):
     """Weights (µS, by connection type) to load instead of the model's, or None."""
     if name != "nest-numerics":
         return None
-    from ..numerics import quantised_connection_types
-    table = quantised_connection_types(options.get("rb_left_shifts"),
-                                       r_mem=bool(options.get("r_mem")))
+    from ..numerics import quantised_connection_types, refuse_r_mem
+    refuse_r_mem(options.get("r_mem"))
+    table = quantised_connection_types(options.get("rb_left_shifts"))
     return {conn: kind.weight for conn, kind in table.items()}

@@ -9,7 +9,8 @@ Same interface as :mod:`spinncer.backends.nest` (``NAME``, ``setup``, ``versions
   sPyNNaker 7.4.1's convention (see :mod:`spinncer.numerics`); default
   :data:`spinncer.numerics.REFERENCE_RB_LEFT_SHIFTS`, ``"auto"`` lets sPyNNaker choose. They
   are imposed through each population's ``max_expected_summed_weight``;
-- ``r_mem``: i_offset and every incoming weight of a population multiplied by its tau_m / cm;
+- ``r_mem``: refused (:func:`spinncer.numerics.refuse_r_mem`): the study's r_mem encoding needs
+  SpiNNCer's modified sPyNNaker; the numerics report can still show what it would represent;
 - ``id_remap``: ``None`` or ``"grid"``: cells renumbered by position before partitioning
   (:func:`prepare` / :func:`restore_spikes` apply and undo it);
 - ``n_synapse_cores``: 0 = neurons and synapses on one core per slice (as the reference run's
@@ -39,9 +40,9 @@ import numpy as np
 from ..communication import (REFERENCE_NEURONS_PER_CORE, CoreAssignment, _neurons_per_core,
                              cell_order, permute_scaffold)
 from ..errors import InputError
-from ..numerics import (REFERENCE_RB_LEFT_SHIFTS, check_shifts, r_mem_factor,
+from ..numerics import (REFERENCE_RB_LEFT_SHIFTS, check_shifts, refuse_r_mem,
                         summed_weight_for_shift)
-from ..params import CELL_PARAMS, CONNECTION_TYPES, INPUT_POPULATION
+from ..params import INPUT_POPULATION
 
 NAME = "spinnaker"
 USER_CFG = ".spynnaker.cfg"
@@ -147,22 +148,21 @@ def setup(timestep, threads=1, seed=1, max_delay=10.0, *, workdir=None, neurons_
     draws no random numbers on the machine). Machine keywords: see :func:`machine_section`.
     """
     settings = machine_section(**machine)  # fails first, before importing sPyNNaker
+    refuse_r_mem(r_mem)
     if id_remap not in (None, "grid"):
         raise InputError("id_remap", "none or 'grid'", repr(id_remap))
     if isinstance(rb_left_shifts, str) and rb_left_shifts != "auto":
         raise InputError("rb_left_shifts", "a {population: [exc, inh]} map or 'auto'",
                          repr(rb_left_shifts))
-    if rb_left_shifts is None and not r_mem:
+    if rb_left_shifts is None:
         rb_left_shifts = REFERENCE_RB_LEFT_SHIFTS
-    elif rb_left_shifts is None:
-        rb_left_shifts = "auto"  # the reference shifts are for the plain encoding
     if rb_left_shifts != "auto":
         rb_left_shifts = check_shifts(rb_left_shifts)
     workdir = Path(workdir or "spinnaker_run").resolve()
     write_config(workdir, settings)
     _session.clear()
     _session.update(workdir=workdir, settings=settings, neurons_per_core=neurons_per_core,
-                    rb_left_shifts=rb_left_shifts, r_mem=bool(r_mem), id_remap=id_remap,
+                    rb_left_shifts=rb_left_shifts, id_remap=id_remap,
                     n_synapse_cores=n_synapse_cores, seed=seed, new_ids=None)
     with _config_context(workdir):
         import pyNN.spiNNaker as sim
@@ -189,17 +189,7 @@ def population_options(name):
         extra["max_expected_summed_weight"] = [summed_weight_for_shift(s) for s in shifts[name]]
     if _session.get("n_synapse_cores") is not None:
         extra["n_synapse_cores"] = int(_session["n_synapse_cores"])
-    cell_params = {}
-    if _session.get("r_mem") and "i_offset" in CELL_PARAMS[name]:
-        cell_params["i_offset"] = CELL_PARAMS[name]["i_offset"] * r_mem_factor(name)
-    return {"additional_parameters": extra, "cell_params": cell_params}
-
-
-def projection_weights():
-    """Weights (µS, signed as CONNECTION_TYPES) to load: scaled by tau_m / cm with r_mem."""
-    if not _session.get("r_mem"):
-        return None
-    return {name: kind.weight * r_mem_factor(kind.post) for name, kind in CONNECTION_TYPES.items()}
+    return {"additional_parameters": extra}
 
 
 def prepare(scaffold, stimulus):
@@ -333,7 +323,7 @@ def map_virtual(scaffold, stimulus=None, out_path=None, *, workdir=None, timeste
         t = time.perf_counter()
         model, stim = prepare(scaffold, stimulus)
         populations = build_populations(sim, model, stim, population_options)
-        build_projections(sim, model, populations, make_connector, projection_weights())
+        build_projections(sim, model, populations, make_connector)
         seconds["build"] = time.perf_counter() - t
         t = time.perf_counter()
         sim.run(runtime or timestep)

@@ -1,6 +1,5 @@
 """Sweep figures (PNG): a statistic against the swept stimulus parameter, per population."""
-
-from .figures import POPULATION_COLOURS, _save, panel_grid, plt
+from .figures import POPULATION_COLOURS, _save, panel_grid
 
 WINDOW_STYLES = {"baseline": ":", "stimulus": "-", "post": "--",
                  "peak_events_default": ":", "peak_events_grid": "-"}

@@ -63,7 +63,7 @@ def _expand_identifiers(runs, where):
 def read_bsb3(f, path):
     """Read an open BSB 3 HDF5 file (`f`, an h5py.File) named `path`."""
     placement = f["cells/placement"]
-    positions, gid_to_local, gid_to_pop = {}, {}, {}
+    positions, gid_to_pop = {}, {}
     for bsb_type, group in placement.items():
         if bsb_type in BSB_ENTITIES:
             continue
