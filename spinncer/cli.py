@@ -46,6 +46,8 @@ def _scaffold_summary(args):
 
 
 def _stimulus(args):
+    import numpy as np
+
     from . import stimulus
     from .params import INPUT_POPULATION
     from .scaffold import read_scaffold
@@ -53,7 +55,11 @@ def _stimulus(args):
     scaffold = read_scaffold(args.scaffold)
     if args.file:
         stim = stimulus.load(args.file, allow_pickle=args.allow_pickle)
-        check_stimulus_matches(stim, scaffold, args.file)
+        check_stimulus_matches(stim, scaffold, args.file, args.timestep)
+        made_for = stim.params.get("stim_times")
+        if made_for is not None and not np.allclose(made_for, args.stim_times):
+            raise InputError(args.file, f"a stimulus made for stim_times {args.stim_times} ms",
+                             f"stim_times {list(made_for)}")
     else:
         stim = stimulus.generate(
             scaffold.positions[INPUT_POPULATION], f_base=args.f_base, f_peak=args.f_peak,
@@ -118,17 +124,20 @@ def _analyse_activity(args):
 
 
 def _figures(args):
+    import numpy as np
     import pandas as pd
 
-    from .analysis.stats import read_cell_rates, windows_for
+    from .analysis.stats import protocol_windows, read_cell_rates, windows_for
+    from .params import ALL_POPULATIONS
     from .plots import figures
-    from .results import read_run
+    from .results import PopulationSpikes, read_run
     run = read_run(args.run)
     windows = _windows(args, run.spikes)
     out = args.outdir
-    for name, pop in run.spikes.items():
-        figures.raster(pop, name, windows_for(windows, name), f"{out}/raster_{name}.png",
-                       args.title)
+    for name in ALL_POPULATIONS:  # a population absent from a small patch gets an empty raster
+        pop = run.spikes.get(name, PopulationSpikes(np.empty(0, int), np.empty(0), 0))
+        figures.raster(pop, name, windows_for(windows, name) if name in run.spikes else
+                       protocol_windows(args.stim_times), f"{out}/raster_{name}.png", args.title)
     rates = read_cell_rates(args.cell_rates)
     figures.rate_bars(rates, f"{out}/rates.png", args.title)
     figures.rate_distributions(rates, f"{out}/rate_distributions.png", args.title)
@@ -185,8 +194,10 @@ def _communication(args):
     if args.mapping:
         pairs = [item.split("=", 1) for item in args.mapping]
         assignments = {label: load_assignment(path) for label, path in pairs}
+    options = json.loads(args.options_json) if args.options_json else {}
     rows, reduction = compare_orderings(run.spikes, read_scaffold(args.scaffold), run.timestep,
-                                        run.simtime, assignments=assignments)
+                                        run.simtime, options.get("neurons_per_core"),
+                                        assignments=assignments)
     write_rows_csv(rows, args.output)
     table = pd.DataFrame([{"population": pop, **{f"{m}_peak_reduction": v for m, v in r.items()}}
                           for pop, r in reduction.items()])
@@ -369,6 +380,7 @@ def make_parser():
     p.add_argument("--scaffold", required=True)
     p.add_argument("--mapping", action="append", metavar="LABEL=PATH",
                    help="core assignment (spinnaker-map output); default: blocks per ordering")
+    p.add_argument("--options-json", help="neurons_per_core for the block assignment")
     p.add_argument("-o", "--output", required=True, help="CSV of load per ordering/population")
     p.add_argument("--reduction", required=True, help="CSV of peak-load reductions")
     p.add_argument("--figure", required=True)

@@ -154,3 +154,16 @@ def test_file_attributes_are_read_back(tmp_path, scaffold):
     write_scaffold(scaffold, out, attrs={"volume_x_um": 100.0, "volume_z_um": 50.0, "seed": 3})
     back = read_scaffold(out)
     assert back.attrs["volume_x_um"] == 100.0 and back.attrs["seed"] == 3
+
+
+def test_population_without_cells_round_trips(tmp_path, scaffold):
+    # a small patch can hold no DCN cell: its connection types are empty
+    del scaffold.positions["dcn"]
+    for name in ("pc_dcn", "glom_dcn"):
+        conn = scaffold.connections[name]
+        conn.pre, conn.post, conn.distance = conn.pre[:0], conn.post[:0], conn.distance[:0]
+    out = tmp_path / "no_dcn.hdf5"
+    write_scaffold(scaffold, out)
+    back = read_scaffold(out)
+    assert "dcn" not in back.positions and "pc_dcn" not in back.connections
+    assert len(back.connections["glom_grc"]) == 24

@@ -26,9 +26,9 @@ def snakemake(workdir, *targets, flags=(), configs=(), check=True):
     return done
 
 
-def planned_jobs(workdir, *targets):
+def planned_jobs(workdir, *targets, configs=()):
     """{rule: count} that a dry run would execute."""
-    out = snakemake(workdir, *targets, flags=("-n", "--quiet", "rules")).stdout
+    out = snakemake(workdir, *targets, flags=("-n", "--quiet", "rules"), configs=configs).stdout
     jobs = {}
     for line in out.splitlines():
         parts = line.split()
@@ -95,6 +95,14 @@ def test_rerun_is_a_no_op_and_deleting_stats_reruns_only_that(workdir):
     assert planned_jobs(workdir) == {"analyse_populations": 1, "sweep_summary": 1, "all": 1}
     snakemake(workdir)
     assert planned_jobs(workdir) == {}
+
+
+def test_changing_a_protocol_value_reruns_what_depends_on_it(workdir, tmp_path):
+    changed = tmp_path / "f_base.yaml"
+    changed.write_text("stimulus:\n  f_base: 2.0\n")
+    jobs = planned_jobs(workdir, f"{POINT}/stats.csv", configs=[changed])
+    assert jobs["stimulus_generate"] == 1 and jobs["simulate"] == 1
+    assert "scaffold_build" not in jobs
 
 
 def test_one_sweep_point_by_its_path(workdir):

@@ -106,6 +106,8 @@ def _read_v3(f, path, prefix):
                              f"'{name}'")
         data = _dataset(f, key, path, 2)
         kind = CONNECTION_TYPES[name]
+        if len(data) == 0 and not {kind.pre, kind.post} <= set(offsets):
+            continue  # no synapses of a population that has no cells in this patch
         local = []
         for col, pop in ((0, kind.pre), (1, kind.post)):
             if pop not in offsets:
@@ -146,8 +148,9 @@ def write_scaffold(scaffold, path, attrs=None):
             for name, conn in scaffold.connections.items():
                 kind = CONNECTION_TYPES[name]
                 table = np.empty((len(conn), 3))
-                table[:, 0] = conn.pre + offsets[kind.pre]
-                table[:, 1] = conn.post + offsets[kind.post]
+                # an empty type may name a population without cells in this patch
+                table[:, 0] = conn.pre + offsets.get(kind.pre, 0)
+                table[:, 1] = conn.post + offsets.get(kind.post, 0)
                 table[:, 2] = conn.distance if conn.distance is not None else np.nan
                 group.create_dataset(name, data=table, compression="gzip")
             for key, value in {**scaffold.attrs, **(attrs or {})}.items():

@@ -14,8 +14,10 @@ rule analyse_cells:
         windows=RUN + "/{backend}/windows.csv",
     log:
         "logs/analyse/{scaffold}/{stim}/seed{seed}/{backend}_cells.log",
+    params:
+        windows=WINDOW_ARGS,
     shell:
-        "{SPINNCER} analyse-cells {input} {WINDOW_ARGS} --windows {output.windows}"
+        "{SPINNCER} analyse-cells {input} {params.windows} --windows {output.windows}"
         " -o {output.cells} > {log} 2>&1"
 
 
@@ -32,8 +34,10 @@ rule analyse_populations:
         responses=RUN + "/{backend}/responses.csv",
     log:
         "logs/analyse/{scaffold}/{stim}/seed{seed}/{backend}_populations.log",
+    params:
+        windows=WINDOW_ARGS,
     shell:
-        "{SPINNCER} analyse-populations {input} {WINDOW_ARGS}"
+        "{SPINNCER} analyse-populations {input} {params.windows}"
         " --responses {output.responses} -o {output.stats} > {log} 2>&1"
 
 

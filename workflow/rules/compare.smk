@@ -31,8 +31,9 @@ rule compare_backends:
         "logs/compare/{scaffold}/{stim}/seed{seed}/{a}_vs_{b}.log",
     params:
         outdir=lambda wc, output: Path(output.verdicts).parent,
+        windows=WINDOW_ARGS,
     shell:
-        "{SPINNCER} compare {input.a} {input.b} {WINDOW_ARGS} --outdir {params.outdir}"
+        "{SPINNCER} compare {input.a} {input.b} {params.windows} --outdir {params.outdir}"
         " > {log} 2>&1"
 
 

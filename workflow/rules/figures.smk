@@ -43,6 +43,7 @@ rule figure_run:
     params:
         outdir=lambda wc, output: Path(output.rates).parent,
         title=lambda wc: shlex.quote(f"[{wc.backend}, {wc.stim}, seed {wc.seed}]"),
+        windows=WINDOW_ARGS,
     shell:
         "{SPINNCER} figures {input.run} --cell-rates {input.cell_rates} --psth {input.psth}"
-        " {WINDOW_ARGS} --title {params.title} --outdir {params.outdir} > {log} 2>&1"
+        " {params.windows} --title {params.title} --outdir {params.outdir} > {log} 2>&1"

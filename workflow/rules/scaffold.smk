@@ -51,9 +51,9 @@ else:
     rule scaffold_download:
         # Resumable; verified against scaffold.sha256, or the digest recorded on first download.
         output:
-            "resources/downloads/{filename}",
+            scaffold_input_file(),
         log:
-            "logs/download/{filename}.log",
+            f"logs/download/{Path(scaffold_input_file()).name}.log",
         params:
             url=shlex.quote(SCAFFOLD_CONFIG["url"] or ""),
             sha256=shlex.quote(SCAFFOLD_CONFIG["sha256"]),

@@ -19,9 +19,11 @@ rule simulate:
         config=lambda wc: run_config(wc, wc.backend),
         options=lambda wc: backend_options(wc.backend),
         allow_pickle="--allow-pickle" if STIM["allow_pickle"] else "",
+        timestep=SIM["timestep"],
+        simtime=SIMTIME,
     shell:
         "{SPINNCER} simulate --backend {wildcards.backend} --scaffold {input.scaffold}"
-        " --stimulus {input.stimulus} --timestep {SIM[timestep]} --simtime {SIMTIME}"
+        " --stimulus {input.stimulus} --timestep {params.timestep} --simtime {params.simtime}"
         " --threads {threads} --seed {wildcards.seed} {params.allow_pickle}"
         " --backend-options-json {params.options} --config-json {params.config}"
         " -o {output} > {log} 2>&1"

@@ -14,9 +14,11 @@ rule spinnaker_map:
         "logs/mapping/{scaffold}/{ordering}.log",
     benchmark:
         "logs/benchmark/mapping/{scaffold}/{ordering}.tsv"
+    params:
+        options=SPINNAKER_OPTIONS,
     shell:
         "{SPINNCER} spinnaker-map {input} --ordering {wildcards.ordering}"
-        " --options-json {SPINNAKER_OPTIONS} -o {output} > {log} 2>&1"
+        " --options-json {params.options} -o {output} > {log} 2>&1"
 
 
 def mapping_inputs(wildcards):
@@ -50,8 +52,10 @@ rule communication:
         mappings=lambda wc, input: " ".join(
             f"--mapping {Path(m).stem}={m}" for m in input.mappings
         ),
+        options=SPINNAKER_OPTIONS,
     shell:
         "{SPINNCER} communication {input.run} --scaffold {input.scaffold} {params.mappings}"
+        " --options-json {params.options}"
         " -o {output.table} --reduction {output.reduction} --figure {output.figure}"
         " > {log} 2>&1"
 
@@ -69,8 +73,10 @@ rule numerics_weights:
         saturation="results/{scaffold}/numerics/saturation_worst_case.csv",
     log:
         "logs/numerics/{scaffold}.log",
+    params:
+        options=SPINNAKER_OPTIONS,
     shell:
-        "{SPINNCER} numerics-report --scaffold {input} --options-json {SPINNAKER_OPTIONS}"
+        "{SPINNCER} numerics-report --scaffold {input} --options-json {params.options}"
         " --weights {output.weights} --saturation {output.saturation} > {log} 2>&1"
 
 
@@ -83,7 +89,9 @@ rule numerics_saturation:
         weights=temp(RUN + "/{backend}/.weights.csv"),
     log:
         "logs/numerics/{scaffold}/{stim}/seed{seed}/{backend}.log",
+    params:
+        options=SPINNAKER_OPTIONS,
     shell:
         "{SPINNCER} numerics-report --scaffold {input.scaffold} --run {input.run}"
-        " --options-json {SPINNAKER_OPTIONS} --weights {output.weights}"
+        " --options-json {params.options} --weights {output.weights}"
         " --saturation {output.saturation} > {log} 2>&1"

@@ -1,4 +1,5 @@
 # Stimulus: the mossy-fibre input of one run, generated from the protocol or loaded from a file.
+# Every configured value is a param, so that changing it reruns what depends on it.
 
 
 rule stimulus_generate:
@@ -12,16 +13,22 @@ rule stimulus_generate:
         stim=r"f[0-9.]+_r[0-9.]+_(poisson|periodic)",
     params:
         point=lambda wc: parse_stimulus_name(wc.stim),
+        f_base=STIM["f_base"],
+        active=STIM["percentage_active_fibers"],
+        stim_times=STIM_TIMES,
+        timestep=SIM["timestep"],
     shell:
         "{SPINNCER} stimulus --scaffold {input.scaffold}"
-        " --f-base {STIM[f_base]} --f-peak {params.point[0]}"
+        " --f-base {params.f_base} --f-peak {params.point[0]}"
         " --stim-radius {params.point[1]} --type {params.point[2]}"
-        " --percentage-active-fibers {STIM[percentage_active_fibers]}"
-        " --stim-times {STIM_TIMES} --seed {wildcards.seed} --timestep {SIM[timestep]}"
-        " -o {output} > {log} 2>&1"
+        " --percentage-active-fibers {params.active}"
+        " --stim-times {params.stim_times} --seed {wildcards.seed}"
+        " --timestep {params.timestep} -o {output} > {log} 2>&1"
 
 
 rule stimulus_from_file:
+    # The file must have been made for this protocol and timestep (checked against its
+    # recorded parameters when it has them).
     input:
         scaffold="resources/scaffolds/{scaffold}.hdf5",
         file=STIM["file"] or [],
@@ -33,6 +40,9 @@ rule stimulus_from_file:
         stim=r"file-[A-Za-z0-9_.-]+",
     params:
         allow_pickle="--allow-pickle" if STIM["allow_pickle"] else "",
+        stim_times=STIM_TIMES,
+        timestep=SIM["timestep"],
     shell:
         "{SPINNCER} stimulus --scaffold {input.scaffold} --file {input.file}"
-        " {params.allow_pickle} -o {output} > {log} 2>&1"
+        " {params.allow_pickle} --stim-times {params.stim_times}"
+        " --timestep {params.timestep} -o {output} > {log} 2>&1"
