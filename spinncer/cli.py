@@ -60,6 +60,8 @@ def _stimulus(args):
         if made_for is not None and not np.allclose(made_for, args.stim_times):
             raise InputError(args.file, f"a stimulus made for stim_times {args.stim_times} ms",
                              f"stim_times {list(made_for)}")
+    elif INPUT_POPULATION not in scaffold.positions:
+        raise InputError(args.scaffold, "glomeruli (the mossy-fibre input) in the scaffold", "none")
     else:
         stim = stimulus.generate(
             scaffold.positions[INPUT_POPULATION], f_base=args.f_base, f_peak=args.f_peak,

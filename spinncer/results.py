@@ -76,7 +76,16 @@ def read_run(path):
                                              int(group.attrs["n_cells"]))
                       for name, group in f["spikes"].items()}
             attrs = dict(f.attrs)
-    except (OSError, KeyError) as err:
-        raise InputError(path, "an intact spinncer run file", f"a read error ({err})") from None
-    return RunResult(in_pathway_order(spikes), str(attrs["backend"]), float(attrs["timestep"]),
-                     float(attrs["simtime"]), int(attrs["seed"]), json.loads(attrs["metadata"]))
+    except InputError:
+        raise
+    except Exception as err:  # damaged HDF5 or metadata
+        raise InputError(path, "an intact spinncer run file",
+                         f"a read error ({type(err).__name__}: {err})") from None
+    try:
+        metadata = json.loads(attrs["metadata"])
+        return RunResult(in_pathway_order(spikes), str(attrs["backend"]),
+                         float(attrs["timestep"]), float(attrs["simtime"]), int(attrs["seed"]),
+                         metadata)
+    except (KeyError, ValueError, TypeError) as err:
+        raise InputError(path, "run attributes backend, timestep, simtime, seed, metadata",
+                         f"{type(err).__name__}: {err}") from None

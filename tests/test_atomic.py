@@ -28,3 +28,12 @@ def test_stale_parts_of_a_killed_writer_are_removed(tmp_path):
     assert not stale.exists() and other.exists()
     assert (tmp_path / "spikes.h5").read_bytes() == b"done"
     assert os.listdir(tmp_path).count("spikes.h5") == 1
+
+
+def test_outputs_get_the_usual_permissions(tmp_path):
+    target = tmp_path / "shared.csv"
+    with atomic_path(target) as tmp:
+        tmp.write_text("x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask

@@ -29,6 +29,9 @@ class RangeHandler(http.server.SimpleHTTPRequestHandler):
         start = 0
         if self.headers.get("Range", "").startswith("bytes="):
             start = int(self.headers["Range"][6:].split("-")[0])
+            if start >= len(data):
+                self.send_error(416)  # as real servers answer a range past the end
+                return
             self.send_response(206)
             self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
         else:
@@ -115,3 +118,12 @@ def test_interrupted_download_resumes(tmp_path, server):
     download(url, out, hashlib.sha256(payload).hexdigest())
     assert out.read_bytes() == payload
     assert files_in(out.parent) == ["scaffold.hdf5"]
+
+
+def test_complete_part_left_by_a_kill_is_promoted(tmp_path, server):
+    url, payload = server
+    out = tmp_path / "dl" / "scaffold.hdf5"
+    out.parent.mkdir()
+    (out.parent / ".scaffold.hdf5.part").write_bytes(payload)  # killed before the rename
+    download(url, out, hashlib.sha256(payload).hexdigest())
+    assert out.read_bytes() == payload and files_in(out.parent) == ["scaffold.hdf5"]

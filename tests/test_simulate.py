@@ -131,3 +131,21 @@ def test_earliest_spikes_run_and_earlier_ones_are_bad_input(tmp_path, scaffold, 
     with pytest.raises(InputError, match=r"early.npz: expected spike times from 0.2 ms"):
         run(scaffold_file, early, tmp_path / "early.h5")
     assert not (tmp_path / "early.h5").exists()
+
+
+def test_numerics_weights_reach_nest(scaffold):
+    """The quantised weights are the ones NEST holds (nS = 1000 x µS, inhibitory negative)."""
+    import nest
+
+    from spinncer.backends import backend_weights, get_backend
+    from spinncer.network import build_populations, build_projections
+    backend = get_backend("nest-numerics")
+    sim = backend.setup(timestep=0.1, threads=1, seed=1)
+    stim = stimulus.Stimulus.from_trains([[]] * scaffold.n_cells("glomerulus"))
+    pops = build_populations(sim, scaffold, stim)
+    weights = backend_weights("nest-numerics", {})
+    projs = build_projections(sim, scaffold, pops, backend.make_connector, weights)
+    for name, proj in projs.items():
+        held = nest.GetConnections(synapse_label=proj.nest_synapse_label).get("weight")
+        np.testing.assert_allclose(held, weights[name] * 1000.0, rtol=1e-12)
+    sim.end()

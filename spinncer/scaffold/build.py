@@ -42,14 +42,17 @@ def build_with_bsb(bsb_python, out_path, *, x, z, seed, config=None):
         command = [str(bsb_python), str(COMPILE_SCRIPT), str(seed), "-c", str(config),
                    "-o", str(raw), "compile", "-x", str(x), "-z", str(z)]
         log.info("running %s", " ".join(command))
-        # the project's BSB strategies (bsb_strategies.py) are imported from this package
-        package_root = str(Path(__file__).resolve().parents[2])
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+        # BSB imports the project's strategies (bsb_strategies.py) by dotted path: expose only
+        # this package, not the site-packages it may be installed in (numpy 2 would leak in)
+        exposed = Path(work) / "pythonpath"
+        exposed.mkdir()
+        (exposed / "spinncer").symlink_to(Path(__file__).resolve().parents[1])
+        env = {**os.environ, "PYTHONPATH": str(exposed)}
         done = subprocess.run(command, cwd=work, capture_output=True, text=True, env=env)
         if done.returncode != 0 or not raw.is_file():
-            tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
-            raise RuntimeError(f"BSB compile failed (exit {done.returncode}): " + " | ".join(tail))
+            tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
+            raise InputError(config, f"a configuration BSB {x} x {z} µm compiles with",
+                             f"BSB exit {done.returncode}: {tail}")
         scaffold = read_scaffold(raw)
     attrs = {"builder": "bsb", "builder_config": config.name, "volume_x_um": float(x),
              "volume_z_um": float(z), "seed": int(seed)}

@@ -38,7 +38,13 @@ def _fetch(url, part, timeout):
     """Append the rest of `url` to `part`, resuming from its current size."""
     have = part.stat().st_size if part.exists() else 0
     request = urllib.request.Request(url, headers={"Range": f"bytes={have}-"} if have else {})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
+    try:
+        response = urllib.request.urlopen(request, timeout=timeout)
+    except urllib.error.HTTPError as err:
+        if err.code == 416 and have:  # nothing left to fetch: the part is already complete
+            return
+        raise
+    with response:
         resumed = have and response.status == 206
         if have and not resumed:
             log.info("server ignored the range request: restarting %s", url)
