@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 
+from . import params as P
 from .errors import InputError
 
 log = logging.getLogger("spinncer")
@@ -259,7 +260,7 @@ def _export_spinncer(args):
 
 
 def _add_protocol(parser):
-    parser.add_argument("--stim-times", type=float, nargs=3, default=[300.0, 50.0, 650.0],
+    parser.add_argument("--stim-times", type=float, nargs=3, default=list(P.DEFAULT_STIM_TIMES),
                         metavar=("BEFORE", "STIM", "AFTER"), help="window lengths, ms")
     parser.add_argument("--no-consider-delays", action="store_true",
                         help="do not shift windows by each population's mossy-fibre latency")
@@ -305,13 +306,14 @@ def make_parser():
     p.add_argument("--file", help="use this stimulus file instead of generating one")
     p.add_argument("--allow-pickle", action="store_true",
                    help="trust pickled entries of --file (original SpiNNCer .npz files)")
-    p.add_argument("--f-base", type=float, default=1.0, help="background rate, Hz")
-    p.add_argument("--f-peak", type=float, default=150.0, help="added stimulus rate, Hz")
-    p.add_argument("--stim-radius", type=float, default=140.0, help="µm")
-    p.add_argument("--percentage-active-fibers", type=float, default=0.8)
+    p.add_argument("--f-base", type=float, default=P.DEFAULT_F_BASE, help="background, Hz")
+    p.add_argument("--f-peak", type=float, default=P.DEFAULT_F_PEAK, help="added rate, Hz")
+    p.add_argument("--stim-radius", type=float, default=P.DEFAULT_STIM_RADIUS, help="µm")
+    p.add_argument("--percentage-active-fibers", type=float,
+                   default=P.DEFAULT_PERCENTAGE_ACTIVE_FIBERS)
     p.add_argument("--type", default="poisson", choices=("poisson", "periodic"))
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--timestep", type=float, default=0.1, help="ms")
+    p.add_argument("--timestep", type=float, default=P.DEFAULT_TIMESTEP, help="ms")
     _add_protocol(p)
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=_stimulus)
@@ -322,7 +324,7 @@ def make_parser():
     p.add_argument("--backend", default="nest", choices=("nest", "nest-numerics", "spinnaker"))
     p.add_argument("--backend-options-json", help="backend settings (SpiNNaker machine, "
                    "neurons per core, rb_left_shifts, r_mem, id_remap) as JSON")
-    p.add_argument("--timestep", type=float, default=0.1, help="ms")
+    p.add_argument("--timestep", type=float, default=P.DEFAULT_TIMESTEP, help="ms")
     p.add_argument("--simtime", type=float, default=1000.0, help="ms")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=1)

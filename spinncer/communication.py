@@ -23,6 +23,7 @@ import numpy as np
 
 from .atomic import atomic_path
 from .errors import InputError
+from .timegrid import step_index
 from .params import CONNECTION_TYPES, INPUT_POPULATION
 from .scaffold import Connectivity, Scaffold
 
@@ -199,17 +200,12 @@ def _fan_out(conn, cells, n_pre):
     return spike, by_pre[np.repeat(start[cells], fan) + offset]
 
 
-def spike_steps(times, timestep):
-    """Timestep index of spike times (ms) that lie on the simulation grid."""
-    return np.rint(np.asarray(times, float) / timestep).astype(np.int64)
-
-
 def arrival_events(conn, pre_spikes, delay, timestep):
     """(post cell, arrival timestep) of every synaptic event caused by `pre_spikes`."""
     n_pre = max(int(conn.pre.max()) + 1 if len(conn) else 0,
                 int(getattr(pre_spikes, "n_cells", 0)))
     spike, syn = _fan_out(conn, np.asarray(pre_spikes.cell, np.int64), n_pre)
-    steps = spike_steps(pre_spikes.time, timestep)[spike] + int(round(delay / timestep))
+    steps = step_index(pre_spikes.time, timestep)[spike] + int(round(delay / timestep))
     return conn.post[syn], steps
 
 
@@ -248,7 +244,7 @@ def core_load(spikes, scaffold, assignment, timestep, simtime=None,
         if pre not in spikes or len(spikes[pre].cell) == 0:
             continue
         cells = np.asarray(spikes[pre].cell, np.int64)
-        steps = spike_steps(spikes[pre].time, timestep)
+        steps = step_index(spikes[pre].time, timestep)
         if steps.min() < 0 or steps.max() >= n_steps:
             raise InputError(f"spikes of '{pre}'", f"times in [0, {simtime}] ms",
                              f"[{spikes[pre].time.min()}, {spikes[pre].time.max()}]")

@@ -107,7 +107,9 @@ DEFAULT_STIM_TIMES = (300.0, 50.0, 650.0)  # ms: before, stimulus, after
 DEFAULT_F_BASE = 1.0  # Hz, background on every glomerulus
 DEFAULT_F_PEAK = 150.0  # Hz, added inside stim_radius during the stimulus
 DEFAULT_STIM_RADIUS = 140.0  # µm (SpiNNCer code; the paper text says 70)
-DEFAULT_PERCENTAGE_ACTIVE_FIBERS = 0.8
+# The study's runs record 0.8, but for v3 scaffolds its code stimulated every glomerulus inside
+# the radius [SpiNNCer cerebellum.py `__compute_stimulus`]: 1.0 reproduces what was simulated.
+DEFAULT_PERCENTAGE_ACTIVE_FIBERS = 1.0
 
 # Counts of the published 400x400 µm scaffold `scaffold_full_dcn_400.0x400.0_v3.hdf5`, the file
 # [Bogdan2021] simulated, as printed by SpiNNCer's conversion notebook

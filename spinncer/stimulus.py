@@ -25,6 +25,7 @@ import numpy as np
 from .atomic import atomic_path
 from .errors import InputError
 from .npz import npz_keys, open_npz
+from .timegrid import step_index
 
 KINDS = ("poisson", "periodic")
 FIRST_SPIKE_STEPS = 2  # earliest spike, in timesteps (see module docstring)
@@ -115,8 +116,7 @@ def generate(glomerulus_positions, *, f_base, f_peak, stim_radius, stim_times,
 
 def snap_to_grid(times, timestep):
     """Floor spike times (ms) onto the time grid, to no earlier than FIRST_SPIKE_STEPS steps."""
-    steps = np.floor(np.asarray(times) / timestep + 1e-9)
-    return np.maximum(steps, FIRST_SPIKE_STEPS) * timestep
+    return np.maximum(step_index(times, timestep), FIRST_SPIKE_STEPS) * timestep
 
 
 def save(stimulus, path):

@@ -23,24 +23,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..timegrid import GRID_TOLERANCE, step_index  # step_index re-exported: the binning
 
 # Spike times closer than this fraction of a timestep below a grid point are counted in that
 # grid point's step: times written as k * dt in floating point (0.7 / 0.1 = 6.999...) must not
 # fall into step k - 1.
-GRID_TOLERANCE = 1e-6
-
-
-def step_index(times, timestep):
-    r"""Index :math:`k = \lfloor t / \Delta t + \epsilon \rfloor` of the timestep of each spike.
-
-    :math:`\epsilon` = :data:`GRID_TOLERANCE` guards spike times that lie on the grid but are
-    stored a rounding error below it.
-    """
-    if timestep <= 0:
-        raise InputError("timestep", "a positive timestep in ms", timestep)
-    return np.floor(np.asarray(times, dtype=float) / timestep + GRID_TOLERANCE).astype(np.int64)
-
-
 def worst_case_activity(run):
     r"""Peak number of spikes emitted in one timestep by each population.
 
