@@ -167,13 +167,14 @@ def quantised_connection_types(rb_left_shifts=None, r_mem=False,
     This is the weight table of the ``nest-numerics`` mode.
     """
     shifts = check_shifts(REFERENCE_RB_LEFT_SHIFTS if rb_left_shifts is None else rb_left_shifts)
-    out = {}
-    for name, kind in connection_types.items():
-        factor = r_mem_factor(kind.post) if r_mem else 1.0
-        represented = float(quantise(kind.weight * factor, _shift_of(kind, shifts),
-                                     global_scale)) / factor
-        out[name] = replace(kind, weight=represented)
-    return out
+    return {name: replace(kind, weight=_represented(kind, shifts, r_mem, global_scale))
+            for name, kind in connection_types.items()}
+
+
+def _represented(kind, shifts, r_mem, global_scale):
+    """The weight (µS) sPyNNaker represents for `kind`, r_mem factor divided out again."""
+    factor = r_mem_factor(kind.post) if r_mem else 1.0
+    return float(quantise(kind.weight * factor, _shift_of(kind, shifts), global_scale)) / factor
 
 
 def weight_report(rb_left_shifts=None, r_mem=False, global_scale=CONDUCTANCE_WEIGHT_SCALE,
@@ -191,7 +192,7 @@ def weight_report(rb_left_shifts=None, r_mem=False, global_scale=CONDUCTANCE_WEI
         kind = connection_types[name]
         shift = _shift_of(kind, shifts)
         factor = r_mem_factor(kind.post) if r_mem else 1.0
-        represented = float(quantise(kind.weight * factor, shift, global_scale)) / factor
+        represented = _represented(kind, shifts, r_mem, global_scale)
         row = dict(projection=name, post=kind.post, receptor=kind.receptor, rb_left_shift=shift,
                    step_uS=weight_step(shift, global_scale) / factor,
                    requested_uS=kind.weight, represented_uS=represented,
