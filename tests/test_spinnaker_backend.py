@@ -19,7 +19,8 @@ def test_spinnaker_setup_without_machine_is_one_line_input_error(tmp_path):
     with pytest.raises(InputError) as err:
         sp.setup(0.1, workdir=tmp_path)
     assert "\n" not in str(err.value)
-    assert "spalloc_server" in str(err.value) and "virtual_board" in str(err.value)
+    assert str(err.value).startswith("spinnaker.machine: expected a board address")
+    assert "spalloc_server" in str(err.value) and "virtual board" in str(err.value)
     with pytest.raises(InputError, match="exactly one"):
         sp.machine_section(machine="10.0.0.1", virtual_board=True)
     with pytest.raises(InputError, match="spalloc_user"):

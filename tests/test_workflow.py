@@ -222,3 +222,19 @@ def test_killed_simulate_leaves_nothing_and_rerun_matches(workdir, signal_name):
 def read_spikes(path):
     from spinncer.results import read_run
     return read_run(path).spikes
+
+
+def test_spinnaker_without_machine_fails_alone(workdir, tmp_path):
+    config = tmp_path / "spinnaker.yaml"
+    config.write_text("simulation:\n  backends: [nest, spinnaker]\n")
+    point = POINT.rsplit("/", 1)[0]
+    # the mapping and the NEST communication profile need no machine
+    done = snakemake(workdir, "results/smoke_100x100/mapping/grid.npz",
+                     f"{point}/nest/communication.csv", configs=[config], check=False)
+    assert done.returncode == 0, done.stderr
+    done = snakemake(workdir, f"{point}/spinnaker/spikes.h5", configs=[config], check=False)
+    assert done.returncode != 0
+    log = (workdir / "logs/simulate/smoke_100x100/f150_r140_poisson/seed1/spinnaker.log")
+    errors = [line for line in log.read_text().splitlines() if "spinncer: error" in line]
+    assert len(errors) == 1 and "spinnaker.machine" in errors[0]
+    assert not (workdir / point / "spinnaker/spikes.h5").exists()

@@ -81,8 +81,9 @@ def machine_section(*, machine=None, spalloc_server=None, spalloc_user=None,
     chosen = [k for k, v in (("machine", machine), ("spalloc_server", spalloc_server),
                              ("virtual_board", virtual_board)) if v]
     if not chosen:
-        raise InputError("spinnaker machine", "one of machine (board address), spalloc_server "
-                         "or virtual_board: true", "none configured")
+        raise InputError("spinnaker.machine", "a board address, or spinnaker.spalloc_server "
+                         "(mapping and communication need no machine: they use a virtual board)",
+                         "none configured")
     if len(chosen) > 1:
         raise InputError("spinnaker machine", "exactly one of machine, spalloc_server, "
                          "virtual_board", " and ".join(chosen))
