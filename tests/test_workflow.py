@@ -238,3 +238,18 @@ def test_spinnaker_without_machine_fails_alone(workdir, tmp_path):
     errors = [line for line in log.read_text().splitlines() if "spinncer: error" in line]
     assert len(errors) == 1 and "spinnaker.machine" in errors[0]
     assert not (workdir / point / "spinnaker/spikes.h5").exists()
+
+
+def test_two_seeds_compared_by_name_differ_little(workdir, tmp_path):
+    config = tmp_path / "seeds.yaml"
+    base = "results/smoke_100x100/f150_r140_poisson"
+    config.write_text("analysis:\n  compare_runs:\n"
+                      f"    seeds: [{base}/seed1/nest, {base}/seed2/nest]\n")
+    snakemake(workdir, "results/compare/seeds/verdicts.csv", configs=[config])
+    rates = pd.read_csv(workdir / "results/compare/seeds/rates.csv")
+    verdicts = pd.read_csv(workdir / "results/compare/seeds/verdicts.csv")
+    assert set(verdicts.population) == set(ALL_POPULATIONS)
+    # a different stimulus draw: granule rates move by a few percent, not more
+    granule = rates[(rates.population == "granule") & (rates.window != "post")]
+    assert (granule.rel_diff.abs() < 0.25).all(), granule[["window", "rel_diff"]]
+    assert (rates.spikes_a != rates.spikes_b).any()

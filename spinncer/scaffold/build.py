@@ -44,7 +44,7 @@ def build_with_bsb(bsb_python, out_path, *, x, z, seed, config=None):
         log.info("running %s", " ".join(command))
         # BSB imports the project's strategies (bsb_strategies.py) by dotted path: expose only
         # this package, not the site-packages it may be installed in (numpy 2 would leak in)
-        exposed = Path(work) / "pythonpath"
+        exposed = Path(work).absolute() / "pythonpath"
         exposed.mkdir()
         (exposed / "spinncer").symlink_to(Path(__file__).resolve().parents[1])
         env = {**os.environ, "PYTHONPATH": str(exposed)}

@@ -138,6 +138,7 @@ def final_outputs():
             outputs += [f"{point}/{backend}/{name}" for name in RUN_TABLES]
             outputs += [f"{point}/{backend}/figures/{name}" for name in RUN_FIGURES]
         outputs += [f"{point}/compare/{a}_vs_{b}/verdicts.csv" for a, b in compare_pairs()]
+    outputs += [f"results/compare/{name}/verdicts.csv" for name in ANALYSIS["compare_runs"]]
     if len(sweep_points()) > 1:
         outputs.append(f"results/{SCAFFOLD}/sweep/summary.csv")
         outputs += [f"results/{SCAFFOLD}/sweep/{p}{kind}.png" for p in swept_parameters()

@@ -37,6 +37,33 @@ rule compare_backends:
         " > {log} 2>&1"
 
 
+rule compare_named:
+    # any two run folders named in analysis.compare_runs (e.g. seed vs seed)
+    input:
+        a=lambda wc: f"{ANALYSIS['compare_runs'][wc.name][0]}/spikes.h5",
+        b=lambda wc: f"{ANALYSIS['compare_runs'][wc.name][1]}/spikes.h5",
+    output:
+        verdicts=report(
+            "results/compare/{name}/verdicts.csv",
+            caption="../report/compare.rst",
+            category="4. Comparison",
+            labels={"pair": "{name}", "item": "verdicts"},
+        ),
+        rates="results/compare/{name}/rates.csv",
+    log:
+        "logs/compare/{name}.log",
+    params:
+        outdir=lambda wc, output: Path(output.verdicts).parent,
+        windows=WINDOW_ARGS,
+        labels=lambda wc: " ".join(
+            f"--label-{side} {shlex.quote(Path(path).parent.name + '/' + Path(path).name)}"
+            for side, path in zip("ab", ANALYSIS["compare_runs"][wc.name])
+        ),
+    shell:
+        "{SPINNCER} compare {input.a} {input.b} {params.windows} {params.labels}"
+        " --outdir {params.outdir} > {log} 2>&1"
+
+
 rule sweep_summary:
     input:
         stats=lambda wc: [f"{p}/{b}/stats.csv" for p in sweep_points() for b in SIM["backends"]],
