@@ -30,6 +30,15 @@ def versions():
     return {"nest": nest.__version__, "pyNN": pyNN.__version__}
 
 
+def node_ids(population):
+    """NEST node ids of a PyNN population's cells, by index (vectorised: a population made by
+    one Create is a contiguous range; NodeCollection.tolist() costs seconds for 10^5 cells)."""
+    first, last = int(population.first_id), int(population.last_id)
+    if last - first + 1 == population.size:
+        return np.arange(first, last + 1, dtype=np.int64)
+    return np.asarray(population.node_collection.tolist(), dtype=np.int64)
+
+
 def make_connector(pre, post):
     from pyNN.connectors import Connector
 
@@ -44,8 +53,8 @@ def make_connector(pre, post):
             weight, delay = float(params["weight"]), float(params["delay"])
             if projection.receptor_type == "inhibitory":
                 weight = -weight  # NEST conductance synapses: inhibitory weights are negative
-            pre_nodes = np.asarray(projection.pre.node_collection.tolist(), dtype=np.int64)[pre]
-            post_nodes = np.asarray(projection.post.node_collection.tolist(), dtype=np.int64)[post]
+            pre_nodes = node_ids(projection.pre)[pre]
+            post_nodes = node_ids(projection.post)[post]
             n = len(pre_nodes)
             nest.Connect(pre_nodes, post_nodes, "one_to_one",
                          {"synapse_model": projection.nest_synapse_model,
