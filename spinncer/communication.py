@@ -188,6 +188,13 @@ def _neurons_per_core(value, populations):
 
 # ---------------------------------------------------------------- events
 
+def _distinct(keys):
+    """Distinct values of an int array by an in-place sort (numpy 2's hash-based np.unique
+    took 12 of 16 s on the 4.2M-synapse model)."""
+    keys.sort()
+    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+
+
 def _fan_out(conn, cells, n_pre):
     """For spikes of cells `cells`: (spike index, synapse index) of every synapse they reach."""
     by_pre = np.argsort(conn.pre, kind="stable")
@@ -255,7 +262,7 @@ def core_load(spikes, scaffold, assignment, timestep, simtime=None,
             core = assignment.core_of[kind.post][conn.post[syn]]
             events += np.bincount(core * n_steps + steps[spike], minlength=n_cores * n_steps)
             pair_keys.append(spike * n_cores + core)
-        pairs = np.unique(np.concatenate(pair_keys))
+        pairs = _distinct(np.concatenate(pair_keys))
         spike, core = pairs // n_cores, pairs % n_cores
         packets += np.bincount(core * n_steps + steps[spike], minlength=n_cores * n_steps)
     return LoadProfile(events.reshape(n_cores, n_steps), packets.reshape(n_cores, n_steps),
