@@ -37,8 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..communication import (REFERENCE_NEURONS_PER_CORE, CoreAssignment, _neurons_per_core,
-                             cell_order, permute_scaffold)
+from ..communication import CoreAssignment, _neurons_per_core, cell_order, permute_scaffold
 from ..errors import InputError
 from ..numerics import (REFERENCE_RB_LEFT_SHIFTS, check_shifts, refuse_r_mem,
                         summed_weight_for_shift)
@@ -173,14 +172,7 @@ def setup(timestep, threads=1, seed=1, max_delay=10.0, *, workdir=None, neurons_
 
 def population_options(name):
     """Per-population options for :func:`spinncer.network.build_populations`."""
-    extra = {}
-    npc = _session.get("neurons_per_core")
-    if npc is None or isinstance(npc, dict):
-        npc = {**REFERENCE_NEURONS_PER_CORE, **(npc or {})}
-    else:
-        npc = {p: int(npc) for p in REFERENCE_NEURONS_PER_CORE}
-    if name in npc:
-        extra["neurons_per_core"] = int(npc[name])
+    extra = {"neurons_per_core": _neurons_per_core(_session.get("neurons_per_core"), [name])[name]}
     if name == INPUT_POPULATION:
         return {"additional_parameters": extra}
     shifts = _session.get("rb_left_shifts")
