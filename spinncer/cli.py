@@ -259,9 +259,11 @@ def _export_spinncer(args):
                    spike_format=args.spike_format)
 
 
-def _add_protocol(parser):
+def _add_protocol(parser, analysis=True):
     parser.add_argument("--stim-times", type=float, nargs=3, default=list(P.DEFAULT_STIM_TIMES),
                         metavar=("BEFORE", "STIM", "AFTER"), help="window lengths, ms")
+    if not analysis:
+        return
     parser.add_argument("--no-consider-delays", action="store_true",
                         help="do not shift windows by each population's mossy-fibre latency")
 
@@ -314,7 +316,7 @@ def make_parser():
     p.add_argument("--type", default="poisson", choices=("poisson", "periodic"))
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--timestep", type=float, default=P.DEFAULT_TIMESTEP, help="ms")
-    _add_protocol(p)
+    _add_protocol(p, analysis=False)
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=_stimulus)
 
