@@ -24,6 +24,13 @@ def open_npz(path, what, allow_pickle=False):
                          f"an unreadable file ({type(err).__name__}: {err})") from None
 
 
+def require_pickle_permission(path, allow_pickle, what, how_to_allow):
+    """Refuse a file that holds pickled objects unless the user allowed it explicitly."""
+    if not allow_pickle:
+        raise InputError(path, f"permission to unpickle: {what} store pickled objects; allow it "
+                         f"with {how_to_allow} only for a file you trust", "allow_pickle=False")
+
+
 def npz_keys(path, what):
     with open_npz(path, what) as data:
         return set(data.files)

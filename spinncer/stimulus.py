@@ -24,7 +24,7 @@ import numpy as np
 
 from .atomic import atomic_path
 from .errors import InputError
-from .npz import npz_keys, open_npz
+from .npz import npz_keys, open_npz, require_pickle_permission
 from .timegrid import step_index
 
 KINDS = ("poisson", "periodic")
@@ -141,10 +141,8 @@ def load(path, allow_pickle=False):
     if not keys & {"glomerulus", "input_spikes"}:
         raise InputError(path, "keys 'times'+'counts' or a SpiNNCer 'glomerulus' entry",
                          f"keys {sorted(keys)}")
-    if not allow_pickle:
-        raise InputError(path, "a file without pickled objects; this SpiNNCer stimulus needs "
-                         "pickle, allow it with stimulus.allow_pickle: true (--allow-pickle) "
-                         "only if you trust the file", "pickled entries")
+    require_pickle_permission(path, allow_pickle, "SpiNNCer stimulus files",
+                              "stimulus.allow_pickle: true (--allow-pickle)")
     return _load_spinncer(path)
 
 

@@ -46,7 +46,7 @@ import numpy as np
 
 from ..atomic import atomic_path
 from ..errors import InputError
-from ..npz import npz_keys, open_npz
+from ..npz import npz_keys, open_npz, require_pickle_permission
 from ..params import CELL_PARAMS, CONNECTION_TYPES, DEFAULT_STIM_TIMES, in_pathway_order
 from ..provenance import sha256
 from ..results import PopulationSpikes, RunResult
@@ -135,10 +135,8 @@ def read_spinncer(path, allow_pickle=False):
     if missing:
         raise InputError(path, "a SpiNNCer result with keys all_spikes, simulation_parameters",
                          f"keys {sorted(keys)}")
-    if not allow_pickle:
-        raise InputError(path, "permission to unpickle: SpiNNCer results store pickled objects;"
-                         " pass allow_pickle=True (CLI --allow-pickle) only for a file you "
-                         "trust", "allow_pickle=False")
+    require_pickle_permission(path, allow_pickle, "SpiNNCer results",
+                              "allow_pickle=True (CLI --allow-pickle)")
     with open_npz(path, "SpiNNCer result file", allow_pickle=True) as data:
         all_spikes = _item(data, "all_spikes", path)
         sim_params = _item(data, "simulation_parameters", path)
