@@ -34,21 +34,16 @@ def _scaffold_download(args):
 
 
 def _scaffold_summary(args):
-    from .atomic import atomic_path
     from .plots.scaffold import scaffold_summary
     from .scaffold import read_scaffold
     from .scaffold.summary import connection_table, population_table
     scaffold = read_scaffold(args.scaffold)
-    for table, path in ((population_table(scaffold), args.populations),
-                        (connection_table(scaffold), args.connections)):
-        with atomic_path(path) as tmp:
-            table.to_csv(tmp, index=False, float_format="%.6g")
+    _write_csv(population_table(scaffold), args.populations)
+    _write_csv(connection_table(scaffold), args.connections)
     scaffold_summary(scaffold, args.figure, title=f"[{args.title}]" if args.title else "")
 
 
 def _stimulus(args):
-    import numpy as np
-
     from . import stimulus
     from .params import INPUT_POPULATION
     from .scaffold import read_scaffold
@@ -56,11 +51,7 @@ def _stimulus(args):
     scaffold = read_scaffold(args.scaffold)
     if args.file:
         stim = stimulus.load(args.file, allow_pickle=args.allow_pickle)
-        check_stimulus_matches(stim, scaffold, args.file, args.timestep)
-        made_for = stim.params.get("stim_times")
-        if made_for is not None and not np.allclose(made_for, args.stim_times):
-            raise InputError(args.file, f"a stimulus made for stim_times {args.stim_times} ms",
-                             f"stim_times {list(made_for)}")
+        check_stimulus_matches(stim, scaffold, args.file, args.timestep, args.stim_times)
     elif INPUT_POPULATION not in scaffold.positions:
         raise InputError(args.scaffold, "glomeruli (the mossy-fibre input) in the scaffold", "none")
     else:

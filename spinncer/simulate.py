@@ -15,8 +15,9 @@ from .results import PopulationSpikes, RunResult, write_run
 from .scaffold import read_scaffold
 
 
-def check_stimulus_matches(stimulus, scaffold, stimulus_path, timestep=None):
-    """The stimulus must have one train per glomerulus, made for the simulation timestep."""
+def check_stimulus_matches(stimulus, scaffold, stimulus_path, timestep=None, stim_times=None):
+    """The stimulus must have one train per glomerulus, made for the simulation timestep and
+    (when given) the protocol windows `stim_times` (ms)."""
     n_glom = scaffold.n_cells(INPUT_POPULATION) if INPUT_POPULATION in scaffold.positions else 0
     if stimulus.n_sources != n_glom:
         raise InputError(stimulus_path, f"one spike train per glomerulus of the scaffold "
@@ -30,6 +31,11 @@ def check_stimulus_matches(stimulus, scaffold, stimulus_path, timestep=None):
             not np.isclose(float(made_for), timestep):
         raise InputError(stimulus_path, f"a stimulus made for timestep {timestep} ms",
                          f"timestep {made_for} ms")
+    made_for = stimulus.params.get("stim_times")
+    if stim_times is not None and made_for is not None and \
+            not np.allclose(made_for, stim_times):
+        raise InputError(stimulus_path, f"a stimulus made for stim_times {list(stim_times)} ms",
+                         f"stim_times {list(made_for)}")
 
 
 def collect_spikes(populations):
@@ -49,7 +55,8 @@ def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest", ti
     """Simulate `simtime` ms of the scaffold driven by the stimulus; write `out_path`.
 
     `backend_options` go to the backend's setup (SpiNNaker: machine, neurons per core,
-    ring-buffer left shifts, r_mem, id_remap; nest-numerics: rb_left_shifts, r_mem).
+    ring-buffer left shifts, id_remap; nest-numerics: rb_left_shifts). r_mem is refused by
+    both (:func:`spinncer.numerics.refuse_r_mem`).
     """
     options = dict(backend_options or {})
     sim_backend = get_backend(backend)

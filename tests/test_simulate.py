@@ -149,3 +149,13 @@ def test_numerics_weights_reach_nest(scaffold):
         held = nest.GetConnections(synapse_label=proj.nest_synapse_label).get("weight")
         np.testing.assert_allclose(held, weights[name] * 1000.0, rtol=1e-12)
     sim.end()
+
+
+def test_stimulus_made_for_another_protocol_is_bad_input(scaffold, tmp_path):
+    from spinncer.simulate import check_stimulus_matches
+    stim = stimulus.Stimulus.from_trains([[10.0]] * scaffold.n_cells("glomerulus"),
+                                         params={"timestep": 0.1, "stim_times": [300, 100, 600]})
+    check_stimulus_matches(stim, scaffold, tmp_path / "s.npz", 0.1, [300.0, 100.0, 600.0])
+    with pytest.raises(InputError, match=r"s.npz: expected a stimulus made for stim_times "
+                                         r"\[300.0, 50.0, 650.0\] ms, found stim_times"):
+        check_stimulus_matches(stim, scaffold, tmp_path / "s.npz", 0.1, [300.0, 50.0, 650.0])
