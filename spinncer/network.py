@@ -5,15 +5,7 @@ One `Population` per cell type (glomeruli as `SpikeSourceArray`, every other typ
 with its weight and delay. The connector for the index arrays is supplied by the backend so
 that each simulator can create millions of synapses in bulk.
 """
-from dataclasses import dataclass
-
 from .params import CELL_PARAMS, CONNECTION_TYPES, INPUT_POPULATION
-
-
-@dataclass
-class Network:
-    populations: dict
-    projections: dict
 
 
 def build_populations(sim, scaffold, stimulus, population_options=None):
