@@ -36,6 +36,23 @@ class PopulationSpikes:
 
 
 @dataclass
+class Signals:
+    """Analog recordings of a sample of one population's cells, sampled every `dt` ms from
+    `t_start`: row t of each array is time ``t_start + t * dt``, column k is cell `cells[k]`
+    (population-local index). v in mV, gsyn_exc/gsyn_inh in µS; stored as float32."""
+    cells: np.ndarray
+    t_start: float
+    dt: float
+    v: np.ndarray
+    gsyn_exc: np.ndarray
+    gsyn_inh: np.ndarray
+
+    @property
+    def times(self):
+        return self.t_start + self.dt * np.arange(self.v.shape[0])
+
+
+@dataclass
 class RunResult:
     spikes: dict[str, PopulationSpikes]
     backend: str
@@ -43,6 +60,7 @@ class RunResult:
     simtime: float
     seed: int
     metadata: dict = field(default_factory=dict)
+    signals: dict[str, Signals] = field(default_factory=dict)
 
 
 def write_run(result, path):

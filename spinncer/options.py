@@ -1,0 +1,22 @@
+"""One source for the option sets and defaults every layer and the workflow share.
+
+Backends, cell orderings and the default timestep are named here once; the CLI, the config
+schema checks and the workflow's wildcard constraints derive from these tuples.
+"""
+
+#: Simulator backends: NEST (double-precision reference), NEST with SpiNNaker's fixed-point
+#: weights, Brian2 C++ standalone (an independent third simulator), sPyNNaker on hardware.
+BACKENDS = ("nest", "nest-numerics", "brian2", "spinnaker")
+
+#: Cell orderings before SpiNNaker partitioning, by their workflow names.
+ORDERINGS = ("default", "grid")
+
+#: Integration timestep (ms) of the study [Bogdan2021 Methods; SpiNNCer cerebellum_experiment.py
+#: --timestep default 0.1].
+DEFAULT_TIMESTEP = 0.1
+
+
+def alternatives_regex(names):
+    """A regex matching exactly one of `names` (for Snakemake wildcard constraints)."""
+    import re
+    return "|".join(re.escape(name) for name in names)
