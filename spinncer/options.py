@@ -1,6 +1,7 @@
 """One source for the option sets and defaults every layer and the workflow share.
 
-Backends, cell orderings and the default timestep are named here once; the CLI, the config
+Backends and cell orderings are named here once (parameter defaults with their sources stay
+in :mod:`spinncer.params`); the CLI, the config
 schema checks and the workflow's wildcard constraints derive from these tuples.
 """
 
@@ -10,10 +11,6 @@ BACKENDS = ("nest", "nest-numerics", "brian2", "spinnaker")
 
 #: Cell orderings before SpiNNaker partitioning, by their workflow names.
 ORDERINGS = ("default", "grid")
-
-#: Integration timestep (ms) of the study [Bogdan2021 Methods; SpiNNCer cerebellum_experiment.py
-#: --timestep default 0.1].
-DEFAULT_TIMESTEP = 0.1
 
 
 def alternatives_regex(names):

@@ -97,6 +97,31 @@ CONNECTION_TYPES = {
     "pf_sc": ConnectionType("granule", "stellate", 0.0002, 5.0),
     "sc_pc": ConnectionType("stellate", "purkinje", -0.0085, 5.0),
 }
+
+
+@dataclass(frozen=True)
+class Model:
+    """A parameter set of the network: cell parameters per population and connection types.
+    Backends build from a Model, never from the module tables directly."""
+
+    name: str
+    cell_params: dict
+    connection_types: dict
+
+
+#: Model variants by name; ``spinncer`` (Bogdan 2021 / SpiNNCer constants) is the default.
+MODEL_VARIANTS = {"spinncer": Model("spinncer", CELL_PARAMS, CONNECTION_TYPES)}
+DEFAULT_MODEL_VARIANT = "spinncer"
+
+
+def model_variant(name=DEFAULT_MODEL_VARIANT):
+    """The :class:`Model` called `name`."""
+    from .errors import InputError
+    if name not in MODEL_VARIANTS:
+        raise InputError("model.variant", f"one of {tuple(MODEL_VARIANTS)}", repr(name))
+    return MODEL_VARIANTS[name]
+
+
 # Present in some scaffold files (golgi -> glomerulus) but not simulated: a spike source has no
 # synapses [SpiNNCer cerebellum.py].
 IGNORED_CONNECTIONS = ("goc_glom",)

@@ -21,13 +21,17 @@ class Session(ABC):
     """One simulation on one backend.
 
     Attributes: `name` (backend name, :data:`spinncer.options.BACKENDS`), `timestep` (ms),
-    `threads`, `seed`, `options` (backend options as given; recorded in the run metadata) and
+    `threads`, `seed`, `model` (:class:`spinncer.params.Model`, the parameter tables to build
+    from), `options` (backend options as given; recorded in the run metadata) and
     `extra_seconds` ({phase: s} for sub-phases a backend times itself, e.g. Brian2's
     ``compile``; merged into the run's wall-clock record).
     """
 
-    def __init__(self, name, *, timestep, threads=1, seed=1, workdir=None, options=None):
+    def __init__(self, name, *, timestep, threads=1, seed=1, workdir=None, options=None,
+                 model=None):
+        from ..params import model_variant
         self.name = name
+        self.model = model or model_variant()  # spinncer.params.Model: cell and synapse tables
         self.timestep = float(timestep)
         self.threads = int(threads)
         self.seed = int(seed)
@@ -39,13 +43,13 @@ class Session(ABC):
     def build(self, scaffold, stimulus, record_signals=None):
         """Create one population per scaffold population (glomeruli as spike sources driven by
         `stimulus`, every other population ``IF_cond_exp`` with
-        :data:`spinncer.params.CELL_PARAMS`, v initialised to v_rest), recording spikes of every
+        ``self.model.cell_params``, v initialised to v_rest), recording spikes of every
         cell and, for `record_signals` ({population: cell indices}), v/gsyn_exc/gsyn_inh
         (:data:`spinncer.recording.SIGNALS`) every timestep."""
 
     @abstractmethod
     def connect(self, scaffold, weights=None):
-        """One projection per connection type of :data:`spinncer.params.CONNECTION_TYPES`
+        """One projection per connection type of ``self.model.connection_types``
         present in the scaffold, with its delay and receptor; `weights` ({connection: µS
         magnitude}) replaces the model weights where given."""
 
