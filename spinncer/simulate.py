@@ -38,6 +38,23 @@ def check_stimulus_matches(stimulus, scaffold, stimulus_path, timestep=None, sti
                          f"stim_times {list(made_for)}")
 
 
+def scaled_weights(weights, weight_scale):
+    """`weights` ({connection: µS} or None for the model's) with the connection types of
+    `weight_scale` ({connection: factor}) multiplied."""
+    if not weight_scale:
+        return weights
+    from .params import CONNECTION_TYPES
+    unknown = sorted(set(weight_scale) - set(CONNECTION_TYPES))
+    if unknown:
+        raise InputError("weight scale", f"connection types among {sorted(CONNECTION_TYPES)}",
+                         f"{unknown}")
+    out = {name: kind.weight for name, kind in CONNECTION_TYPES.items()}
+    out.update(weights or {})
+    for name, factor in weight_scale.items():
+        out[name] = out[name] * float(factor)
+    return out
+
+
 def collect_spikes(populations):
     """(cell index, time ms) arrays per population, without per-cell Python objects."""
     spikes = {}
@@ -51,12 +68,16 @@ def collect_spikes(populations):
 
 def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest", timestep=0.1,
                    simtime=1000.0, threads=1, seed=1, config=None, allow_pickle=False,
-                   backend_options=None):
+                   backend_options=None, weight_scale=None):
     """Simulate `simtime` ms of the scaffold driven by the stimulus; write `out_path`.
 
     `backend_options` go to the backend's setup (SpiNNaker: machine, neurons per core,
     ring-buffer left shifts, id_remap; nest-numerics: rb_left_shifts). r_mem is refused by
     both (:func:`spinncer.numerics.refuse_r_mem`).
+
+    `weight_scale` ({connection type: factor}) multiplies those projections' weights on any
+    backend: a deliberately perturbed network, for showing that validation can fail
+    (:mod:`spinncer.validation`); recorded in the metadata. Not for production runs.
     """
     options = dict(backend_options or {})
     sim_backend = get_backend(backend)
@@ -73,7 +94,7 @@ def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest", ti
     with timer.phase("build"):
         populations = build_populations(sim, model, model_stimulus,
                                         getattr(sim_backend, "population_options", None))
-    weights = backend_weights(backend, options)
+    weights = scaled_weights(backend_weights(backend, options), weight_scale)
     with timer.phase("connect"):
         projections = build_projections(sim, model, populations, sim_backend.make_connector,
                                         weights)
@@ -94,6 +115,7 @@ def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest", ti
         "threads": threads,
         "backend_options": options,
         "weights_uS": weights,
+        "weight_scale": dict(weight_scale or {}),
         "n_cells": {name: pop.size for name, pop in populations.items()},
         "n_synapses": {name: len(scaffold.connections[name]) for name in projections},
         "wall_clock_s": timer.seconds,
