@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .atomic import atomic_path
 from .errors import InputError
 from .params import CONNECTION_TYPES
 from .partition import CoreAssignment, block_assignment, fan_out
@@ -138,8 +137,9 @@ def compare_orderings(spikes, scaffold, timestep, simtime=None, neurons_per_core
     return rows, reduction
 
 
-def write_rows_csv(rows, path):
-    """Write dict rows as CSV (atomically)."""
+def reduction_table(reduction):
+    """One row per population of :func:`compare_orderings`' reductions:
+    ``<measure>_peak_reduction`` columns (events, packets)."""
     import pandas as pd
-    with atomic_path(path) as tmp:
-        pd.DataFrame(rows).to_csv(tmp, index=False)
+    return pd.DataFrame([{"population": pop, **{f"{m}_peak_reduction": v for m, v in r.items()}}
+                         for pop, r in reduction.items()])

@@ -15,15 +15,10 @@ import numpy as np
 
 from .atomic import atomic_path
 from .errors import InputError
-from .options import ORDERINGS
+from .options import DEFAULT_ORDERING, ID_REMAPS, ORDERINGS
 from .params import CONNECTION_TYPES, INPUT_POPULATION
 from .scaffold import Connectivity, Scaffold
 from .timegrid import step_index
-
-#: The workflow ordering that keeps the scaffold order (``id_remap`` None).
-DEFAULT_ORDERING = ORDERINGS[0]
-#: ``id_remap`` values: None (scaffold order) or the name of a renumbering.
-ID_REMAPS = tuple(None if name == DEFAULT_ORDERING else name for name in ORDERINGS)
 
 #: SpiNNCer's grid for ``id_remap="grid"``: 9 columns along x, 23 rows along the horizontal
 #: axis it calls "y" (our z) [SpiNNCer cerebellum.py].
