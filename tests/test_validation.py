@@ -225,3 +225,53 @@ def test_weight_scaled_backend_is_outside_the_envelope(nest_runs):
     assert len(env) and env["status"].eq("envelope").any()
     scaled = paired[(paired["backend"] == "scaled") & (paired["population"] == "granule")]
     assert (scaled["inside"] == False).any(), paired.to_string()  # noqa: E712
+
+
+def test_cli_validate_writes_tables_and_figures(tmp_path, capsys):
+    from spinncer.cli import main
+    args = []
+    for backend, offset in (("nest", 0), ("nest-numerics", 50)):
+        for seed, run in synthetic_runs(range(1, 5), 1.0, offset).items():
+            path = tmp_path / f"{backend}{seed}.h5"
+            write_run(run, path)
+            args += ["--run", f"{backend}={path}"]
+    out = tmp_path / "validation"
+    assert main(["validate", *args, "--reference", "nest", "--stim-times", *map(str, STIM),
+                 "--outdir", str(out)]) == 0
+    for name in ("envelope", "scores", "verdicts", "distributions", "paired", "summary"):
+        assert (out / f"{name}.csv").is_file(), name
+    verdicts = pd.read_csv(out / "verdicts.csv")
+    assert verdicts["verdict"].str.contains("too few cells").any()
+    assert (out / "score_envelope_ks.png").is_file() and (out / "distributions_dcn.png").is_file()
+    assert "tests outside the envelope" in capsys.readouterr().out
+    # a seed given twice for one backend is one error line
+    assert main(["validate", *args, "--run", args[1], "--outdir", str(out)]) == 2
+    assert capsys.readouterr().err.startswith("spinncer: error:")
+
+
+def test_cli_validate_signals_and_stimulus_perturb(tmp_path):
+    from spinncer.cli import main
+    t = np.arange(0, 500.0, 0.1)
+    v = (-65 + np.sin(2 * np.pi * t / 50.0))[:, None].astype(np.float32)
+    sig = Signals(np.array([0]), 0.0, 0.1, v, v * 0, v * 0)
+    spikes = {"golgi": PopulationSpikes(np.array([0]), np.array([1.0]), 12)}
+    for name, shift in (("a", 0), ("b", 5)):
+        sig_b = Signals(sig.cells, 0.0, 0.1, np.roll(v, shift, axis=0), v * 0, v * 0)
+        write_run(RunResult(spikes, name, 0.1, 500.0, 1, {}, {"golgi": sig_b}),
+                  tmp_path / f"{name}.h5")
+    assert main(["validate-signals", str(tmp_path / "a.h5"), str(tmp_path / "b.h5"),
+                 "--cells", str(tmp_path / "cells.csv"), "-o", str(tmp_path / "summary.csv"),
+                 "--figure", str(tmp_path / "traces.png")]) == 0
+    cells = pd.read_csv(tmp_path / "cells.csv")
+    assert cells.loc[0, "phase_lag_ms"] == pytest.approx(0.5, abs=0.1)
+    assert (tmp_path / "traces.png").is_file()
+    stim = stimulus_io.generate(np.random.default_rng(0).uniform(0, 100, (20, 3)), f_base=5.0,
+                                f_peak=100.0, stim_radius=50.0, stim_times=STIM,
+                                percentage_active_fibers=1.0, kind="poisson", seed=2,
+                                timestep=0.1)
+    stimulus_io.save(stim, tmp_path / "stim.npz")
+    assert main(["stimulus-perturb", str(tmp_path / "stim.npz"), "--seed", "2",
+                 "--stim-times", *map(str, STIM), "-o", str(tmp_path / "moved.npz")]) == 0
+    moved = stimulus_io.load(tmp_path / "moved.npz")
+    assert moved.params["perturbation"]["glomerulus"] >= 0
+    assert np.abs(np.sort(moved.times) - np.sort(stim.times)).sum() == pytest.approx(0.1)

@@ -48,8 +48,8 @@ def distributions(values, population, path, units=None, title=""):
     backends overlaid (step histograms, density). `values` is the long table of
     :attr:`spinncer.validation.Validation.values`."""
     sel = values[values["population"] == population]
-    stats = list(dict.fromkeys(sel["statistic"]))
-    windows = list(dict.fromkeys(sel["window"]))
+    stats = list(dict.fromkeys(sel["statistic"])) or [""]
+    windows = list(dict.fromkeys(sel["window"])) or [""]
     fig, axes = plt.subplots(len(windows), max(len(stats), 1),
                              figsize=(3.0 * max(len(stats), 1), 2.4 * max(len(windows), 1)),
                              squeeze=False)
@@ -59,8 +59,8 @@ def distributions(values, population, path, units=None, title=""):
             cell = sel[(sel["window"] == window) & (sel["statistic"] == stat)]
             data = cell["value"].to_numpy(float)
             if len(data) == 0:
-                ax.text(0.5, 0.5, "no values", ha="center", va="center",
-                        transform=ax.transAxes)
+                ax.text(0.5, 0.5, "no values" if stat else f"no {population} cells",
+                        ha="center", va="center", transform=ax.transAxes)
             else:
                 bins = np.histogram_bin_edges(data, bins=30)
                 for backend, frame in cell.groupby("backend", sort=False):

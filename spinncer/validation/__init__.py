@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .envelope import outside_summary, seed_envelope, seed_verdicts
+from .envelope import N_SPLITS, outside_summary, seed_envelope, seed_verdicts
 from .paired import paired_envelope
 from .statistics import run_statistics
 
@@ -43,7 +43,7 @@ def _summary(values):
                        p10=lambda v: v.quantile(0.1), p90=lambda v: v.quantile(0.9)).reset_index()
 
 
-def validate(runs, reference, windows, perturbed=None):
+def validate(runs, reference, windows, perturbed=None, n_splits=N_SPLITS):
     """Seed envelope (and, with `perturbed`, the paired envelope) of every backend of `runs`
     against `reference`.
 
@@ -57,6 +57,8 @@ def validate(runs, reference, windows, perturbed=None):
         Windows per population (:func:`spinncer.analysis.stats.population_windows`).
     perturbed : dict of int to RunResult, optional
         {seed: run} of the reference on the perturbed stimulus (:mod:`.paired`).
+    n_splits : int, optional
+        Largest number of seed splits of the envelope (:data:`.envelope.N_SPLITS`).
     """
     from ..errors import InputError
     if reference not in runs:
@@ -67,7 +69,7 @@ def validate(runs, reference, windows, perturbed=None):
     first = next(iter(runs[reference].values()))
     n_cells = {pop: p.n_cells for pop, p in first.spikes.items()}
     candidates = {name: s for name, s in stats.items() if name != reference}
-    envelope, scores = seed_envelope(stats[reference], candidates, n_cells)
+    envelope, scores = seed_envelope(stats[reference], candidates, n_cells, n_splits)
     values = pd.concat([table.assign(backend=name, seed=seed) for name, by_seed in stats.items()
                         for seed, table in by_seed.items()], ignore_index=True)
     paired = pd.DataFrame()

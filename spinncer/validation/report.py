@@ -13,16 +13,11 @@ Tables written by :func:`validate_files` into `outdir`:
 import pandas as pd
 
 from ..analysis.stats import population_windows
-from ..atomic import atomic_path
+from ..atomic import write_csv
 from ..errors import InputError
 from ..results import read_run
 from . import validate
 from .membrane import compare_signals, summarise_signals
-
-
-def write_csv(frame, path):
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, float_format="%.6g")
 
 
 def read_runs(paths_by_backend):
