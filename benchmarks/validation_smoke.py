@@ -32,6 +32,7 @@ def snakemake(work, *args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scaffold", help="an already built smoke scaffold to reuse")
+    parser.add_argument("--keep", help="copy the validation folder (and logs) here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="validation_smoke_") as tmp:
         work = Path(tmp)
@@ -63,6 +64,10 @@ def main():
         verdicts = (out / "f100_r140_poisson/validation/verdicts.csv").read_text().splitlines()
         print(f"verdict lines: {len(verdicts) - 1}; validate log: {log.stat().st_size} bytes")
         print(f"load average: {os.getloadavg()}")
+        if args.keep:
+            shutil.copytree(out / "f100_r140_poisson/validation", Path(args.keep) / "validation",
+                            dirs_exist_ok=True)
+            shutil.copytree(work / "logs", Path(args.keep) / "logs", dirs_exist_ok=True)
 
 
 if __name__ == "__main__":
