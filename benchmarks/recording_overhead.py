@@ -18,18 +18,22 @@ from pathlib import Path
 
 
 def one_run(scaffold_path, threads, record, workdir):
+    from spinncer import params as P
     from spinncer import stimulus
     from spinncer.scaffold import read_scaffold
     from spinncer.simulate import run_simulation
     workdir = Path(workdir)
-    scaffold = read_scaffold(scaffold_path)
-    stim = stimulus.generate(scaffold.positions["glomerulus"], f_base=1.0, f_peak=150.0,
-                             stim_radius=140.0, stim_times=(300.0, 50.0, 650.0),
-                             percentage_active_fibers=1.0, kind="poisson", seed=1, timestep=0.1)
-    stimulus.save(stim, workdir / "stimulus.npz")
+    if not (workdir / "stimulus.npz").is_file():  # the paper protocol, defaults of params.py
+        glomeruli = read_scaffold(scaffold_path).positions["glomerulus"]
+        stimulus.save(stimulus.generate(
+            glomeruli, f_base=P.DEFAULT_F_BASE, f_peak=P.DEFAULT_F_PEAK,
+            stim_radius=P.DEFAULT_STIM_RADIUS, stim_times=P.DEFAULT_STIM_TIMES,
+            percentage_active_fibers=P.DEFAULT_PERCENTAGE_ACTIVE_FIBERS, kind="poisson", seed=1,
+            timestep=P.DEFAULT_TIMESTEP), workdir / "stimulus.npz")
     out = workdir / f"run_{int(record)}.h5"
-    result = run_simulation(scaffold_path, workdir / "stimulus.npz", out, timestep=0.1,
-                            simtime=1000.0, threads=threads, seed=1, record_signals=record)
+    result = run_simulation(scaffold_path, workdir / "stimulus.npz", out,
+                            simtime=sum(P.DEFAULT_STIM_TIMES), threads=threads, seed=1,
+                            record_signals=record)
     meta = result.metadata
     print(json.dumps({"record": record, "phases": meta["wall_clock_s"],
                       "peak_rss_mib": meta["peak_rss_mib"], "file_mib": out.stat().st_size / 2**20,
