@@ -16,7 +16,6 @@ left shifts of the cell's receptor (:func:`spinncer.numerics.quantise`).
 import argparse
 import json
 import subprocess
-import sys
 import tempfile
 import warnings
 from pathlib import Path

@@ -17,8 +17,7 @@ from spinncer.validation.envelope import seed_splits
 from spinncer.validation.membrane import compare_signals
 from spinncer.validation.paired import perturb_stimulus
 from spinncer.validation.scores import cohen_d, too_few
-from spinncer.validation.statistics import (_isi_statistics, pair_correlations, run_statistics,
-                                            sample_pairs)
+from spinncer.validation.statistics import _isi_statistics, pair_correlations, sample_pairs
 
 STIM = [200.0, 50.0, 250.0]
 
