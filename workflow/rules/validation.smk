@@ -32,6 +32,11 @@ def validation_runs(wc):
     }
 
 
+def run_key(backend):
+    """Name of the validate rule's input list of `backend`'s runs."""
+    return "run_" + backend.replace("-", "_")
+
+
 def first_validation_run(wc, backend):
     """The run file of the first validation seed (membrane comparison)."""
     seed = (VALIDATION["seeds"] or [1])[0]
@@ -101,7 +106,7 @@ rule simulate_perturbed:
 
 rule validate:
     input:
-        unpack(lambda wc: {f"run_{b}": paths for b, paths in validation_runs(wc).items()}),
+        unpack(lambda wc: {run_key(b): paths for b, paths in validation_runs(wc).items()}),
         perturbed=lambda wc: (
             [
                 f"results/{wc.scaffold}/{wc.stim}/seed{s}/perturbed/"
@@ -155,7 +160,7 @@ rule validate:
         "logs/validation/{scaffold}/{stim}/validate.log",
     params:
         runs=lambda wc, input: " ".join(
-            f"--run {b}={path}" for b in validation_runs(wc) for path in input[f"run_{b}"]
+            f"--run {b}={path}" for b in validation_runs(wc) for path in input[run_key(b)]
         ),
         perturbed=lambda wc, input: (
             f"--perturbed {' '.join(input.perturbed)}" if input.perturbed else ""
