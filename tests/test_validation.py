@@ -67,6 +67,14 @@ def test_cohen_d_and_small_sample_rule():
     assert len(seed_splits(10)) == 50 and len(seed_splits(5)) == 30
 
 
+def test_two_seeds_make_no_envelope():
+    runs = {"nest": synthetic_runs([1, 2]), "other": synthetic_runs([1, 2], 1.0, 50)}
+    result = validate(runs, "nest", population_windows(STIM, ["granule", "purkinje", "dcn"]))
+    assert result.verdicts["agrees"].isna().all()
+    granule = result.verdicts.set_index("population").loc["granule"]
+    assert granule["verdict"].iloc[0].startswith("rate: too few seeds (n=2 < 6)")
+
+
 def synthetic_runs(seeds, scale=1.0, offset=0):
     out = {}
     for seed in seeds:
@@ -232,7 +240,7 @@ def test_cli_validate_writes_tables_and_figures(tmp_path, capsys):
     from spinncer.cli import main
     args = []
     for backend, offset in (("nest", 0), ("nest-numerics", 50)):
-        for seed, run in synthetic_runs(range(1, 5), 1.0, offset).items():
+        for seed, run in synthetic_runs(range(1, 7), 1.0, offset).items():
             path = tmp_path / f"{backend}{seed}.h5"
             write_run(run, path)
             args += ["--run", f"{backend}={path}"]

@@ -44,6 +44,10 @@ from .scores import MIN_CELLS, MIN_VALUES, SCORES, distances, sample_rule, score
 N_SPLITS = 50
 #: Seed of the split sample when there are more than N_SPLITS splits.
 SPLIT_SEED = 13
+#: Fewer seeds per backend give no envelope ("too few seeds"): with 6 seeds the halves are 3
+#: vs 3 seeds and there are 20 distinct splits; with 2 seeds there is one, and its "95th
+#: percentile" is that one comparison.
+MIN_SEEDS = 6
 #: Percentile of the envelope a candidate's median split score must not exceed.
 PERCENTILE = 95.0
 #: The score that decides agreement (the others are reported against their envelopes).
@@ -68,7 +72,8 @@ def seed_splits(n, n_splits=N_SPLITS, seed=SPLIT_SEED):
 def envelope_rule(percentile=PERCENTILE):
     return (f"agrees when the median over seed splits of {JUDGED}(candidate[H1], "
             f"reference[H2]) <= the {percentile:g}th percentile of {JUDGED}(reference[H1], "
-            f"reference[H2]) (H1, H2 disjoint halves of the seeds); " + sample_rule())
+            f"reference[H2]) (H1, H2 disjoint halves of >= {MIN_SEEDS} seeds); "
+            + sample_rule())
 
 
 def _pooled(tables, ranks):
@@ -124,6 +129,8 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
         ref = [groups[s].get(key, empty) for s in ref_seeds]
         reason = too_few(n_cells.get(pop, 0), min(len(_pooled(ref, h)) for h, _ in splits),
                          min(len(_pooled(ref, h)) for _, h in splits), min_cells, min_values)
+        if n < MIN_SEEDS:
+            reason = f"too few seeds (n={n} < {MIN_SEEDS})"
         env = {score: np.full(len(splits), np.nan) for score in SCORES}
         if not reason:
             for i, (h1, h2) in enumerate(splits):
