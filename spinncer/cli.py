@@ -94,9 +94,9 @@ def _pairs(items, convert=str):
 
 def _stimulus_perturb(args):
     from . import stimulus
-    from .validation.paired import perturb_stimulus
+    from .validation.paired import perturb_stimulus, stimulus_window
     stim = stimulus.load(args.input, allow_pickle=args.allow_pickle)
-    moved = perturb_stimulus(stim, args.timestep, (0.0, args.stim_times[0]), args.seed)
+    moved = perturb_stimulus(stim, args.timestep, stimulus_window(args.stim_times), args.seed)
     stimulus.save(moved, args.output)
     log.info("perturbed stimulus: %s", moved.params["perturbation"])
 
@@ -367,7 +367,7 @@ def make_parser():
     p.set_defaults(func=_simulate)
 
     p = sub.add_parser("stimulus-perturb",
-                       help="move one baseline input spike by one timestep (paired envelope)")
+                       help="move one stimulus-window input spike by one timestep (paired envelope)")
     p.add_argument("input", help="stimulus .npz")
     p.add_argument("--allow-pickle", action="store_true")
     p.add_argument("--timestep", type=float, default=P.DEFAULT_TIMESTEP, help="ms")

@@ -15,7 +15,7 @@ from spinncer.scaffold import Connectivity, Scaffold, write_scaffold
 from spinncer.validation import validate
 from spinncer.validation.envelope import seed_splits
 from spinncer.validation.membrane import compare_signals
-from spinncer.validation.paired import perturb_stimulus
+from spinncer.validation.paired import perturb_stimulus, stimulus_window
 from spinncer.validation.scores import cohen_d, too_few
 from spinncer.validation.statistics import _isi_statistics, pair_correlations, sample_pairs
 
@@ -138,14 +138,15 @@ def test_perturbation_moves_one_spike_by_one_timestep():
     stim = stimulus_io.generate(rng.uniform(0, 100, (30, 3)), f_base=5.0, f_peak=100.0,
                                 stim_radius=50.0, stim_times=STIM, percentage_active_fibers=1.0,
                                 kind="poisson", seed=3, timestep=0.1)
-    moved = perturb_stimulus(stim, 0.1, (0.0, STIM[0]), seed=3)
+    moved = perturb_stimulus(stim, 0.1, stimulus_window(STIM), seed=3)
     diff = np.sort(moved.times) - np.sort(stim.times)
     assert np.count_nonzero(np.abs(np.sort(moved.times) - np.sort(stim.times)) > 1e-9) <= 2
     assert (moved.counts == stim.counts).all()
     info = moved.params["perturbation"]
     assert abs(info["to_ms"] - info["from_ms"]) == pytest.approx(0.1)
-    assert info["from_ms"] < STIM[0] and np.abs(diff).sum() == pytest.approx(0.1)
-    again = perturb_stimulus(stim, 0.1, (0.0, STIM[0]), seed=3)
+    assert STIM[0] <= info["from_ms"] < STIM[0] + STIM[1]
+    assert np.abs(diff).sum() == pytest.approx(0.1)
+    again = perturb_stimulus(stim, 0.1, stimulus_window(STIM), seed=3)
     assert (again.times == moved.times).all()
 
 
@@ -190,7 +191,7 @@ def nest_runs(tmp_path_factory):
         if seed <= 10:
             jobs.append(("scaled", work / f"stim{seed}.npz", {"glom_grc": 1.5}))
         if seed <= 5:
-            stimulus_io.save(perturb_stimulus(stim, 0.1, (0.0, STIM[0]), seed),
+            stimulus_io.save(perturb_stimulus(stim, 0.1, stimulus_window(STIM), seed),
                              work / f"moved{seed}.npz")
             jobs.append(("perturbed", work / f"moved{seed}.npz", None))
         for label, path, scale in jobs:

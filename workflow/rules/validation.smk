@@ -63,7 +63,7 @@ if VALIDATION["seeds"] and len(VALIDATION["seeds"]) < 2:
 
 
 rule stimulus_perturb:
-    # one baseline input spike moved by one timestep (spinncer/validation/paired.py)
+    # one stimulus-window input spike moved by one timestep (spinncer/validation/paired.py)
     input:
         RUN + "/stimulus.npz",
     output:
