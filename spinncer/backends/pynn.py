@@ -136,25 +136,30 @@ class PyNNSession(Session):
     def signals(self):
         out = {}
         for name, cells in self._signal_cells.items():
-            pop = self.populations[name]
             index = cells if self.new_ids is None else self.new_ids[name][cells]
-            view = pop[np.sort(index)]
-            segment = view.get_data(list(SIGNALS)).segments[0]
-            arrays, t_start = {}, None
-            for signal in segment.analogsignals:
-                if signal.name not in SIGNALS:
-                    continue
-                channels = self._scaffold_index(name, _channel_index(signal))
-                order = np.argsort(channels)
-                if not np.array_equal(channels[order], cells):
-                    raise RuntimeError(f"{self.name}: {signal.name} of {name} recorded for "
-                                       "other cells than asked")
-                unit = "mV" if signal.name == "v" else "uS"
-                arrays[signal.name] = np.asarray(signal.rescale(unit).magnitude,
-                                                 dtype=np.float32)[:, order]
-                t_start = float(signal.t_start.rescale("ms").magnitude)
-            out[name] = Signals(cells, t_start, self.timestep, **arrays)
+            pynn_index = np.sort(index)
+            t_start, arrays = self._signal_arrays(name, pynn_index)
+            order = np.argsort(self._scaffold_index(name, pynn_index))  # -> scaffold order
+            out[name] = Signals(cells, t_start, self.timestep,
+                                **{var: np.asarray(a, np.float32)[:, order]
+                                   for var, a in arrays.items()})
         return out
+
+    def _signal_arrays(self, name, pynn_index):
+        """(t_start ms, {signal: (n_t, n_cells) array}) of population `name`'s cells
+        `pynn_index` (sorted), in PyNN's units (mV, µS), through PyNN's neo output."""
+        view = self.populations[name][pynn_index]
+        arrays, t_start = {}, None
+        for signal in view.get_data(list(SIGNALS)).segments[0].analogsignals:
+            if signal.name not in SIGNALS:
+                continue
+            if not np.array_equal(_channel_index(signal), pynn_index):
+                raise RuntimeError(f"{self.name}: {signal.name} of {name} recorded for other "
+                                   "cells than asked")
+            unit = "mV" if signal.name == "v" else "uS"
+            arrays[signal.name] = signal.rescale(unit).magnitude
+            t_start = float(signal.t_start.rescale("ms").magnitude)
+        return t_start, arrays
 
     def end(self):
         self.sim.end()
