@@ -203,6 +203,7 @@ class Brian2Session(Session):
     # -- connect ----------------------------------------------------------------------------
     def connect(self, scaffold, weights=None):
         from brian2 import Synapses, ms
+        weights = self.weights if weights is None else weights
         for name, conn in scaffold.connections.items():
             if name not in self.model.connection_types or len(conn) == 0:
                 continue
