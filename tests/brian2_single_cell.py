@@ -19,7 +19,7 @@ from spinncer.stimulus import Stimulus
 TIMESTEP = 0.1  # ms
 SIMTIME = 400.0  # ms
 #: (excitatory, inhibitory) weight magnitudes, µS: strong enough to drive each type to fire.
-WEIGHTS = {"granule": (0.006, 0.004), "golgi": (0.004, 0.004), "purkinje": (0.02, 0.02),
+WEIGHTS = {"granule": (0.006, 0.004), "golgi": (0.012, 0.004), "purkinje": (0.02, 0.02),
            "basket": (0.0015, 0.001), "stellate": (0.001, 0.002), "dcn": (0.004, 0.002)}
 DELAYS = (1.0, 2.0)  # ms, excitatory and inhibitory input
 

@@ -116,6 +116,25 @@ def _locked(path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@contextlib.contextmanager
+def _output_to(path):
+    """Send this process's stdout and stderr (file descriptors: the compiler's too) to `path`."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    try:
+        with open(path, "w") as handle:
+            os.dup2(handle.fileno(), 1)
+            os.dup2(handle.fileno(), 2)
+            yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for fd, target in zip(saved, (1, 2)):
+            os.dup2(fd, target)
+            os.close(fd)
+
+
 class Brian2Session(Session):
     """One run on Brian2's C++ standalone device (options: ``cache_dir``)."""
 
@@ -245,13 +264,15 @@ class Brian2Session(Session):
         with _locked(cache / f"{project.name}.lock"):
             reused = (project / "main").is_file()
             start = time.perf_counter()
+            build_log = cache / f"{project.name}.build.log"
             try:
-                b2.device.build(directory=str(project), compile=True, run=False,
-                                with_output=False)
+                with _output_to(build_log):
+                    b2.device.build(directory=str(project), compile=True, run=False,
+                                    with_output=False)
             except (RuntimeError, OSError) as err:
                 raise InputError("backend brian2", "a C++ compiler that builds Brian2's "
-                                 f"standalone project in {project}",
-                                 f"a failed build ({err})") from None
+                                 "standalone code", f"a failed build ({err}; compiler output "
+                                 f"in {build_log})") from None
             self.extra_seconds["compile"] = round(time.perf_counter() - start, 4)
         log.info("brian2: project %s %s in %.1f s", project,
                  "reused" if reused else "compiled", self.extra_seconds["compile"])
