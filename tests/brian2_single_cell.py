@@ -6,7 +6,9 @@ the same two input spike trains: an excitatory one (glomerulus 0) and an inhibit
 environment it simulates the network on :class:`spinncer.backends.brian2.Brian2Session` and
 writes spikes and membrane traces to an npz file::
 
-    python tests/brian2_single_cell.py OUT.npz CACHE_DIR
+    python tests/brian2_single_cell.py OUT.npz CACHE_DIR [SHIFT_MS]
+
+(SHIFT_MS delays the input trains, a second stimulus for the same compiled network.)
 """
 import sys
 
@@ -24,18 +26,19 @@ WEIGHTS = {"granule": (0.006, 0.004), "golgi": (0.012, 0.004), "purkinje": (0.02
 DELAYS = (1.0, 2.0)  # ms, excitatory and inhibitory input
 
 
-def input_trains():
-    """Excitatory (~100 Hz) and inhibitory (~40 Hz) trains on the time grid, from 0.2 ms on."""
+def input_trains(shift=0.0):
+    """Excitatory (~100 Hz) and inhibitory (~40 Hz) trains on the time grid, from 0.2 ms on
+    (and `shift` ms later)."""
     rng = np.random.default_rng(12)
     trains = []
     for rate in (100.0, 40.0):
         t = np.cumsum(rng.exponential(1000.0 / rate, int(rate * SIMTIME / 1000 * 2)))
-        t = np.unique(np.round(t[t < SIMTIME - 5] / TIMESTEP) * TIMESTEP)
+        t = np.unique(np.round((t[t < SIMTIME - 5 - shift] + shift) / TIMESTEP) * TIMESTEP)
         trains.append(t[t >= 2 * TIMESTEP])
     return trains
 
 
-def network():
+def network(shift=0.0):
     """(scaffold, stimulus, model) of the comparison."""
     base = model_variant()
     positions = {"glomerulus": np.zeros((2, 3))}
@@ -49,12 +52,12 @@ def network():
         connections[f"inh_{pop}"] = Connectivity(np.array([1]), np.array([0]))
     model = Model("single-cell", base.cell_params, kinds)
     return Scaffold(positions, connections, source="single-cell"), \
-        Stimulus.from_trains(input_trains()), model
+        Stimulus.from_trains(input_trains(shift)), model
 
 
-def run_brian2(out, cache_dir):
+def run_brian2(out, cache_dir, shift=0.0):
     from spinncer.backends.brian2 import Brian2Session
-    scaffold, stimulus, model = network()
+    scaffold, stimulus, model = network(shift)
     session = Brian2Session(timestep=TIMESTEP, model=model, options={"cache_dir": cache_dir})
     session.build(scaffold, stimulus, {pop: np.array([0]) for pop in CELL_POPULATIONS})
     session.connect(scaffold)
@@ -66,9 +69,10 @@ def run_brian2(out, cache_dir):
         arrays[f"v_{pop}"] = signals.v[:, 0]
         arrays[f"t_{pop}"] = signals.times
     arrays["compile_s"] = session.extra_seconds["compile"]
+    arrays["reused"] = session.reused
     session.end()
     np.savez(out, **arrays)
 
 
 if __name__ == "__main__":
-    run_brian2(sys.argv[1], sys.argv[2])
+    run_brian2(sys.argv[1], sys.argv[2], *map(float, sys.argv[3:4]))

@@ -151,6 +151,7 @@ class Brian2Session(Session):
         self._run_args = {}
         self._spikes = None
         self._signals = None
+        self.reused = None  # whether run() found the compiled project in the cache
 
     # -- build ------------------------------------------------------------------------------
     def build(self, scaffold, stimulus, record_signals=None):
@@ -261,8 +262,9 @@ class Brian2Session(Session):
         cache = Path(self.options.get("cache_dir") or default_cache_dir())
         project = cache / self.cache_key(simtime)[:20]
         results = f"results/{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        # one process at a time per project: a build rewrites the arrays a run reads
         with _locked(cache / f"{project.name}.lock"):
-            reused = (project / "main").is_file()
+            self.reused = reused = (project / "main").is_file()
             start = time.perf_counter()
             build_log = cache / f"{project.name}.build.log"
             try:
@@ -274,17 +276,16 @@ class Brian2Session(Session):
                                  "standalone code", f"a failed build ({err}; compiler output "
                                  f"in {build_log})") from None
             self.extra_seconds["compile"] = round(time.perf_counter() - start, 4)
-        log.info("brian2: project %s %s in %.1f s", project,
-                 "reused" if reused else "compiled", self.extra_seconds["compile"])
-        self.options_used = {"project": str(project), "reused": reused}
-        start = time.perf_counter()
-        b2.device.run(directory=str(project), results_directory=results, with_output=False,
-                      run_args=self._run_args)
-        self.extra_seconds["simulate_binary"] = round(time.perf_counter() - start, 4)
-        try:
-            self._collect(simtime)
-        finally:
-            shutil.rmtree(project / results, ignore_errors=True)
+            log.info("brian2: project %s %s in %.1f s", project,
+                     "reused" if reused else "compiled", self.extra_seconds["compile"])
+            start = time.perf_counter()
+            try:
+                b2.device.run(directory=str(project), results_directory=results,
+                              with_output=False, run_args=self._run_args)
+                self.extra_seconds["simulate_binary"] = round(time.perf_counter() - start, 4)
+                self._collect(simtime)
+            finally:
+                shutil.rmtree(project / results, ignore_errors=True)
 
     def _collect(self, simtime):
         from ..results import PopulationSpikes, Signals
