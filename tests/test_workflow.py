@@ -43,6 +43,10 @@ def workdir(tmp_path_factory):
     for item in ("Snakefile", "workflow", "config", "envs"):
         source = REPO / item
         (shutil.copytree if source.is_dir() else shutil.copy)(source, work / item)
+    brian2_env = REPO / "resources" / "envs" / "brian2"
+    if (brian2_env / ".installed").is_file():  # made by tests/test_brian2_backend.py
+        (work / "resources" / "envs").mkdir(parents=True)
+        (work / "resources" / "envs" / "brian2").symlink_to(brian2_env)
     snakemake(work)
     return work
 
@@ -253,3 +257,13 @@ def test_two_seeds_compared_by_name_differ_little(workdir, tmp_path):
     granule = rates[(rates.population == "granule") & (rates.window != "post")]
     assert (granule.rel_diff.abs() < 0.25).all(), granule[["window", "rel_diff"]]
     assert (rates.spikes_a != rates.spikes_b).any()
+
+
+def test_smoke_run_compares_nest_and_brian2(workdir):
+    point = workdir / POINT.rsplit("/", 1)[0]
+    stats = pd.read_csv(point / "brian2/stats.csv")
+    assert set(stats.population) == set(ALL_POPULATIONS)
+    rates = pd.read_csv(point / "compare/nest_vs_brian2/rates.csv")
+    assert set(rates.population) == set(ALL_POPULATIONS)
+    verdicts = pd.read_csv(point / "compare/nest_vs_brian2/verdicts.csv")
+    assert set(verdicts.population) == set(ALL_POPULATIONS)
