@@ -29,6 +29,11 @@ A spike (stamp s) with delay d changes g at s + d in both. Glomeruli: PyNN/NEST 
 Brian2 step s/dt - 1 (stamp s). Refractoriness: Brian2 holds v for refractory/dt - 1 steps
 after the spike step, so the group's refractory period is (round(tau_refrac/dt) + 1) dt.
 
+Network layout: all IF_cond_exp cells in one NeuronGroup (each cell carries its population's
+parameters), the glomeruli in another, and one Synapses object per (source group, receptor)
+with per-synapse weight and delay: a handful of generated code objects instead of several per
+population and connection type, which keeps compile time and per-step overhead low.
+
 Compile once, run many: everything a run's stimulus changes (the spike times of the glomeruli)
 is an array set at program start (``device.run(run_args=...)``): the spike times of all
 glomeruli as one table padded to a power-of-two capacity, and per glomerulus the index range
@@ -60,7 +65,7 @@ log = logging.getLogger("spinncer")
 
 NAME = "brian2"
 #: Bump when the generated network changes in a way the cache key does not see.
-CODE_VERSION = 1
+CODE_VERSION = 2
 #: Smallest capacity of the glomerulus spike table (spikes).
 MIN_CAPACITY = 1024
 
@@ -135,6 +140,29 @@ def _output_to(path):
             os.close(fd)
 
 
+#: PyNN IF_cond_exp (see the module docstring); every parameter per cell, set from its
+#: population's row of the model's cell parameters.
+CELL_EQUATIONS = """
+dv/dt = (g_L * (v_rest - v) + g_exc * f_exc * (e_rev_E - v) + g_inh * f_inh * (e_rev_I - v)
+         + i_offset) / C_m : volt (unless refractory)
+dg_exc/dt = -g_exc / tau_syn_E : siemens
+dg_inh/dt = -g_inh / tau_syn_I : siemens
+g_L : siemens (constant)
+C_m : farad (constant)
+v_rest : volt (constant)
+e_rev_E : volt (constant)
+e_rev_I : volt (constant)
+i_offset : amp (constant)
+tau_syn_E : second (constant)
+tau_syn_I : second (constant)
+v_thresh : volt (constant)
+v_reset : volt (constant)
+f_exc : 1 (constant)
+f_inh : 1 (constant)
+t_ref : second (constant)
+"""
+
+
 class Brian2Session(Session):
     """One run on Brian2's C++ standalone device (options: ``cache_dir``)."""
 
@@ -148,6 +176,7 @@ class Brian2Session(Session):
         self._state_monitors = {}
         self._synapses = []
         self._record = {}
+        self._offsets = {}
         self._run_args = {}
         self._spikes = None
         self._signals = None
@@ -156,93 +185,110 @@ class Brian2Session(Session):
     # -- build ------------------------------------------------------------------------------
     def build(self, scaffold, stimulus, record_signals=None):
         b2 = self._b2
-        from brian2 import (NeuronGroup, SpikeMonitor, StateMonitor, TimedArray, mV, ms, nA,
-                            nF, second, uS)
+        from brian2 import NeuronGroup, SpikeMonitor, StateMonitor, TimedArray, ms, second
         b2.set_device("cpp_standalone", build_on_run=False)
         b2.device.reinit()
         b2.device.activate(build_on_run=False)
         b2.prefs.devices.cpp_standalone.openmp_threads = self.threads if self.threads > 1 else 0
         b2.defaultclock.dt = self.timestep * ms
-        dt = self.timestep
-        self._record = {k: np.asarray(v, np.int64) for k, v in (record_signals or {}).items()}
         self._n_cells = {name: scaffold.n_cells(name) for name in scaffold.positions}
-        for name in scaffold.positions:
-            n = scaffold.n_cells(name)
-            if n == 0:
-                continue
-            if name == INPUT_POPULATION:
-                trains = stimulus.spike_trains()
-                steps = [np.rint(np.asarray(t) / dt).astype(np.int64) - 1 for t in trains]
-                starts = np.concatenate([[0], np.cumsum(stimulus.counts)[:-1]]).astype(np.int32)
-                flat = np.concatenate(steps) if steps else np.empty(0, np.int64)
-                capacity = capacity_for(len(flat))
-                table = np.full(capacity, np.iinfo(np.int32).max, dtype=np.float64)
-                table[:len(flat)] = flat
-                self._key["capacity"] = capacity
-                spike_step = TimedArray(table, dt=1 * second, name="glomerulus_spike_step")
-                group = NeuronGroup(
-                    n, "next_spike : integer\nlast_spike : integer",
-                    threshold="next_spike < last_spike and "
-                              "t_in_timesteps >= spike_step(next_spike * second)",
-                    reset="next_spike += 1", name=name,
-                    namespace={"spike_step": spike_step})
-                self._run_args = {
-                    group.next_spike: starts,
-                    group.last_spike: (starts + stimulus.counts).astype(np.int32),
-                    spike_step: table}
-            else:
-                p = self.model.cell_params[name]
-                self._key.setdefault("cells", {})[name] = [n, sorted(p.items())]
-                refractory = (refractory_steps(p["tau_refrac"], dt) + 1) * dt * ms
-                eqs = """
-                dv/dt = (g_L * (v_rest - v) + g_exc * f_exc * (e_rev_E - v)
-                         + g_inh * f_inh * (e_rev_I - v) + i_offset) / C_m : volt (unless refractory)
-                dg_exc/dt = -g_exc / tau_syn_E : siemens
-                dg_inh/dt = -g_inh / tau_syn_I : siemens
-                """
-                namespace = dict(
-                    g_L=p["cm"] / p["tau_m"] * uS, C_m=p["cm"] * nF, v_rest=p["v_rest"] * mV,
-                    e_rev_E=p["e_rev_E"] * mV, e_rev_I=p["e_rev_I"] * mV,
-                    i_offset=p["i_offset"] * nA, tau_syn_E=p["tau_syn_E"] * ms,
-                    tau_syn_I=p["tau_syn_I"] * ms, v_thresh=p["v_thresh"] * mV,
-                    v_reset=p["v_reset"] * mV,
-                    f_exc=step_mean_factor(p["tau_syn_E"], dt),
-                    f_inh=step_mean_factor(p["tau_syn_I"], dt))
-                group = NeuronGroup(n, eqs, threshold="v >= v_thresh", reset="v = v_reset",
-                                    refractory=refractory, method="exponential_euler",
-                                    namespace=namespace, name=name)
-                group.v = p["v_rest"] * mV
-                if name in self._record and len(self._record[name]):
-                    self._state_monitors[name] = StateMonitor(
-                        group, ["v", "g_exc", "g_inh"], record=self._record[name],
-                        when="end", name=f"{name}_signals")
-                    self._key.setdefault("record", {})[name] = self._record[name].tolist()
-            self._groups[name] = group
-            self._spike_monitors[name] = SpikeMonitor(group, name=f"{name}_spikes")
+        # every IF_cond_exp population in one group, each cell with its population's
+        # parameters: one state update, threshold, reset per step instead of one per population
+        cell_pops = [name for name, n in self._n_cells.items()
+                     if n and name != INPUT_POPULATION]
+        sizes = np.array([self._n_cells[name] for name in cell_pops], np.int64)
+        self._offsets = dict(zip(cell_pops, np.concatenate([[0], np.cumsum(sizes)[:-1]])))
+        if len(cell_pops):
+            cells = NeuronGroup(int(sizes.sum()), CELL_EQUATIONS, threshold="v >= v_thresh",
+                                reset="v = v_reset", refractory="t_ref",
+                                method="exponential_euler", name="cells")
+            for var, values in self._cell_parameters(cell_pops, sizes).items():
+                setattr(cells, var, values)
+            self._groups["cells"] = cells
+            self._spike_monitors["cells"] = SpikeMonitor(cells, name="cells_spikes")
+            record = [(name, np.asarray(cols, np.int64))
+                      for name, cols in (record_signals or {}).items()
+                      if name in self._offsets and len(cols)]
+            if record:
+                self._record = dict(record)
+                indices = np.concatenate([self._offsets[name] + cols for name, cols in record])
+                self._state_monitors["cells"] = StateMonitor(
+                    cells, ["v", "g_exc", "g_inh"], record=indices, when="end",
+                    name="cells_signals")
+                self._key["record"] = {name: cols.tolist() for name, cols in record}
+        if self._n_cells.get(INPUT_POPULATION):
+            n = self._n_cells[INPUT_POPULATION]
+            steps = np.rint(stimulus.times / self.timestep).astype(np.int64) - 1
+            starts = np.concatenate([[0], np.cumsum(stimulus.counts)[:-1]]).astype(np.int32)
+            capacity = capacity_for(len(steps))
+            table = np.full(capacity, np.iinfo(np.int32).max, dtype=np.float64)
+            table[:len(steps)] = steps
+            self._key["capacity"] = capacity
+            spike_step = TimedArray(table, dt=1 * second, name="glomerulus_spike_step")
+            group = NeuronGroup(
+                n, "next_spike : integer\nlast_spike : integer",
+                threshold="next_spike < last_spike and "
+                          "t_in_timesteps >= spike_step(next_spike * second)",
+                reset="next_spike += 1", name=INPUT_POPULATION,
+                namespace={"spike_step": spike_step})
+            self._run_args = {group.next_spike: starts,
+                              group.last_spike: (starts + stimulus.counts).astype(np.int32),
+                              spike_step: table}
+            self._groups[INPUT_POPULATION] = group
+            self._spike_monitors[INPUT_POPULATION] = SpikeMonitor(group, name="input_spikes")
+
+    def _cell_parameters(self, cell_pops, sizes):
+        """{variable: per-cell values with units} of the CELL_EQUATIONS constants and v."""
+        from brian2 import mV, ms, nA, nF, uS
+        dt = self.timestep
+        units = dict(g_L=uS, C_m=nF, v_rest=mV, e_rev_E=mV, e_rev_I=mV, i_offset=nA,
+                     tau_syn_E=ms, tau_syn_I=ms, v_thresh=mV, v_reset=mV, f_exc=1, f_inh=1,
+                     t_ref=ms, v=mV)
+        rows = []
+        for name in cell_pops:
+            p = self.model.cell_params[name]
+            self._key.setdefault("cells", {})[name] = sorted(p.items())
+            rows.append({**{var: p[var] for var in units if var in p},
+                         "g_L": p["cm"] / p["tau_m"], "C_m": p["cm"],
+                         "f_exc": step_mean_factor(p["tau_syn_E"], dt),
+                         "f_inh": step_mean_factor(p["tau_syn_I"], dt),
+                         "t_ref": (refractory_steps(p["tau_refrac"], dt) + 1) * dt,
+                         "v": p["v_rest"]})
+        return {var: np.repeat([row[var] for row in rows], sizes) * unit
+                for var, unit in units.items()}
 
     # -- connect ----------------------------------------------------------------------------
     def connect(self, scaffold, weights=None):
-        from brian2 import Synapses, ms
+        """One Synapses object per (source group, receptor): per-synapse weight and delay."""
+        from brian2 import Synapses, ms, uS
         weights = self.weights if weights is None else weights
+        parts = {}
         for name, conn in scaffold.connections.items():
             if name not in self.model.connection_types or len(conn) == 0:
                 continue
             kind = self.model.connection_types[name]
-            if kind.pre not in self._groups or kind.post not in self._groups:
+            source = INPUT_POPULATION if kind.pre == INPUT_POPULATION else "cells"
+            if source not in self._groups or kind.post not in self._offsets:
                 continue
             weight = kind.weight if not weights else weights.get(name, kind.weight)
-            target = "g_inh" if kind.receptor == "inhibitory" else "g_exc"
-            synapses = Synapses(self._groups[kind.pre], self._groups[kind.post],
-                                on_pre=f"{target}_post += {abs(weight)!r}*uS",
-                                delay=kind.delay * ms, name=name)
-            pre = np.asarray(conn.pre, np.int32)
-            post = np.asarray(conn.post, np.int32)
-            synapses.connect(i=pre, j=post)
+            pre = np.asarray(conn.pre, np.int64) + self._offsets.get(kind.pre, 0)
+            post = np.asarray(conn.post, np.int64) + self._offsets[kind.post]
             self._digest.update(name.encode())
             self._digest.update(pre.tobytes())
             self._digest.update(post.tobytes())
             self._key.setdefault("connections", {})[name] = [kind.pre, kind.post, abs(weight),
                                                              kind.receptor, kind.delay]
+            parts.setdefault((source, kind.receptor), []).append(
+                (pre, post, np.full(len(pre), abs(weight)), np.full(len(pre), kind.delay)))
+        for (source, receptor), arrays in parts.items():
+            pre, post, weight, delay = (np.concatenate(column) for column in zip(*arrays))
+            target = "g_inh" if receptor == "inhibitory" else "g_exc"
+            synapses = Synapses(self._groups[source], self._groups["cells"],
+                                "w : siemens (constant)", on_pre=f"{target}_post += w",
+                                name=f"{source}_{receptor}")
+            synapses.connect(i=pre.astype(np.int32), j=post.astype(np.int32))
+            synapses.w = weight * uS
+            synapses.delay = delay * ms
             self._synapses.append(synapses)
 
     # -- run --------------------------------------------------------------------------------
@@ -289,25 +335,39 @@ class Brian2Session(Session):
 
     def _collect(self, simtime):
         from ..results import PopulationSpikes, Signals
-        from brian2 import ms, mV, uS
+        from brian2 import mV, ms, uS
         dt = self.timestep
-        self._spikes = {}
-        for name, n in self._n_cells.items():
-            monitor = self._spike_monitors.get(name)
-            if monitor is None:
-                self._spikes[name] = PopulationSpikes(np.empty(0, np.int64), np.empty(0), n)
-                continue
+        found = {}
+        for group, monitor in self._spike_monitors.items():
             cells = np.asarray(monitor.i[:], np.int64)
             times = np.round(np.asarray(monitor.t[:] / ms) / dt + 1.0) * dt  # NEST stamps
             keep = times <= simtime + 1e-9
-            self._spikes[name] = PopulationSpikes(cells[keep], times[keep], n)
+            found[group] = cells[keep], times[keep]
+        self._spikes = {}
+        for name, n in self._n_cells.items():
+            if name == INPUT_POPULATION and name in found:
+                cells, times = found[name]
+            elif name in self._offsets:
+                cells, times = found["cells"]
+                start = self._offsets[name]
+                mine = (cells >= start) & (cells < start + n)
+                cells, times = cells[mine] - start, times[mine]
+            else:
+                cells, times = np.empty(0, np.int64), np.empty(0)
+            self._spikes[name] = PopulationSpikes(cells, times, n)
         self._signals = {}
-        for name, monitor in self._state_monitors.items():
-            self._signals[name] = Signals(
-                cells=self._record[name], t_start=dt, dt=dt,
-                v=np.asarray(monitor.v[:] / mV, np.float32).T.copy(),
-                gsyn_exc=np.asarray(monitor.g_exc[:] / uS, np.float32).T.copy(),
-                gsyn_inh=np.asarray(monitor.g_inh[:] / uS, np.float32).T.copy())
+        monitor = self._state_monitors.get("cells")
+        if monitor is not None:
+            v, g_exc, g_inh = (np.asarray(monitor.v[:] / mV, np.float32),
+                               np.asarray(monitor.g_exc[:] / uS, np.float32),
+                               np.asarray(monitor.g_inh[:] / uS, np.float32))
+            row = 0
+            for name, cols in self._record.items():
+                rows = slice(row, row + len(cols))
+                row += len(cols)
+                self._signals[name] = Signals(cells=cols, t_start=dt, dt=dt,
+                                              v=v[rows].T.copy(), gsyn_exc=g_exc[rows].T.copy(),
+                                              gsyn_inh=g_inh[rows].T.copy())
 
     # -- results ----------------------------------------------------------------------------
     def spikes(self):
