@@ -43,10 +43,6 @@ def workdir(tmp_path_factory):
     for item in ("Snakefile", "workflow", "config", "envs"):
         source = REPO / item
         (shutil.copytree if source.is_dir() else shutil.copy)(source, work / item)
-    brian2_env = REPO / "resources" / "envs" / "brian2"
-    if (brian2_env / ".installed").is_file():  # made by tests/test_brian2_backend.py
-        (work / "resources" / "envs").mkdir(parents=True)
-        (work / "resources" / "envs" / "brian2").symlink_to(brian2_env)
     snakemake(work)
     return work
 
