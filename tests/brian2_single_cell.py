@@ -28,13 +28,14 @@ DELAYS = (1.0, 2.0)  # ms, excitatory and inhibitory input
 
 def input_trains(shift=0.0):
     """Excitatory (~100 Hz) and inhibitory (~40 Hz) trains on the time grid, from 0.2 ms on
-    (and `shift` ms later)."""
+    (and `shift` ms later), each with one time repeated."""
     rng = np.random.default_rng(12)
     trains = []
     for rate in (100.0, 40.0):
         t = np.cumsum(rng.exponential(1000.0 / rate, int(rate * SIMTIME / 1000 * 2)))
         t = np.unique(np.round((t[t < SIMTIME - 5 - shift] + shift) / TIMESTEP) * TIMESTEP)
-        trains.append(t[t >= 2 * TIMESTEP])
+        t = t[t >= 2 * TIMESTEP]
+        trains.append(np.sort(np.r_[t, t[2]]))  # one spike time twice: two spikes in a step
     return trains
 
 

@@ -118,6 +118,18 @@ def test_brian2_new_stimulus_reuses_compiled_project(brian2_python, brian2_run, 
     assert later[0] == pytest.approx(first[0] + 7.0, abs=single.TIMESTEP + 1e-6)
 
 
+def test_brian2_spike_lanes_split_repeated_times():
+    from spinncer.backends.brian2 import spike_lanes
+    from spinncer.stimulus import Stimulus
+    stimulus = Stimulus.from_trains([[0.2, 0.5, 0.5, 0.5, 0.9], [], [0.3]])
+    steps, starts, stops, lanes = spike_lanes(stimulus, 0.1)
+    assert lanes == 3
+    units = [steps[a:b].tolist() for a, b in zip(starts, stops)]
+    # lane 0: every distinct time; lane 1 and 2: the repeats (firing step = stamp / dt - 1)
+    assert units == [[1, 4, 8], [], [2], [4], [], [], [4], [], []]
+    assert spike_lanes(Stimulus.from_trains([[0.2], [0.3]]), 0.1)[3] == 2
+
+
 def _simulate_cli(python, tmp_path, scaffold_file, stimulus_file, env=None):
     out = tmp_path / "run" / "spikes.h5"
     done = subprocess.run([str(python), "-m", "spinncer", "simulate", "--backend", "brian2",
