@@ -4,7 +4,8 @@ For each scaffold: generate the paper stimulus (f_base 1 Hz, f_peak 150 Hz, radi
 seed 1), then run ``spinncer simulate`` on NEST (this environment) and on Brian2 (the brian2
 environment) twice, first with an empty build cache (compile) and then a second stimulus seed
 (the compiled project reused), each in its own process. Prints per run the phases (build,
-connect, compile, simulate), the process-tree peak RSS, the NEST/Brian2 ratios, and the mean
+connect, compile, simulate; "binary" = the compiled program alone), the Python process's and
+the process tree's peak RSS, the NEST/Brian2 ratios, and the mean
 rate per population on both simulators (whole run, and stimulus window).
 Goal (issue 12): 400 x 400 µm, 1000 ms: Brian2 simulate <= 12 s on 2 cores, compile <= 60 s
 and paid once per scaffold.
@@ -76,8 +77,9 @@ def bench_scaffold(scaffold, args, work):
           f"{args.threads} threads, load {os.getloadavg()[0]:.1f}")
     phases = ("read", "setup", "build", "connect", "compile", "simulate_binary", "simulate",
               "collect")
-    print(f"{'run':26s}" + "".join(f"{p:>10s}" for p in phases) + f"{'py RSS':>9s}"
-          f"{'tree RSS':>10s}")
+    labels = [{"simulate_binary": "binary"}.get(p, p) for p in phases]
+    print(f"{'run (seconds per phase)':26s}" + "".join(f"{p:>10s}" for p in labels)
+          + f"{'py RSS':>9s}{'tree RSS':>10s}")
     for label, (run, tree) in runs.items():
         wall = run.metadata["wall_clock_s"]
         print(f"{label:26s}" + "".join(f"{wall[p]:10.2f}" if p in wall else f"{'-':>10s}"
