@@ -14,7 +14,8 @@ round(tau_refrac / dt) steps; a spike arriving adds its weight to g_exc (positiv
 or g_inh (negative) at the end of the step it arrives in; v starts at v_rest.
 
 Integration: NEST integrates with GSL's adaptive RKF45 (effectively exact here). The
-conductances are integrated exactly (a pure exponential decay between arrivals). v is
+conductances are integrated exactly (a pure exponential decay between arrivals: multiplied by
+exp(-dt/tau_syn) after each step). v is
 integrated by exponential Euler (exact for frozen conductances, unconditionally stable: the
 granule cell's membrane time constant falls below the 0.1 ms step under strong input, where
 explicit Runge-Kutta would need smaller steps), with each conductance frozen at its *mean
@@ -29,8 +30,9 @@ A spike (stamp s) with delay d changes g at s + d in both. Glomeruli: PyNN/NEST 
 Brian2 step s/dt - 1 (stamp s). Refractoriness: Brian2 holds v for refractory/dt - 1 steps
 after the spike step, so the group's refractory period is (round(tau_refrac/dt) + 1) dt.
 
-Network layout: all IF_cond_exp cells in one NeuronGroup (each cell carries its population's
-parameters), the glomeruli in another, and one Synapses object per (source group, receptor)
+Network layout: all IF_cond_exp cells in one NeuronGroup (each cell carries its population
+index; the parameters are looked up in per-population tables, which stay in cache, where
+per-cell arrays would be streamed from memory every step), the glomeruli in another, and one Synapses object per (source group, receptor)
 with per-synapse weight and delay: a handful of generated code objects instead of several per
 population and connection type, which keeps compile time and per-step overhead low.
 
@@ -66,7 +68,7 @@ log = logging.getLogger("spinncer")
 
 NAME = "brian2"
 #: Bump when the generated network changes in a way the cache key does not see.
-CODE_VERSION = 3
+CODE_VERSION = 4
 #: Smallest capacity of the glomerulus spike table (spikes).
 MIN_CAPACITY = 1024
 
@@ -162,27 +164,25 @@ def _output_to(path):
             os.close(fd)
 
 
-#: PyNN IF_cond_exp (see the module docstring); every parameter per cell, set from its
-#: population's row of the model's cell parameters.
+#: Per-population parameters of the cells, looked up by each cell's population index `pop`
+#: in small tables (in cache) instead of per-cell arrays (memory traffic every step): name,
+#: Brian2 base unit, unit of the value spinncer gives (PyNN's).
+CELL_TABLES = (("g_L", "siemens", "uS"), ("C_m", "farad", "nF"), ("v_rest", "volt", "mV"),
+               ("e_rev_E", "volt", "mV"), ("e_rev_I", "volt", "mV"), ("i_offset", "amp", "nA"),
+               ("v_thresh", "volt", "mV"), ("v_reset", "volt", "mV"), ("f_exc", "1", "1"),
+               ("f_inh", "1", "1"), ("t_ref", "second", "ms"), ("d_exc", "1", "1"),
+               ("d_inh", "1", "1"))
+#: PyNN IF_cond_exp (see the module docstring): v by exponential Euler with the conductances'
+#: step means; the conductances decay exactly after it (d = exp(-dt/tau_syn), CELL_DECAY).
 CELL_EQUATIONS = """
 dv/dt = (g_L * (v_rest - v) + g_exc * f_exc * (e_rev_E - v) + g_inh * f_inh * (e_rev_I - v)
          + i_offset) / C_m : volt (unless refractory)
-dg_exc/dt = -g_exc / tau_syn_E : siemens
-dg_inh/dt = -g_inh / tau_syn_I : siemens
-g_L : siemens (constant)
-C_m : farad (constant)
-v_rest : volt (constant)
-e_rev_E : volt (constant)
-e_rev_I : volt (constant)
-i_offset : amp (constant)
-tau_syn_E : second (constant)
-tau_syn_I : second (constant)
-v_thresh : volt (constant)
-v_reset : volt (constant)
-f_exc : 1 (constant)
-f_inh : 1 (constant)
-t_ref : second (constant)
-"""
+g_exc : siemens
+g_inh : siemens
+pop : integer (constant)
+""" + "".join(f"{name} = table_{name}(pop * second) : {unit}\n"
+              for name, unit, _ in CELL_TABLES)
+CELL_DECAY = "g_exc *= d_exc\ng_inh *= d_inh"
 
 
 class Brian2Session(Session):
@@ -208,7 +208,7 @@ class Brian2Session(Session):
     # -- build ------------------------------------------------------------------------------
     def build(self, scaffold, stimulus, record_signals=None):
         b2 = self._b2
-        from brian2 import NeuronGroup, SpikeMonitor, StateMonitor, TimedArray, ms, second
+        from brian2 import NeuronGroup, SpikeMonitor, StateMonitor, TimedArray, ms, mV, second
         b2.set_device("cpp_standalone", build_on_run=False)
         b2.device.reinit()
         b2.device.activate(build_on_run=False)
@@ -224,9 +224,12 @@ class Brian2Session(Session):
         if len(cell_pops):
             cells = NeuronGroup(int(sizes.sum()), CELL_EQUATIONS, threshold="v >= v_thresh",
                                 reset="v = v_reset", refractory="t_ref",
-                                method="exponential_euler", name="cells")
-            for var, values in self._cell_parameters(cell_pops, sizes).items():
-                setattr(cells, var, values)
+                                method="exponential_euler", name="cells",
+                                namespace=self._cell_tables(cell_pops))
+            cells.run_regularly(CELL_DECAY, when="groups", order=1, name="cells_decay")
+            cells.pop = np.repeat(np.arange(len(cell_pops)), sizes)
+            cells.v = np.repeat([self.model.cell_params[name]["v_rest"] for name in cell_pops],
+                                sizes) * mV
             self._groups["cells"] = cells
             self._spike_monitors["cells"] = SpikeMonitor(cells, name="cells_spikes")
             record = [(name, np.asarray(cols, np.int64))
@@ -258,25 +261,25 @@ class Brian2Session(Session):
             self._groups[INPUT_POPULATION] = group
             self._spike_monitors[INPUT_POPULATION] = SpikeMonitor(group, name="input_spikes")
 
-    def _cell_parameters(self, cell_pops, sizes):
-        """{variable: per-cell values with units} of the CELL_EQUATIONS constants and v."""
-        from brian2 import mV, ms, nA, nF, uS
+    def _cell_tables(self, cell_pops):
+        """{table_<name>: TimedArray over population index} of the CELL_TABLES parameters."""
+        import brian2
         dt = self.timestep
-        units = dict(g_L=uS, C_m=nF, v_rest=mV, e_rev_E=mV, e_rev_I=mV, i_offset=nA,
-                     tau_syn_E=ms, tau_syn_I=ms, v_thresh=mV, v_reset=mV, f_exc=1, f_inh=1,
-                     t_ref=ms, v=mV)
         rows = []
         for name in cell_pops:
             p = self.model.cell_params[name]
             self._key.setdefault("cells", {})[name] = sorted(p.items())
-            rows.append({**{var: p[var] for var in units if var in p},
-                         "g_L": p["cm"] / p["tau_m"], "C_m": p["cm"],
+            rows.append({**p, "g_L": p["cm"] / p["tau_m"], "C_m": p["cm"],
                          "f_exc": step_mean_factor(p["tau_syn_E"], dt),
                          "f_inh": step_mean_factor(p["tau_syn_I"], dt),
-                         "t_ref": (refractory_steps(p["tau_refrac"], dt) + 1) * dt,
-                         "v": p["v_rest"]})
-        return {var: np.repeat([row[var] for row in rows], sizes) * unit
-                for var, unit in units.items()}
+                         "d_exc": float(np.exp(-dt / p["tau_syn_E"])),
+                         "d_inh": float(np.exp(-dt / p["tau_syn_I"])),
+                         "t_ref": (refractory_steps(p["tau_refrac"], dt) + 1) * dt})
+        return {f"table_{var}": brian2.TimedArray(
+                    np.array([row[var] for row in rows]) * (1 if unit == "1" else
+                                                            getattr(brian2, unit)),
+                    dt=1 * brian2.second, name=f"table_{var}")
+                for var, _, unit in CELL_TABLES}
 
     # -- connect ----------------------------------------------------------------------------
     def connect(self, scaffold, weights=None):
