@@ -77,6 +77,12 @@ def _simulate(args):
                    backend_options=options, record_signals=not args.no_signals)
 
 
+def _make_env(args):
+    from .envs import make_env
+    python = make_env(args.name, args.directory, log=args.log)
+    log.info("environment %s ready: %s", args.name, python)
+
+
 def _windows(args, populations):
     from .analysis.stats import population_windows
     return population_windows(args.stim_times, populations,
@@ -304,6 +310,13 @@ def make_parser():
     p.add_argument("--config-json", help="configuration to store in the run metadata")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=_simulate)
+
+    p = sub.add_parser("make-env", help="create a side environment from envs/<name>.txt "
+                       "(brian2: runs spinncer simulate --backend brian2)")
+    p.add_argument("name", help="environment name (brian2)")
+    p.add_argument("directory", help="virtual environment directory (replaced)")
+    p.add_argument("--log", help="write the installer's output here")
+    p.set_defaults(func=_make_env)
 
     p = sub.add_parser("analyse-cells", help="rate and response of every cell per window")
     p.add_argument("run", help="run file (spikes.h5)")

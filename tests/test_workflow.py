@@ -253,3 +253,13 @@ def test_two_seeds_compared_by_name_differ_little(workdir, tmp_path):
     granule = rates[(rates.population == "granule") & (rates.window != "post")]
     assert (granule.rel_diff.abs() < 0.25).all(), granule[["window", "rel_diff"]]
     assert (rates.spikes_a != rates.spikes_b).any()
+
+
+def test_smoke_run_compares_nest_and_brian2(workdir):
+    point = workdir / POINT.rsplit("/", 1)[0]
+    stats = pd.read_csv(point / "brian2/stats.csv")
+    assert set(stats.population) == set(ALL_POPULATIONS)
+    rates = pd.read_csv(point / "compare/nest_vs_brian2/rates.csv")
+    assert set(rates.population) == set(ALL_POPULATIONS)
+    verdicts = pd.read_csv(point / "compare/nest_vs_brian2/verdicts.csv")
+    assert set(verdicts.population) == set(ALL_POPULATIONS)
