@@ -10,6 +10,7 @@ import sys
 
 from . import params as P
 from .errors import InputError
+from .mapping import MODES as MAPPING_MODES
 
 log = logging.getLogger("spinncer")
 
@@ -164,15 +165,15 @@ def _compare(args):
 
 
 def _spinnaker_map(args):
-    from .backends.spinnaker import map_virtual
+    from .mapping import map_virtual
     from .scaffold import read_scaffold
     options = json.loads(args.options_json) if args.options_json else {}
     keep = ("neurons_per_core", "rb_left_shifts", "r_mem", "n_synapse_cores", "width", "height")
     options = {k: v for k, v in options.items() if k in keep}
     remap = None if args.ordering == "default" else args.ordering
-    workdir = f"{args.output}.spinnaker"
-    _, _, seconds = map_virtual(read_scaffold(args.scaffold), None, args.output,
-                                workdir=workdir, id_remap=remap, **options)
+    _, _, seconds = map_virtual(read_scaffold(args.scaffold), args.output,
+                                timestep=args.timestep, mode=args.mode, id_remap=remap,
+                                workdir=args.keep_workdir, scratch=args.scratch, **options)
     log.info("virtual mapping: %s", seconds)
 
 
@@ -369,6 +370,13 @@ def make_parser():
     p.add_argument("scaffold")
     p.add_argument("--ordering", choices=("default", "grid"), default="default")
     p.add_argument("--options-json", help="neurons_per_core, rb_left_shifts, r_mem, ...")
+    p.add_argument("--timestep", type=float, default=P.DEFAULT_TIMESTEP, help="ms")
+    p.add_argument("--mode", choices=MAPPING_MODES, default=MAPPING_MODES[0],
+                   help="routing: sPyNNaker only as far as routing tables (default); "
+                   "full: also its data generation, as a run does")
+    p.add_argument("--scratch", help="directory for sPyNNaker's temporary files, removed "
+                   "afterwards (default: $TMPDIR)")
+    p.add_argument("--keep-workdir", help="keep sPyNNaker's configuration and reports here")
     p.add_argument("-o", "--output", required=True, help="mapping .npz")
     p.set_defaults(func=_spinnaker_map)
 

@@ -9,7 +9,7 @@ This module needs no simulator:
 - cell orderings and cell -> core assignments: contiguous blocks of N cells per core in the
   scaffold order (``id_remap=None``) or after SpiNNCer's spatial grid ordering
   (``id_remap="grid"``), or the assignment sPyNNaker made (read from a mapping file written by
-  :func:`spinncer.backends.spinnaker.map_virtual`);
+  :func:`spinncer.mapping.map_virtual`);
 - the load per core per timestep, from any run's spikes (NEST or SpiNNaker): synaptic events
   (synapses activated) and packets (distinct (pre-synaptic spike, target core) pairs), counted
   in the timestep of the spike, when the core receives and processes it (the synaptic delay
@@ -137,7 +137,7 @@ def load_assignment(path):
 
     Layout: ``core_of/<population>`` int64 core index per cell (scaffold order);
     ``core_population`` str per core; optional ``core_xyp`` int64 (n_cores, 3); ``meta`` JSON;
-    a sPyNNaker mapping adds the arrays described in ``spinnaker.MAPPING_LAYOUT``.
+    a sPyNNaker mapping adds the arrays described in ``spinncer.mapping.MAPPING_LAYOUT``.
     """
     try:
         with np.load(path, allow_pickle=False) as data:
