@@ -30,13 +30,14 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
 from .errors import InputError
+from .options import MAPPING_MODES
 from .params import DEFAULT_TIMESTEP, INPUT_POPULATION
-
-MODES = ("routing", "full")
+from .partition import CoreAssignment, neurons_per_core_of
 
 #: sPyNNaker's outgoing partition of spikes (``spynnaker.pyNN.utilities.constants``).
 SPIKE_PARTITION_ID = "SPIKE"
@@ -77,8 +78,10 @@ colour = timestep & (2**colour_bits - 1) (pacman.utilities.utility_calls.get_key
 sPyNNaker decodes recorded spikes).
 """
 
-_ROLES = {"PopulationMachineVertex": "combined", "PopulationNeuronsMachineVertex": "neurons",
-          "SpikeSourceArrayMachineVertex": "source", "SpikeSourcePoissonMachineVertex": "source"}
+#: Role of a core by its sPyNNaker machine-vertex class.
+_ROLES = MappingProxyType({
+    "PopulationMachineVertex": "combined", "PopulationNeuronsMachineVertex": "neurons",
+    "SpikeSourceArrayMachineVertex": "source", "SpikeSourcePoissonMachineVertex": "source"})
 #: Bits 0-5 of sPyNNaker's encoded route are links, bits 6+ processors
 #: (``spinn_machine.RoutingEntry._calc_spinnaker_route``, ``Router.MAX_LINKS_PER_ROUTER``).
 _N_LINK_BITS = 6
@@ -271,58 +274,61 @@ def silent_stimulus(scaffold):
     return Stimulus.from_trains(trains)
 
 
-def map_virtual(scaffold, out_path=None, *, timestep=DEFAULT_TIMESTEP, mode="routing",
+def map_virtual(scaffold, out_path=None, *, timestep=DEFAULT_TIMESTEP, mode=MAPPING_MODES[0],
                 workdir=None, scratch=None, neurons_per_core=None, rb_left_shifts=None,
-                r_mem=False, id_remap=None, n_synapse_cores=0, width=None, height=None):
+                r_mem=False, id_remap=None, n_synapse_cores=0, width=None, height=None,
+                model=None):
     """Map `scaffold` on a virtual SpiNNaker machine at `timestep` ms (see module docstring).
 
-    Returns (CoreAssignment, arrays, seconds); with `out_path` writes the mapping file
+    Builds the network on a :class:`spinncer.backends.spinnaker.SpinnakerSession` (the same
+    populations and projections as a SpiNNaker run; silent glomeruli) and returns
+    (CoreAssignment, arrays, seconds); with `out_path` writes the mapping file
     (:data:`MAPPING_LAYOUT`). sPyNNaker's files go to `workdir` when given (kept), else to a
     temporary directory under `scratch` that is removed afterwards. `width`/`height` size the
     virtual machine in chips (default: one 48-chip board).
     """
-    from .backends import spinnaker as backend
-    from .communication import CoreAssignment, _neurons_per_core
-    from .network import build_populations, build_projections
-    if mode not in MODES:
-        raise InputError("mapping mode", f"one of {MODES}", repr(mode))
+    from .backends import open_session
+    if mode not in MAPPING_MODES:
+        raise InputError("mapping mode", f"one of {MAPPING_MODES}", repr(mode))
+    options = dict(neurons_per_core=neurons_per_core, rb_left_shifts=rb_left_shifts,
+                   r_mem=r_mem, id_remap=id_remap, n_synapse_cores=n_synapse_cores,
+                   virtual_board=True, width=width, height=height)
     t0 = time.perf_counter()
     seconds = {}
     with scratch_directory(workdir, scratch) as work:
-        sim = backend.setup(timestep, workdir=work, neurons_per_core=neurons_per_core,
-                            rb_left_shifts=rb_left_shifts, r_mem=r_mem, id_remap=id_remap,
-                            n_synapse_cores=n_synapse_cores, virtual_board=True, width=width,
-                            height=height)
+        session = open_session("spinnaker", timestep=timestep, workdir=work, options=options,
+                               model=model)
         seconds["setup"] = time.perf_counter() - t0
         try:
             t = time.perf_counter()
-            model, stim = backend.prepare(scaffold, silent_stimulus(scaffold)
-                                          if INPUT_POPULATION in scaffold.positions else None)
-            populations = build_populations(sim, model, stim, backend.population_options)
-            build_projections(sim, model, populations, backend.make_connector)
+            stimulus = (silent_stimulus(scaffold) if INPUT_POPULATION in scaffold.positions
+                        else None)
+            session.build(scaffold, stimulus)
+            session.connect(scaffold)
             seconds["build"] = time.perf_counter() - t
             t = time.perf_counter()
             compressed = None
             if mode == "full":
-                sim.run(timestep)
+                session.sim.run(timestep)
             else:
                 compressed = run_until_routing(current_simulator(), timestep)
             seconds["map"] = time.perf_counter() - t
             t = time.perf_counter()
-            cores, arrays, meta = extract_mapping(populations, backend._session.get("new_ids"),
+            cores, arrays, meta = extract_mapping(session.populations, session.new_ids,
                                                   compressed)
             seconds["extract"] = time.perf_counter() - t
-            shifts = backend._session.get("rb_left_shifts")
         finally:
-            backend.end()
+            session.end()
     seconds["total"] = time.perf_counter() - t0
+    shifts = session.rb_left_shifts
     meta.update(
         source="sPyNNaker virtual board", mapping_mode=mode, id_remap=id_remap,
-        neurons_per_core=_neurons_per_core(neurons_per_core, scaffold.positions),
+        neurons_per_core=neurons_per_core_of(neurons_per_core, scaffold.positions),
         rb_left_shifts=shifts if isinstance(shifts, str) else
         {k: list(v) for k, v in shifts.items()},
-        n_synapse_cores=n_synapse_cores, seconds=seconds, versions=backend.versions(),
-        n_cores=len(cores["core_population"]), n_synapse_only_cores=len(arrays["synapse_core_xyp"]),
+        n_synapse_cores=n_synapse_cores, seconds=seconds, versions=session.versions(),
+        n_cores=len(cores["core_population"]),
+        n_synapse_only_cores=len(arrays["synapse_core_xyp"]),
         max_routing_entries=int(arrays["routing_entries"].max(initial=0)))
     assignment = CoreAssignment(cores["core_of"], cores["core_population"], cores["core_xyp"],
                                 meta)
