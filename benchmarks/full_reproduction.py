@@ -72,8 +72,9 @@ _JOBID = re.compile(r"^\s+jobid: (\d+)$")
 _DONE = re.compile(r"^Finished jobid: (\d+) \(Rule: (\S+)\)$")
 
 
-def job_walls(log_text):
-    """{jobid: (rule, wall s)} from Snakemake's log (start and finish stamps, 1 s resolution)."""
+def job_spans(log_text):
+    """{jobid: (rule, start, end)} (epoch s) from Snakemake's log: the stamps before each
+    job's start and finish lines (1 s resolution)."""
     stamp, rule, started, done = None, None, {}, {}
     for line in log_text.splitlines():
         if m := _STAMP.match(line):
@@ -86,8 +87,23 @@ def job_walls(log_text):
         elif m := _DONE.match(line):
             jobid = int(m.group(1))
             if jobid in started:
-                done[jobid] = (m.group(2), stamp - started[jobid][1])
+                done[jobid] = (m.group(2), started[jobid][1], stamp)
     return done
+
+
+def overlaps(spans, rule):
+    """For every job of `rule`: the other jobs running at the same time (seconds shared)."""
+    out = []
+    for jobid, (name, start, end) in sorted(spans.items()):
+        if name != rule:
+            continue
+        beside = {}
+        for other, (oname, ostart, oend) in spans.items():
+            shared = min(end, oend) - max(start, ostart)
+            if other != jobid and shared > 1 and oname != "all":
+                beside[oname] = beside.get(oname, 0) + shared
+        out.append((jobid, end - start, beside))
+    return out
 
 
 def benchmark_files(workdir):
@@ -135,10 +151,10 @@ def main():
     if code != 0:
         sys.exit(f"snakemake failed (exit {code}); see {log_path}")
 
-    walls = job_walls(log_path.read_text())
+    spans = job_spans(log_path.read_text())
     by_rule = defaultdict(list)
-    for rule, wall in walls.values():
-        by_rule[rule].append(wall)
+    for rule, start, end in spans.values():
+        by_rule[rule].append(end - start)
     print(f"full reproduction ({args.configfile}, --cores {args.cores}, "
           f"scaffold {'converted from ' + args.scaffold if args.scaffold else 'built by BSB'})")
     print(f"{'rule':28s} {'jobs':>4s} {'sum s':>8s} {'max s':>8s}")
@@ -150,6 +166,9 @@ def main():
         print(f"  {name:60s} {seconds:8.1f} {rss_mib:8.0f}")
         if name.startswith("mapping/"):
             mapping.append(seconds)
+    for jobid, wall, beside in overlaps(spans, "simulate"):
+        shared = ", ".join(f"{k} {v:.0f} s" for k, v in sorted(beside.items())) or "nothing"
+        print(f"simulate job {jobid} ({wall:.0f} s) ran beside: {shared}")
     print(f"total wall: {total:.0f} s (goal <= {GOALS['total_s']:.0f} s with the BSB build)")
     if mapping:
         print(f"mapping per ordering: max {max(mapping):.1f} s "

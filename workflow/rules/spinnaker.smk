@@ -21,8 +21,6 @@ rule spinnaker_map:
         "logs/benchmark/mapping/{scaffold}/{ordering}.tsv"
     threads: 1
     priority: 10
-    resources:
-        mem_mb=2000,
     params:
         options=SPINNAKER_OPTIONS,
         timestep=SIM["timestep"],
