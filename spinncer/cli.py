@@ -11,7 +11,7 @@ import sys
 from . import params as P
 from .atomic import write_csv
 from .errors import InputError
-from .options import BACKENDS, ORDERINGS, STIMULUS_TYPES
+from .options import BACKENDS, MAPPING_MODES, ORDERINGS, STIMULUS_TYPES
 
 log = logging.getLogger("spinncer")
 
@@ -162,16 +162,16 @@ def _compare(args):
 
 
 def _spinnaker_map(args):
-    from .backends.spinnaker import map_virtual
+    from .mapping import map_virtual
     from .partition import id_remap_of
     from .scaffold import read_scaffold
     options = json.loads(args.options_json) if args.options_json else {}
     keep = ("neurons_per_core", "rb_left_shifts", "r_mem", "n_synapse_cores", "width", "height")
     options = {k: v for k, v in options.items() if k in keep}
-    remap = id_remap_of(args.ordering)
-    workdir = f"{args.output}.spinnaker"
-    _, _, seconds = map_virtual(read_scaffold(args.scaffold), None, args.output,
-                                workdir=workdir, id_remap=remap, **options)
+    _, _, seconds = map_virtual(read_scaffold(args.scaffold), args.output,
+                                timestep=args.timestep, mode=args.mode,
+                                id_remap=id_remap_of(args.ordering), workdir=args.keep_workdir,
+                                scratch=args.scratch, **options)
     log.info("virtual mapping: %s", seconds)
 
 
@@ -361,6 +361,13 @@ def make_parser():
     p.add_argument("scaffold")
     p.add_argument("--ordering", choices=ORDERINGS, default=ORDERINGS[0])
     p.add_argument("--options-json", help="neurons_per_core, rb_left_shifts, r_mem, ...")
+    p.add_argument("--timestep", type=float, default=P.DEFAULT_TIMESTEP, help="ms")
+    p.add_argument("--mode", choices=MAPPING_MODES, default=MAPPING_MODES[0],
+                   help="routing: sPyNNaker only as far as routing tables (default); "
+                   "full: also its data generation, as a run does")
+    p.add_argument("--scratch", help="directory for sPyNNaker's temporary files, removed "
+                   "afterwards (default: $TMPDIR)")
+    p.add_argument("--keep-workdir", help="keep sPyNNaker's configuration and reports here")
     p.add_argument("-o", "--output", required=True, help="mapping .npz")
     p.set_defaults(func=_spinnaker_map)
 

@@ -141,7 +141,7 @@ def load_assignment(path):
 
     Layout: ``core_of/<population>`` int64 core index per cell (scaffold order);
     ``core_population`` str per core; optional ``core_xyp`` int64 (n_cores, 3); ``meta`` JSON;
-    a sPyNNaker mapping adds the arrays described in ``spinnaker.MAPPING_LAYOUT``.
+    a sPyNNaker mapping adds the arrays described in ``spinncer.mapping.MAPPING_LAYOUT``.
     """
     try:
         with np.load(path, allow_pickle=False) as data:
