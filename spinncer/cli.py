@@ -74,7 +74,65 @@ def _simulate(args):
     run_simulation(args.scaffold, args.stimulus, args.output, backend=args.backend,
                    timestep=args.timestep, simtime=args.simtime, threads=args.threads,
                    seed=args.seed, config=config, allow_pickle=args.allow_pickle,
-                   backend_options=options, record_signals=not args.no_signals)
+                   backend_options=options, record_signals=not args.no_signals,
+                   weight_scale=_pairs(args.weight_scale, float))
+
+
+def _pairs(items, convert=str):
+    """{name: value} from NAME=VALUE arguments."""
+    out = {}
+    for item in items or ():
+        name, sep, value = item.partition("=")
+        try:
+            out[name] = convert(value)
+        except ValueError:
+            sep = ""
+        if not sep or not name:
+            raise InputError("command line", "NAME=VALUE", repr(item))
+    return out
+
+
+def _stimulus_perturb(args):
+    from . import stimulus
+    from .validation.paired import perturb_stimulus
+    stim = stimulus.load(args.input, allow_pickle=args.allow_pickle)
+    moved = perturb_stimulus(stim, args.timestep, (0.0, args.stim_times[0]), args.seed)
+    stimulus.save(moved, args.output)
+    log.info("perturbed stimulus: %s", moved.params["perturbation"])
+
+
+def _validate(args):
+    from .plots import validation as figures
+    from .validation.report import validate_files
+    runs = {}
+    for item in args.run:
+        backend, sep, path = item.partition("=")
+        if not sep:
+            raise InputError("--run", "BACKEND=PATH", repr(item))
+        runs.setdefault(backend, []).append(path)
+    result = validate_files(runs, args.reference, args.stim_times,
+                            not args.no_consider_delays, args.outdir, args.perturbed)
+    out = args.outdir
+    for score in ("ks", "emd"):
+        figures.score_envelope(result.scores, result.envelope, f"{out}/score_envelope_{score}.png",
+                               score=score, title=f"[reference {args.reference}]")
+    from .params import ALL_POPULATIONS
+    from .validation.statistics import UNITS
+    for pop in ALL_POPULATIONS:
+        figures.distributions(result.values, pop, f"{out}/distributions_{pop}.png", UNITS)
+    for row in result.verdicts.itertuples():
+        print(f"{row.backend} {row.population} {row.verdict}")
+    for row in result.summary.itertuples():
+        print(f"{row.backend}: {row.tests_outside} of {row.tests_scored} tests outside the "
+              f"envelope (an equivalent backend: about {row.expected_if_equivalent:.0%})")
+
+
+def _validate_signals(args):
+    from .plots.validation import membrane_overlay
+    from .validation.report import compare_signal_files
+    a, b = compare_signal_files(args.a, args.b, args.cells, args.output)
+    membrane_overlay(a, b, args.figure, labels=(args.label_a or a.backend,
+                                                args.label_b or b.backend))
 
 
 def _make_env(args):
@@ -308,6 +366,9 @@ def make_parser():
     p.add_argument("--no-signals", action="store_true",
                    help="record spikes only, no v/gsyn of the signal sample")
     p.add_argument("--config-json", help="configuration to store in the run metadata")
+    p.add_argument("--weight-scale", action="append", metavar="CONNECTION=FACTOR",
+                   help="multiply one connection type's weights (a deliberately perturbed "
+                   "network for validation tests; repeatable)")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=_simulate)
 
@@ -317,6 +378,37 @@ def make_parser():
     p.add_argument("directory", help="virtual environment directory (replaced)")
     p.add_argument("--log", help="write the installer's output here")
     p.set_defaults(func=_make_env)
+    p = sub.add_parser("stimulus-perturb",
+                       help="move one baseline input spike by one timestep (paired envelope)")
+    p.add_argument("input", help="stimulus .npz")
+    p.add_argument("--allow-pickle", action="store_true")
+    p.add_argument("--timestep", type=float, default=P.DEFAULT_TIMESTEP, help="ms")
+    p.add_argument("--seed", type=int, default=1, help="which spike moves (with the run seed)")
+    _add_protocol(p, analysis=False)
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=_stimulus_perturb)
+
+    p = sub.add_parser("validate", help="seed envelope and scores of backends against the "
+                       "reference (and the paired envelope with --perturbed)")
+    p.add_argument("--run", action="append", required=True, metavar="BACKEND=SPIKES_H5",
+                   help="one run of one seed (repeat for every backend and seed)")
+    p.add_argument("--reference", default="nest", help="backend whose seeds make the envelope")
+    p.add_argument("--perturbed", nargs="*", default=[],
+                   help="reference runs on the perturbed stimulus (stimulus-perturb)")
+    _add_protocol(p)
+    p.add_argument("--outdir", required=True)
+    p.set_defaults(func=_validate)
+
+    p = sub.add_parser("validate-signals",
+                       help="membrane potential and conductances of the same cells in two runs")
+    p.add_argument("a", help="reference run (spikes.h5)")
+    p.add_argument("b", help="compared run")
+    p.add_argument("--label-a")
+    p.add_argument("--label-b")
+    p.add_argument("--cells", required=True, help="output CSV, one row per cell")
+    p.add_argument("-o", "--output", required=True, help="output CSV, one row per population")
+    p.add_argument("--figure", required=True, help="output PNG (overlay of a few cells)")
+    p.set_defaults(func=_validate_signals)
 
     p = sub.add_parser("analyse-cells", help="rate and response of every cell per window")
     p.add_argument("run", help="run file (spikes.h5)")

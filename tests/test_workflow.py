@@ -92,6 +92,25 @@ def test_smoke_sweep_summary_and_report(workdir):
     assert len(html) > 100_000 and "mossy" in html
 
 
+def test_smoke_validation_verdicts_and_membrane_comparison(workdir):
+    # validation.seeds (10) x validation.backends at the first sweep point
+    out = workdir / "results/smoke_100x100/f100_r140_poisson/validation"
+    verdicts = pd.read_csv(out / "verdicts.csv")
+    assert set(verdicts["backend"]) == {"nest-numerics"}
+    assert len(verdicts) == len(ALL_POPULATIONS) * 4  # rate, cv, lv, corr
+    assert not verdicts["verdict"].str.contains("nan").any()
+    small = verdicts[verdicts["population"] == "dcn"]
+    assert small["verdict"].str.contains("too few cells").all()
+    summary = pd.read_csv(out / "summary.csv").iloc[0]
+    assert summary["tests_scored"] > 20
+    paired = pd.read_csv(out / "paired.csv")
+    assert (paired["backend"] == "nest+perturbation").any()
+    membrane = pd.read_csv(out / "membrane/nest_vs_nest-numerics/cells.csv")
+    assert set(membrane["population"]) == set(CELL_POPULATIONS)
+    assert (membrane["corr_v"].dropna() > 0.5).mean() > 0.9
+    assert (out / "score_envelope_ks.png").stat().st_size > 1000
+
+
 def test_rerun_is_a_no_op_and_deleting_stats_reruns_only_that(workdir):
     assert planned_jobs(workdir) == {}
     (workdir / POINT / "stats.csv").unlink()
