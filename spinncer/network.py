@@ -5,21 +5,24 @@ One `Population` per cell type (glomeruli as `SpikeSourceArray`, every other typ
 with its weight and delay. The connector for the index arrays is supplied by the backend so
 that each simulator can create millions of synapses in bulk.
 """
-from .params import CELL_PARAMS, CONNECTION_TYPES, INPUT_POPULATION
+from .params import INPUT_POPULATION, model_variant
 
 
-def build_populations(sim, scaffold, stimulus, population_options=None):
-    """Create the populations; membrane potentials start at v_rest [SpiNNCer cerebellum.py].
+def build_populations(sim, scaffold, stimulus, population_options=None, model=None):
+    """Create the populations of `model` (:class:`spinncer.params.Model`, default the spinncer
+    variant); membrane potentials start at ``model.v_init`` (spinncer: v_rest [SpiNNCer
+    cerebellum.py]).
 
     `population_options(name)`, when given (by a backend), returns a dict with optional keys
     ``cell_params`` (overrides of :data:`CELL_PARAMS`, e.g. a scaled i_offset) and
     ``additional_parameters`` (simulator-specific Population arguments, e.g. neurons per core).
     """
+    model = model or model_variant()
     populations = {}
     for name in scaffold.positions:
         n = scaffold.n_cells(name)
         options = population_options(name) if population_options else {}
-        params = {**CELL_PARAMS.get(name, {}), **options.get("cell_params", {})}
+        params = {**model.cell_params.get(name, {}), **options.get("cell_params", {})}
         if name == INPUT_POPULATION:
             trains = stimulus.spike_trains()
             if hasattr(sim, "Sequence"):  # pyNN.spiNNaker takes plain lists
@@ -31,23 +34,24 @@ def build_populations(sim, scaffold, stimulus, population_options=None):
         kwargs = {"additional_parameters": extra} if extra else {}
         populations[name] = sim.Population(n, cell, label=name, **kwargs)
         if name != INPUT_POPULATION:
-            populations[name].initialize(v=params["v_rest"])
+            populations[name].initialize(v=model.v_init(name))
         populations[name].record("spikes")
     return populations
 
 
-def build_projections(sim, scaffold, populations, make_connector, weights=None):
-    """One Projection per connection type present in the scaffold.
+def build_projections(sim, scaffold, populations, make_connector, weights=None, model=None):
+    """One Projection per connection type of `model` present in the scaffold.
 
     `make_connector(pre, post)` turns population-local index arrays into a PyNN connector.
     Weights are given as magnitudes on the receptor named by the sign [SpiNNCer cerebellum.py].
-    `weights` ({name: µS}) replaces the weights of :data:`CONNECTION_TYPES` (SpiNNaker fixed-point
+    `weights` ({name: µS}) replaces the model's weights (SpiNNaker fixed-point
     numerics on NEST, r_mem scaling); the receptor stays the one of the connection type.
     """
+    model = model or model_variant()
     projections = {}
     for name, conn in scaffold.connections.items():
-        kind = CONNECTION_TYPES[name]
-        if len(conn) == 0:
+        kind = model.connection_types.get(name)
+        if kind is None or len(conn) == 0:
             continue
         weight = kind.weight if weights is None else weights.get(name, kind.weight)
         synapse = sim.StaticSynapse(weight=abs(weight), delay=kind.delay)

@@ -51,13 +51,16 @@ def collect_spikes(populations):
 
 def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest", timestep=0.1,
                    simtime=1000.0, threads=1, seed=1, config=None, allow_pickle=False,
-                   backend_options=None):
+                   backend_options=None, model=None):
     """Simulate `simtime` ms of the scaffold driven by the stimulus; write `out_path`.
 
     `backend_options` go to the backend's setup (SpiNNaker: machine, neurons per core,
     ring-buffer left shifts, id_remap; nest-numerics: rb_left_shifts). r_mem is refused by
-    both (:func:`spinncer.numerics.refuse_r_mem`).
+    both (:func:`spinncer.numerics.refuse_r_mem`). `model` is the
+    :class:`spinncer.params.Model` to build (default the spinncer variant).
     """
+    from .params import model_variant
+    model = model or model_variant()
     options = dict(backend_options or {})
     sim_backend = get_backend(backend)
     timer = PhaseTimer()
@@ -69,14 +72,14 @@ def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest", ti
         setup_options = options if sim_backend.NAME == "spinnaker" else {}
         sim = sim_backend.setup(timestep=timestep, threads=threads, seed=seed, **setup_options)
     prepare = getattr(sim_backend, "prepare", lambda s, st: (s, st))
-    model, model_stimulus = prepare(scaffold, stimulus)
+    net, model_stimulus = prepare(scaffold, stimulus)
     with timer.phase("build"):
-        populations = build_populations(sim, model, model_stimulus,
-                                        getattr(sim_backend, "population_options", None))
-    weights = backend_weights(backend, options)
+        populations = build_populations(sim, net, model_stimulus,
+                                        getattr(sim_backend, "population_options", None), model)
+    weights = backend_weights(backend, options, model)
     with timer.phase("connect"):
-        projections = build_projections(sim, model, populations, sim_backend.make_connector,
-                                        weights)
+        projections = build_projections(sim, net, populations, sim_backend.make_connector,
+                                        weights, model)
     with timer.phase("simulate"):
         # SpiNNaker loads and runs once; NEST reports progress in chunks
         run_in_chunks(sim.run_until, simtime, n_chunks=1 if backend == "spinnaker" else 10)
@@ -91,6 +94,7 @@ def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest", ti
         "inputs": {"scaffold": {"path": str(scaffold_path), "sha256": sha256(scaffold_path)},
                    "stimulus": {"path": str(stimulus_path), "sha256": sha256(stimulus_path),
                                 "params": stimulus.params}},
+        "model_variant": model.name,
         "threads": threads,
         "backend_options": options,
         "weights_uS": weights,

@@ -22,11 +22,13 @@ def get_backend(name):
     raise InputError("backend", f"one of {BACKENDS}", repr(name))
 
 
-def backend_weights(name, options):
-    """Weights (µS, by connection type) to load instead of the model's, or None."""
+def backend_weights(name, options, model=None):
+    """Weights (µS, by connection type of `model`) to load instead of the model's, or None."""
     if name != "nest-numerics":
         return None
     from ..numerics import quantised_connection_types, refuse_r_mem
     refuse_r_mem(options.get("r_mem"))
-    table = quantised_connection_types(options.get("rb_left_shifts"))
+    from ..params import model_variant
+    table = quantised_connection_types(options.get("rb_left_shifts"),
+                                       connection_types=(model or model_variant()).connection_types)
     return {conn: kind.weight for conn, kind in table.items()}
