@@ -21,6 +21,7 @@ include: "workflow/rules/analyse.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/compare.smk"
 include: "workflow/rules/spinnaker.smk"
+include: "workflow/rules/reference.smk"
 
 
 rule all:

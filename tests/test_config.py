@@ -16,7 +16,7 @@ def smoke():
 
 
 def test_shipped_configs_are_valid():
-    for name in ("config.yaml", "smoke.yaml"):
+    for name in ("config.yaml", "smoke.yaml", "paper.yaml", "reference.yaml"):
         check_config(yaml.safe_load((REPO / "config" / name).read_text()), SCHEMA, name)
 
 
@@ -24,7 +24,7 @@ def test_shipped_configs_are_valid():
     (lambda c: c["stimulus"].update(f_base=-1.0), "stimulus.f_base", "a value >= 0"),
     (lambda c: c["simulation"].update(threads="two"), "simulation.threads", "type integer"),
     (lambda c: c["stimulus"].update(fpeak=[1.0]), "stimulus", "only the keys"),
-    (lambda c: c["simulation"].update(backends=["brian2"]), "simulation.backends.0", "one of"),
+    (lambda c: c["simulation"].update(backends=["loihi"]), "simulation.backends.0", "one of"),
     (lambda c: c["stimulus"].update(type=["bursty"]), "stimulus.type.0", "one of"),
     (lambda c: c["stimulus"].update(stim_times=[300.0, 50.0]), "stimulus.stim_times",
      "at least 3 items"),

@@ -80,9 +80,9 @@ def test_smoke_run_compares_numerics_and_profiles_communication(workdir):
 
 
 def test_smoke_sweep_summary_and_report(workdir):
-    table = pd.read_csv(workdir / "results/smoke_100x100/sweep/summary.csv")
+    table = pd.read_csv(workdir / "results/smoke_100x100/sweep/f_peak/summary.csv")
     assert sorted(table.f_peak.unique()) == [100.0, 150.0]
-    assert (workdir / "results/smoke_100x100/sweep/f_peak.png").stat().st_size > 1000
+    assert (workdir / "results/smoke_100x100/sweep/f_peak/f_peak.png").stat().st_size > 1000
     snakemake(workdir, flags=("--report", "report.html"))
     html = (workdir / "report.html").read_text(errors="replace")
     assert len(html) > 100_000 and "mossy" in html
@@ -92,7 +92,8 @@ def test_rerun_is_a_no_op_and_deleting_stats_reruns_only_that(workdir):
     assert planned_jobs(workdir) == {}
     (workdir / POINT / "stats.csv").unlink()
     # the statistics table, and the sweep summary that reads it
-    assert planned_jobs(workdir) == {"analyse_populations": 1, "sweep_summary": 1, "all": 1}
+    assert planned_jobs(workdir) == {"analyse_populations": 1, "sweep_summary_f_peak": 1,
+                                     "all": 1}
     snakemake(workdir)
     assert planned_jobs(workdir) == {}
 
@@ -103,6 +104,24 @@ def test_changing_a_protocol_value_reruns_what_depends_on_it(workdir, tmp_path):
     jobs = planned_jobs(workdir, f"{POINT}/stats.csv", configs=[changed])
     assert jobs["stimulus_generate"] == 1 and jobs["simulate"] == 1
     assert "scaffold_build" not in jobs
+
+
+def test_switching_model_variant_reruns_only_what_depends_on_it(workdir, tmp_path):
+    variant = tmp_path / "variant.yaml"
+    variant.write_text("model:\n  variant: casali2019\n")
+    jobs = planned_jobs(workdir, configs=[variant])
+    # 2 sweep points x 2 backends simulate again, with everything that reads their spikes
+    assert jobs["simulate"] == 4 and jobs["analyse_cells"] == 4 and jobs["figure_run"] == 4
+    assert jobs["sweep_summary_f_peak"] == 1
+    # the scaffold, the stimuli and the per-scaffold mapping do not depend on the variant
+    assert not {"scaffold_build", "scaffold_summary", "stimulus_generate", "spinnaker_map",
+                "numerics_weights"} & set(jobs)
+    unknown = tmp_path / "unknown.yaml"
+    unknown.write_text("model:\n  variant: casali2018\n")
+    done = snakemake(workdir, "-n", configs=[unknown], check=False)
+    errors = [line for line in done.stderr.splitlines() if line.startswith("spinncer: error")]
+    assert done.returncode != 0 and len(errors) == 1
+    assert "model.variant" in errors[0] and "casali2019" in errors[0]
 
 
 def test_one_sweep_point_by_its_path(workdir):

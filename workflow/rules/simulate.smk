@@ -21,9 +21,11 @@ rule simulate:
         allow_pickle="--allow-pickle" if STIM["allow_pickle"] else "",
         timestep=SIM["timestep"],
         simtime=SIMTIME,
+        variant=MODEL_VARIANT,
     shell:
         "{SPINNCER} simulate --backend {wildcards.backend} --scaffold {input.scaffold}"
         " --stimulus {input.stimulus} --timestep {params.timestep} --simtime {params.simtime}"
         " --threads {threads} --seed {wildcards.seed} {params.allow_pickle}"
+        " --model-variant {params.variant}"
         " --backend-options-json {params.options} --config-json {params.config}"
         " -o {output} > {log} 2>&1"
