@@ -52,5 +52,6 @@ def test_every_point_is_addressable_by_its_path():
 
 def test_cost_scales_with_runs_area_and_timestep():
     assert cost_estimate(3600, 400.0 ** 2, 0.1) == pytest.approx(RUN_CPU_SECONDS_400)
-    assert cost_estimate(10, 400.0 ** 2, 0.01) == pytest.approx(10 * cost_estimate(10, 400.0 ** 2, 0.1))
-    assert cost_estimate(10, 100.0 ** 2, 0.1) == pytest.approx(cost_estimate(10, 400.0 ** 2, 0.1) / 16)
+    full = cost_estimate(10, 400.0 ** 2, 0.1)
+    assert cost_estimate(10, 400.0 ** 2, 0.01) == pytest.approx(10 * full)
+    assert cost_estimate(10, 100.0 ** 2, 0.1) == pytest.approx(full / 16)

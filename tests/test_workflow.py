@@ -37,6 +37,16 @@ def planned_jobs(workdir, *targets, configs=()):
     return jobs
 
 
+def config_errors(workdir, tmp_path, text, *targets):
+    """The `spinncer: error` lines of a dry run with `text` as an extra config file (which
+    must fail)."""
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(text)
+    done = snakemake(workdir, *targets, flags=("-n",), configs=[extra], check=False)
+    assert done.returncode != 0
+    return [line for line in done.stderr.splitlines() if line.startswith("spinncer: error")]
+
+
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
     work = tmp_path_factory.mktemp("workflow")
@@ -116,12 +126,8 @@ def test_switching_model_variant_reruns_only_what_depends_on_it(workdir, tmp_pat
     # the scaffold, the stimuli and the per-scaffold mapping do not depend on the variant
     assert not {"scaffold_build", "scaffold_summary", "stimulus_generate", "spinnaker_map",
                 "numerics_weights"} & set(jobs)
-    unknown = tmp_path / "unknown.yaml"
-    unknown.write_text("model:\n  variant: casali2018\n")
-    done = snakemake(workdir, "-n", configs=[unknown], check=False)
-    errors = [line for line in done.stderr.splitlines() if line.startswith("spinncer: error")]
-    assert done.returncode != 0 and len(errors) == 1
-    assert "model.variant" in errors[0] and "casali2019" in errors[0]
+    errors = config_errors(workdir, tmp_path, "model:\n  variant: casali2018\n")
+    assert len(errors) == 1 and "model.variant" in errors[0] and "casali2019" in errors[0]
 
 
 def test_one_sweep_point_by_its_path(workdir):
@@ -137,11 +143,9 @@ def test_one_sweep_point_by_its_path(workdir):
 
 
 def test_bad_config_stops_with_one_line_and_no_output(workdir, tmp_path):
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("simulation:\n  timestep: -0.1\n")
-    done = snakemake(workdir, "results/x/stats.csv", configs=[bad], check=False)
-    errors = [line for line in done.stderr.splitlines() if line.startswith("spinncer: error")]
-    assert done.returncode != 0 and len(errors) == 1
+    errors = config_errors(workdir, tmp_path, "simulation:\n  timestep: -0.1\n",
+                           "results/x/stats.csv")
+    assert len(errors) == 1
     assert "simulation.timestep" in errors[0] and "> 0" in errors[0]
     missing = tmp_path / "missing.yaml"
     missing.write_text("scaffold:\n  name: other\n  source: file\n  file: /nonexistent.hdf5\n")
