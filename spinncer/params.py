@@ -123,8 +123,9 @@ class Model:
 
 # ---- Variant ``casali2019``: the model author's own NEST script --------------------------------
 # Source [CasaliNEST]: `nest_microrcircuit.py` of
-# github.com/stefanocasali984/scaffold_model_cerebellum (commit 18ff9db, 2019-07-08, "structure file and NEST"); l. = line in that file. NEST units
-# there (pF, nS, pA) are converted to PyNN's: tau_m = C_m / g_L. The script sets no reversal
+# github.com/stefanocasali984/scaffold_model_cerebellum (commit 18ff9db, 2019-07-08, "structure
+# file and NEST"); l. = line in that file. NEST units there (pF, nS, pA) are converted to
+# PyNN's: tau_m = C_m / g_L. The script sets no reversal
 # potentials and no V_m, so NEST's iaf_cond_exp defaults hold: E_ex 0 mV, E_in -85 mV,
 # V_m -70 mV (NEST 2.x and 3.x model documentation; `nest.GetDefaults('iaf_cond_exp')`).
 # The SpiNNCer gold-standard run (shared data gold_standard_results_400_casali_nest.npz) was made
