@@ -16,12 +16,20 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
+from .options import STIMULUS_TYPES, alternatives_regex
 from .stimulus import PROTOCOLS
 
-STIMULUS_PATTERN = r"f(?P<f_peak>[0-9.]+)_r(?P<stim_radius>[0-9.]+)_(?P<type>poisson|periodic)"
-PROTOCOL_PATTERN = "|".join(re.escape(name) for name in PROTOCOLS)
+STIMULUS_PATTERN = (r"f(?P<f_peak>[0-9.]+)_r(?P<stim_radius>[0-9.]+)_(?P<type>"
+                    + alternatives_regex(STIMULUS_TYPES) + ")")
+#: Name of a run driven by a given stimulus file.
+FILE_STIMULUS_PATTERN = r"file-[A-Za-z0-9_.-]+"
+#: Name of a run of a named protocol (spinncer.stimulus.PROTOCOLS).
+PROTOCOL_PATTERN = alternatives_regex(PROTOCOLS)
+#: Any stimulus run name, without named groups (the workflow's ``stim`` wildcard).
+STIMULUS_NAME_REGEX = (re.sub(r"\?P<\w+>", "?:", STIMULUS_PATTERN) + "|"
+                       + FILE_STIMULUS_PATTERN + "|" + PROTOCOL_PATTERN)
 RUN_PATTERN = (r"(?P<scaffold>[^/]+)/(?P<stimulus>" + STIMULUS_PATTERN.replace("?P<", "?P<s_")
-               + r"|file-[^/]+|" + PROTOCOL_PATTERN
+               + "|" + FILE_STIMULUS_PATTERN + "|" + PROTOCOL_PATTERN
                + r")/seed(?P<seed>[0-9]+)/(?P<backend>[^/]+)")
 #: What a named sweep may list; a value it does not list comes from the stimulus section
 #: (``seeds`` from ``simulation.seeds``).
@@ -42,7 +50,8 @@ def parse_stimulus_name(name):
     """(f_peak Hz, stim_radius µm, type) of a generated stimulus name."""
     match = re.fullmatch(STIMULUS_PATTERN, name)
     if match is None:
-        raise InputError(f"stimulus name '{name}'", "f<f_peak>_r<stim_radius>_<poisson|periodic>")
+        raise InputError(f"stimulus name '{name}'",
+                         f"f<f_peak>_r<stim_radius>_<{'|'.join(STIMULUS_TYPES)}>")
     return float(match["f_peak"]), float(match["stim_radius"]), match["type"]
 
 

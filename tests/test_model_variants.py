@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from spinncer import stimulus
+from spinncer.backends import open_session
 from spinncer.errors import InputError
 from spinncer.params import (CELL_PARAMS, CONNECTION_TYPES, MODEL_VARIANTS, Model,
                              model_variant)
@@ -54,15 +55,15 @@ def test_casali2019_run_skips_its_omitted_connections_and_starts_at_minus_70(
 
 
 def test_initial_v_reaches_the_simulator(scaffold):
-    import pyNN.nest as sim
-
-    from spinncer.network import build_populations
-    sim.setup(timestep=0.1)
     stim = stimulus.Stimulus.from_trains([[] for _ in range(8)])
     for variant, expected in (("casali2019", -70.0), ("spinncer", CELL_PARAMS["dcn"]["v_rest"])):
-        pops = build_populations(sim, scaffold, stim, model=model_variant(variant))
-        assert np.allclose(nest.GetStatus(pops["dcn"].node_collection, "V_m"), expected)
-    sim.end()
+        session = open_session("nest", timestep=0.1, model=model_variant(variant))
+        try:
+            session.build(scaffold, stim)
+            v = nest.GetStatus(session.populations["dcn"].node_collection, "V_m")
+        finally:
+            session.end()
+        assert np.allclose(v, expected)
 
 
 def test_model_without_initial_v_starts_at_rest():

@@ -7,10 +7,10 @@ from snakemake.utils import validate
 
 from spinncer.config import check_config, config_sources
 from spinncer.errors import InputError
-from spinncer.options import BACKENDS
+from spinncer.options import BACKENDS, ORDERINGS, alternatives_regex
 from spinncer.params import ALL_POPULATIONS
 from spinncer.stimulus import PROTOCOLS
-from spinncer.sweep import (PROTOCOL_PATTERN, STIMULUS_PATTERN, cost_estimate,
+from spinncer.sweep import (STIMULUS_NAME_REGEX, PROTOCOL_PATTERN, cost_estimate,
                             parse_stimulus_name, plan_sweeps, swept_axes, unique_points)
 
 # One clear line for a bad config (key, expected, found), then Snakemake's validation sets the
@@ -76,12 +76,12 @@ print(_plan_message(), file=sys.stderr)
 
 wildcard_constraints:
     scaffold=re.escape(SCAFFOLD),
-    stim=r"f[0-9.]+_r[0-9.]+_(poisson|periodic)|file-[A-Za-z0-9_.-]+|" + PROTOCOL_PATTERN,
+    stim=STIMULUS_NAME_REGEX,
     seed=r"[0-9]+",
-    backend="|".join(BACKENDS),
-    sweep="|".join(re.escape(name) for name in SWEEPS),
-    ordering="default|grid",
-    pop="|".join(POPULATIONS),
+    backend=alternatives_regex(BACKENDS),
+    ordering=alternatives_regex(ORDERINGS),
+    pop=alternatives_regex(POPULATIONS),
+    sweep=alternatives_regex(SWEEPS),
 
 
 RUN = "results/{scaffold}/{stim}/seed{seed}"
