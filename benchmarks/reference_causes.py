@@ -8,7 +8,10 @@ For our run(s) of the gold-standard protocol and the gold standard itself:
 3. stimulus geometry: stimulated glomeruli, granule cells reached by them, granule cells that
    spike in the stimulus window (the gold standard's scaffold positions are not public, so its
    reach is seen only through the responding cells);
-4. per-run baseline and stimulus rates side by side (e.g. runs at 0.1 and 0.01 ms).
+4. per-run baseline and stimulus rates side by side (e.g. runs at 0.1 and 0.01 ms);
+5. granule baseline rate by the number of golgi cells inhibiting it (first run);
+6. golgi cells in isolation (casali2019 parameters, NEST) driven by independent Poisson inputs
+   at our scaffold's mean in-degrees, for granule rates of the gold standard and of our run.
 """
 import sys
 
@@ -81,6 +84,52 @@ def main(gold_path, scaffold_path, stimulus_path, *run_paths):
     for i, (path, run) in enumerate(runs.items()):
         print(f"   run{i}: {path} (timestep {run.timestep} ms, model "
               f"{run.metadata.get('model_variant')})")
+
+    print("5. granule baseline rate (Hz) by golgi cells inhibiting it (goc_grc in-degree), run0")
+    granule = next(iter(runs.values())).spikes["granule"]
+    inside = granule.time < 300
+    cell_hz = np.bincount(granule.cell[inside], minlength=granule.n_cells) / 0.3
+    inhibitors = np.bincount(scaffold.connections["goc_grc"].post, minlength=granule.n_cells)
+    for k in np.unique(inhibitors):
+        sel = inhibitors == k
+        print(f"   {k} golgi: {sel.sum():6d} cells ({sel.mean():5.1%}), {cell_hz[sel].mean():6.2f} Hz")
+    print(f"   with >= 1 golgi: {cell_hz[inhibitors > 0].mean():.2f} Hz (gold, all cells: "
+          f"{rate(gold.spikes['granule'], 0, 300):.2f} Hz)")
+
+    print("6. golgi in isolation, Poisson inputs at our mean in-degrees")
+    in_degree = {name: len(scaffold.connections[name]) / scaffold.n_cells("golgi")
+                 for name in ("aa_goc", "pf_goc", "glom_goc")}
+    for label, hz in (("gold", rate(gold.spikes["granule"], 0, 300)),
+                      ("run0", cell_hz.mean())):
+        print(f"   granule {hz:.2f} Hz ({label}) -> golgi {golgi_in_isolation(hz, in_degree):.1f} Hz"
+              f" (network: gold {rate(gold.spikes['golgi'], 0, 300):.1f}, run0 "
+              f"{rate(next(iter(runs.values())).spikes['golgi'], 0, 300):.1f})")
+
+
+def golgi_in_isolation(granule_hz, in_degree, n=50, simtime=1000.0):
+    """Mean rate (Hz) of `n` casali2019 golgi cells driven by Poisson aa_goc and pf_goc inputs
+    at `granule_hz` and glom_goc inputs at 1 Hz, `in_degree` {connection: synapses per cell}."""
+    import nest
+
+    from spinncer.params import model_variant
+    model = model_variant("casali2019")
+    p = model.cell_params["golgi"]
+    nest.ResetKernel()
+    nest.set_verbosity("M_ERROR")
+    nest.resolution, nest.rng_seed = 0.1, 1
+    cells = nest.Create("iaf_cond_exp", n, {
+        "C_m": p["cm"] * 1e3, "g_L": p["cm"] * 1e3 / p["tau_m"], "E_L": p["v_rest"],
+        "V_th": p["v_thresh"], "V_reset": p["v_reset"], "t_ref": p["tau_refrac"],
+        "I_e": p["i_offset"] * 1e3, "tau_syn_ex": p["tau_syn_E"], "tau_syn_in": p["tau_syn_I"],
+        "E_ex": p["e_rev_E"], "E_in": p["e_rev_I"], "V_m": model.v_init("golgi")})
+    for name, rate in (("aa_goc", granule_hz), ("pf_goc", granule_hz), ("glom_goc", 1.0)):
+        source = nest.Create("poisson_generator", n, {"rate": in_degree[name] * rate})
+        nest.Connect(source, cells, "one_to_one",
+                     {"weight": model.connection_types[name].weight * 1e3, "delay": 1.0})
+    recorder = nest.Create("spike_recorder")
+    nest.Connect(cells, recorder)
+    nest.Simulate(simtime)
+    return recorder.n_events / n / (simtime / 1000.0)
 
 
 def responders_over(pop, start, stop, n):
