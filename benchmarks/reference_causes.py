@@ -92,7 +92,8 @@ def main(gold_path, scaffold_path, stimulus_path, *run_paths):
     inhibitors = np.bincount(scaffold.connections["goc_grc"].post, minlength=granule.n_cells)
     for k in np.unique(inhibitors):
         sel = inhibitors == k
-        print(f"   {k} golgi: {sel.sum():6d} cells ({sel.mean():5.1%}), {cell_hz[sel].mean():6.2f} Hz")
+        print(f"   {k} golgi: {sel.sum():6d} cells ({sel.mean():5.1%}), "
+              f"{cell_hz[sel].mean():6.2f} Hz")
     print(f"   with >= 1 golgi: {cell_hz[inhibitors > 0].mean():.2f} Hz (gold, all cells: "
           f"{rate(gold.spikes['granule'], 0, 300):.2f} Hz)")
 
@@ -101,8 +102,8 @@ def main(gold_path, scaffold_path, stimulus_path, *run_paths):
                  for name in ("aa_goc", "pf_goc", "glom_goc")}
     for label, hz in (("gold", rate(gold.spikes["granule"], 0, 300)),
                       ("run0", cell_hz.mean())):
-        print(f"   granule {hz:.2f} Hz ({label}) -> golgi {golgi_in_isolation(hz, in_degree):.1f} Hz"
-              f" (network: gold {rate(gold.spikes['golgi'], 0, 300):.1f}, run0 "
+        print(f"   granule {hz:.2f} Hz ({label}) -> golgi "
+              f"{golgi_in_isolation(hz, in_degree):.1f} Hz (network: gold {rate(gold.spikes['golgi'], 0, 300):.1f}, run0 "
               f"{rate(next(iter(runs.values())).spikes['golgi'], 0, 300):.1f})")
 
 
