@@ -100,11 +100,13 @@ def main(gold_path, scaffold_path, stimulus_path, *run_paths):
     print("6. golgi in isolation, Poisson inputs at our mean in-degrees")
     in_degree = {name: len(scaffold.connections[name]) / scaffold.n_cells("golgi")
                  for name in ("aa_goc", "pf_goc", "glom_goc")}
+    network = {"gold": rate(gold.spikes["golgi"], 0, 300),
+               "run0": rate(next(iter(runs.values())).spikes["golgi"], 0, 300)}
     for label, hz in (("gold", rate(gold.spikes["granule"], 0, 300)),
                       ("run0", cell_hz.mean())):
         print(f"   granule {hz:.2f} Hz ({label}) -> golgi "
-              f"{golgi_in_isolation(hz, in_degree):.1f} Hz (network: gold {rate(gold.spikes['golgi'], 0, 300):.1f}, run0 "
-              f"{rate(next(iter(runs.values())).spikes['golgi'], 0, 300):.1f})")
+              f"{golgi_in_isolation(hz, in_degree):.1f} Hz (network: {label} "
+              f"{network[label]:.1f} Hz)")
 
 
 def golgi_in_isolation(granule_hz, in_degree, n=50, simtime=1000.0):
