@@ -68,7 +68,8 @@ class PyNNSession(Session):
         return permute_scaffold(scaffold, self.new_ids, self.model.connection_types)
 
     def build(self, scaffold, stimulus, record_signals=None):
-        """Populations (membrane potentials start at v_rest [SpiNNCer cerebellum.py]),
+        """Populations (membrane potentials start at ``model.v_init``: v_rest [SpiNNCer
+        cerebellum.py] for the spinncer variant),
         recording spikes of every cell and `record_signals` ({population: cell indices})."""
         self.new_ids = self.renumbering(scaffold)
         trains = stimulus.spike_trains() if stimulus is not None else None
@@ -87,7 +88,7 @@ class PyNNSession(Session):
                 cell = self.sim.IF_cond_exp(**params)
             population = self.sim.Population(n, cell, label=name, **kwargs)
             if name != INPUT_POPULATION:
-                population.initialize(v=params["v_rest"])
+                population.initialize(v=self.model.v_init(name))
             population.record("spikes")
             self.populations[name] = population
         for name, cells in (record_signals or {}).items():
@@ -99,12 +100,12 @@ class PyNNSession(Session):
             self._signal_cells[name] = cells
 
     def connect(self, scaffold, weights=None):
-        """One Projection per connection type present; weights as magnitudes on the receptor
-        named by the sign [SpiNNCer cerebellum.py]."""
+        """One Projection per connection type of the model present in the scaffold; weights as
+        magnitudes on the receptor named by the sign [SpiNNCer cerebellum.py]."""
         weights = {**(self.weights or {}), **(weights or {})}
         for name, conn in self._in_pynn_order(scaffold).connections.items():
-            kind = self.model.connection_types[name]
-            if len(conn) == 0:
+            kind = self.model.connection_types.get(name)
+            if kind is None or len(conn) == 0:  # e.g. gj_goc of casali2019
                 continue
             synapse = self.sim.StaticSynapse(weight=abs(weights.get(name, kind.weight)),
                                              delay=kind.delay)
