@@ -22,6 +22,7 @@ include: "workflow/rules/figures.smk"
 include: "workflow/rules/compare.smk"
 include: "workflow/rules/spinnaker.smk"
 include: "workflow/rules/validation.smk"
+include: "workflow/rules/reference.smk"
 
 
 rule all:

@@ -13,7 +13,7 @@ def validation_points():
     """Run names validated: validation.stimulus, or the first point of the sweep."""
     if not VALIDATION["seeds"]:
         return []
-    return list(VALIDATION["stimulus"]) or stimulus_names()[:1]
+    return list(VALIDATION["stimulus"]) or [POINTS[0][0]]
 
 
 def validation_candidates():
