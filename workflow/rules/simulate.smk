@@ -48,9 +48,11 @@ rule simulate:
         timestep=SIM["timestep"],
         simtime=SIMTIME,
         spinncer=simulate_command,
+        variant=MODEL_VARIANT,
     shell:
         "{params.spinncer} simulate --backend {wildcards.backend} --scaffold {input.scaffold}"
         " --stimulus {input.stimulus} --timestep {params.timestep} --simtime {params.simtime}"
         " --threads {threads} --seed {wildcards.seed} {params.allow_pickle}"
+        " --model-variant {params.variant}"
         " --backend-options-json {params.options} --config-json {params.config}"
         " -o {output} > {log} 2>&1"
