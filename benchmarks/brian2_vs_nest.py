@@ -10,7 +10,7 @@ rate per population on both simulators (whole run, and stimulus window).
 Goal (issue 12): 400 x 400 µm, 1000 ms: Brian2 simulate <= 12 s on 2 cores, compile <= 60 s
 and paid once per scaffold.
 
-    flock /work/heavy.lock python benchmarks/brian2_vs_nest.py SCAFFOLD... --threads 2 \
+    python benchmarks/brian2_vs_nest.py SCAFFOLD... --threads 2 \
         --brian2-python resources/envs/brian2/bin/python
 """
 import argparse

@@ -84,6 +84,7 @@ rule simulate_perturbed:
     input:
         scaffold="resources/scaffolds/{scaffold}.hdf5",
         stimulus=RUN + "/perturbed/stimulus.npz",
+        env=lambda wc: f"{BRIAN2_ENV}/.installed" if wc.backend == "brian2" else [],
     output:
         RUN + "/perturbed/{backend}/spikes.h5",
     log:
@@ -96,8 +97,9 @@ rule simulate_perturbed:
         options=lambda wc: backend_options(wc.backend),
         timestep=SIM["timestep"],
         simtime=SIMTIME,
+        spinncer=simulate_command,
     shell:
-        "{SPINNCER} simulate --backend {wildcards.backend} --scaffold {input.scaffold}"
+        "{params.spinncer} simulate --backend {wildcards.backend} --scaffold {input.scaffold}"
         " --stimulus {input.stimulus} --timestep {params.timestep} --simtime {params.simtime}"
         " --threads {threads} --seed {wildcards.seed}"
         " --backend-options-json {params.options} --config-json {params.config}"
