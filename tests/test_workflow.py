@@ -1,4 +1,5 @@
 """The smoke workflow end to end through Snakemake (builds a real BSB scaffold: ~1 min)."""
+import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,25 @@ from spinncer.params import ALL_POPULATIONS, CELL_POPULATIONS
 REPO = Path(__file__).resolve().parents[1]
 POINT = "results/smoke_100x100/f150_r140_poisson/seed1/nest"
 pytestmark = pytest.mark.workflow
+
+
+def readme_snakemake_lines():
+    """Every snakemake command line of the README, as written there (code block and tables)."""
+    text = (REPO / "README.md").read_text()
+    return [line.strip() for line in re.findall(r"\.venv/bin/snakemake[^`&\n]*", text)]
+
+
+def run_readme_line(workdir, containing, extra=""):
+    """Run the README's snakemake line that is (or else contains) `containing`, literally, in a shell
+    (its `.venv/bin/snakemake` is this interpreter's snakemake), with `extra` appended."""
+    lines = set(readme_snakemake_lines())
+    (line,) = {line for line in lines if line == containing} or {
+        line for line in lines if containing in line}
+    done = subprocess.run(f"{line} {extra}", shell=True, cwd=workdir, capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        raise AssertionError(f"README line {line!r} {extra} failed:\n{done.stdout}\n{done.stderr}")
+    return done
 
 
 def snakemake(workdir, *targets, flags=(), configs=(), check=True):
@@ -43,8 +63,24 @@ def workdir(tmp_path_factory):
     for item in ("Snakefile", "workflow", "config", "envs"):
         source = REPO / item
         (shutil.copytree if source.is_dir() else shutil.copy)(source, work / item)
-    snakemake(work)
+    venv = work / ".venv/bin"
+    venv.mkdir(parents=True)
+    (venv / "snakemake").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m snakemake "$@"\n')
+    (venv / "snakemake").chmod(0o755)
+    # the README's smoke run (its first command, after the environment set-up)
+    run_readme_line(work, ".venv/bin/snakemake --cores 2 --configfile config/smoke.yaml")
     return work
+
+
+def test_every_readme_snakemake_line_plans(workdir):
+    """Each line as written parses and plans (dry run); the smoke and sweep-point lines also run
+    for real in the fixture and below, and the report line (which has no dry run) below."""
+    lines = readme_snakemake_lines()
+    assert len(lines) >= 5, lines
+    for line in (line for line in lines if "--report" not in line):
+        done = subprocess.run(f"{line} -n", shell=True, cwd=workdir, capture_output=True,
+                              text=True)
+        assert done.returncode == 0, f"{line}:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
 
 
 def test_smoke_run_produces_statistics_and_figures(workdir):
@@ -83,7 +119,7 @@ def test_smoke_sweep_summary_and_report(workdir):
     table = pd.read_csv(workdir / "results/smoke_100x100/sweep/summary.csv")
     assert sorted(table.f_peak.unique()) == [100.0, 150.0]
     assert (workdir / "results/smoke_100x100/sweep/f_peak.png").stat().st_size > 1000
-    snakemake(workdir, flags=("--report", "report.html"))
+    run_readme_line(workdir, "--report report.html")
     html = (workdir / "report.html").read_text(errors="replace")
     assert len(html) > 100_000 and "mossy" in html
 
@@ -110,7 +146,7 @@ def test_one_sweep_point_by_its_path(workdir):
     assert planned_jobs(workdir, target) == {
         "stimulus_generate": 1, "simulate": 1, "analyse_cells": 1,
         "analyse_populations": 1}
-    snakemake(workdir, target)
+    run_readme_line(workdir, target)  # the README's line for it, as written
     point = pd.read_csv(workdir / target).set_index(["population", "window"])
     reference = pd.read_csv(workdir / POINT / "stats.csv").set_index(["population", "window"])
     assert point.loc[("glomerulus", "stimulus"), "mean_rate_hz"] < \
