@@ -2,7 +2,13 @@
 
 Snakemake's own `validate` prints the whole schema fragment; this names the key, what the
 schema expects and what was found, as an :class:`~spinncer.errors.InputError`.
+
+The schema (``workflow/schemas/config.schema.yaml``) is the one source of allowed values: the
+CLI's arguments that set a config value are converted and checked by :func:`arg_type` built
+from the same schema entry, and take their help from its description (:func:`arg_help`).
 """
+import argparse
+import functools
 from pathlib import Path
 
 import jsonschema
@@ -23,9 +29,20 @@ _EXPECTATIONS = {
 }
 
 
+# The schema beside the package in the source tree (the project is installed editable).
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "config.schema.yaml"
+
+
 def load_schema(path):
     with open(path) as handle:
         return yaml.safe_load(handle)
+
+
+def _describe(error):
+    """(expected, found) of a jsonschema error, in words."""
+    template = _EXPECTATIONS.get(error.validator)
+    expected = template.format(error.validator_value) if template else error.message
+    return expected, repr(error.instance)
 
 
 def check_config(config, schema_path, source="config"):
@@ -43,9 +60,50 @@ def check_config(config, schema_path, source="config"):
         raise InputError(where, f"only the keys {allowed}", f"unknown key(s) {unknown}")
     if error.validator == "required":
         raise InputError(where, f"the keys {error.validator_value}", error.message)
-    template = _EXPECTATIONS.get(error.validator)
-    expected = template.format(error.validator_value) if template else error.message
-    raise InputError(where, expected, repr(error.instance))
+    raise InputError(where, *_describe(error))
+
+
+@functools.cache
+def _node(key):
+    entry = load_schema(SCHEMA_PATH)
+    for part in key.split("."):
+        entry = entry["properties"][part]
+    return entry
+
+
+def schema_entry(key):
+    """The schema of config key `key` ('section.name'); for a list, that of its items."""
+    entry = _node(key)
+    return entry.get("items", entry) if entry.get("type") == "array" else entry
+
+
+def arg_type(key):
+    """argparse ``type=`` for a CLI argument that sets config key `key`: converts to the
+    schema's type and checks its bounds, naming the key in the message."""
+    entry = schema_entry(key)
+    convert = {"integer": int, "number": float}.get(entry.get("type"), str)
+    validator = jsonschema.Draft202012Validator(entry)
+
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected type {entry.get('type')} (config key {key}), found {text!r}") from None
+        error = jsonschema.exceptions.best_match(validator.iter_errors(value))
+        if error is not None:
+            expected, found = _describe(error)
+            raise argparse.ArgumentTypeError(f"expected {expected} (config key {key}), "
+                                             f"found {found}")
+        return value
+
+    parse.__name__ = key  # argparse names the type in its own messages
+    return parse
+
+
+def arg_help(key):
+    """Help text of a CLI argument that sets config key `key`: the schema's description."""
+    return f"{_node(key).get('description', '')} (config {key}); default: %(default)s"
 
 
 def config_sources(workflow_configfiles):

@@ -168,6 +168,12 @@ def test_bad_config_stops_with_one_line_and_no_output(workdir, tmp_path):
     assert not (workdir / "results" / "other").exists()
 
 
+def console_errors(done):
+    """The `spinncer: error:` lines Snakemake's console showed."""
+    return [line for line in (done.stdout + done.stderr).splitlines()
+            if line.startswith("spinncer: error:")]
+
+
 def test_stimulus_file_of_wrong_size_fails_cleanly(workdir, tmp_path):
     given = tmp_path / "given.npz"
     stimulus.save(stimulus.Stimulus.from_trains([np.array([10.0])] * 7), given)
@@ -175,6 +181,8 @@ def test_stimulus_file_of_wrong_size_fails_cleanly(workdir, tmp_path):
     config.write_text(f"stimulus:\n  file: {given}\n")
     done = snakemake(workdir, configs=[config], check=False)
     assert done.returncode != 0
+    (line,) = console_errors(done)
+    assert "given.npz" in line and "7 trains" in line
     run = workdir / "results/smoke_100x100/file-given/seed1"
     assert not (run / "stimulus.npz").exists()
     log = (workdir / "logs/stimulus/smoke_100x100/file-given/seed1.log").read_text()
@@ -289,3 +297,32 @@ def test_two_seeds_compared_by_name_differ_little(workdir, tmp_path):
     granule = rates[(rates.population == "granule") & (rates.window != "post")]
     assert (granule.rel_diff.abs() < 0.25).all(), granule[["window", "rel_diff"]]
     assert (rates.spikes_a != rates.spikes_b).any()
+
+
+def test_truncated_scaffold_file_fails_with_one_console_line(workdir, tmp_path):
+    built = (workdir / "resources/scaffolds/smoke_100x100.hdf5").read_bytes()
+    truncated = tmp_path / "truncated.hdf5"
+    truncated.write_bytes(built[: len(built) // 2])
+    config = tmp_path / "truncated.yaml"
+    config.write_text(f"scaffold:\n  name: truncated\n  source: file\n  file: {truncated}\n")
+    done = snakemake(workdir, configs=[config], check=False)
+    assert done.returncode != 0
+    (line,) = console_errors(done)
+    assert str(truncated) in line
+    assert not (workdir / "resources/scaffolds/truncated.hdf5").exists()
+    assert not (workdir / "results/truncated").exists()
+
+
+@pytest.mark.parametrize("stim, seed, expected", [
+    ("f1.2.3_r140_poisson", "1", "f1.2.3_r140_poisson"),
+    ("f100.0_r140_poisson", "1", "canonical spelling 'f100_r140_poisson'"),
+    ("f0100_r140_poisson", "1", "canonical spelling 'f100_r140_poisson'"),
+    ("f100_r140_poisson", "01", "canonical spelling 'seed1'"),
+])
+def test_malformed_or_noncanonical_point_path_is_one_line(workdir, stim, seed, expected):
+    target = f"results/smoke_100x100/{stim}/seed{seed}/nest/stats.csv"
+    done = snakemake(workdir, target, check=False)
+    assert done.returncode != 0
+    (line,) = console_errors(done)
+    assert expected in line
+    assert not (workdir / f"results/smoke_100x100/{stim}").exists()

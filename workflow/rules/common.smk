@@ -8,7 +8,7 @@ from snakemake.utils import validate
 from spinncer.config import check_config, config_sources
 from spinncer.errors import InputError
 from spinncer.params import ALL_POPULATIONS
-from spinncer.sweep import STIMULUS_PATTERN, parse_stimulus_name, stimulus_name
+from spinncer.sweep import check_point_name, stimulus_name
 
 # One clear line for a bad config (key, expected, found), then Snakemake's validation sets the
 # schema defaults.
@@ -36,8 +36,10 @@ if config["stimulus"]["file"]:
 # spinnaker.py); every other target, mapping and communication included, still builds.
 SPINNAKER = config["spinnaker"]
 
-# The interpreter running Snakemake has spinncer installed (envs/spinncer.txt).
-SPINNCER = f"{shlex.quote(sys.executable)} -m spinncer -v"
+# The interpreter running Snakemake has spinncer installed (envs/spinncer.txt). Each rule sends
+# its command's output to its log; `3>&2` first keeps Snakemake's stderr as descriptor 3, where
+# the CLI also writes a failed job's `spinncer: error:` line and progress (spinncer/console.py).
+SPINNCER = f"{shlex.quote(sys.executable)} -m spinncer -v --console-fd 3 3>&2"
 SCAFFOLD = config["scaffold"]["name"]
 STIM = config["stimulus"]
 SIM = config["simulation"]
@@ -67,6 +69,16 @@ wildcard_constraints:
 RUN = "results/{scaffold}/{stim}/seed{seed}"
 
 
+def sweep_point(wildcards):
+    """(f_peak, stim_radius, type) of the run's generated stimulus, None for a stimulus file.
+    A malformed or non-canonical run path (f100.0, f0100, seed01) stops the workflow with one
+    line naming the spelling to use (spinncer/sweep.py), before any job runs."""
+    try:
+        return check_point_name(wildcards.stim, wildcards.seed, STIM["file"])
+    except InputError as err:
+        sys.exit(f"spinncer: error: {err}")
+
+
 def run_config(wildcards, backend):
     """The configuration of one run, stored in its metadata. Only what the run depends on, so
     that adding a sweep point elsewhere does not look like a change to this run."""
@@ -74,7 +86,7 @@ def run_config(wildcards, backend):
     if wildcards.stim.startswith("file-"):
         stimulus = {"file": STIM["file"], "allow_pickle": STIM["allow_pickle"]}
     else:
-        f_peak, radius, kind = parse_stimulus_name(wildcards.stim)
+        f_peak, radius, kind = sweep_point(wildcards)
         stimulus.update(f_peak=f_peak, stim_radius=radius, type=kind)
     run = {"scaffold": config["scaffold"], "stimulus": stimulus, "seed": int(wildcards.seed),
            "timestep": SIM["timestep"], "backend": backend,

@@ -12,7 +12,7 @@ rule stimulus_generate:
     wildcard_constraints:
         stim=r"f[0-9.]+_r[0-9.]+_(poisson|periodic)",
     params:
-        point=lambda wc: parse_stimulus_name(wc.stim),
+        point=sweep_point,
         f_base=STIM["f_base"],
         active=STIM["percentage_active_fibers"],
         stim_times=STIM_TIMES,
@@ -39,6 +39,7 @@ rule stimulus_from_file:
     wildcard_constraints:
         stim=r"file-[A-Za-z0-9_.-]+",
     params:
+        point=sweep_point,  # checks the run path names the configured file
         allow_pickle="--allow-pickle" if STIM["allow_pickle"] else "",
         stim_times=STIM_TIMES,
         timestep=SIM["timestep"],
