@@ -18,6 +18,7 @@ written twice).
 import logging
 import os
 import sys
+import warnings
 
 PROGRESS = {"progress": True}  # `extra=` of a log record that also goes to the console
 
@@ -48,3 +49,15 @@ class Console:
         handler.addFilter(lambda record: getattr(record, "progress", False))
         handler.setFormatter(logging.Formatter(f"spinncer: {label}: %(message)s"))
         logger.addHandler(handler)
+
+
+def quiet_nest():
+    """Keep NEST's start-up banner and the deprecation warnings PyNN 0.13 triggers in NEST 3.10
+    (its SetStatus/GetStatus/set_verbosity calls) out of the logs; call before importing nest.
+    Filtered by message and by the NEST module that issues them only: every other warning
+    stays."""
+    os.environ.setdefault("PYNEST_QUIET", "1")
+    for message in (r"SetStatus\(\) is deprecated", r"GetStatus\(\) is deprecated",
+                    r"Provided for backward compatibility only\. Set `nest\.verbosity"):
+        warnings.filterwarnings("ignore", message=rf"\s*{message}", category=UserWarning,
+                                module=r"nest\.lib\.hl_api_helper")

@@ -32,9 +32,12 @@ def test_pipeline_subcommands(tmp_path, scaffold_file):
     assert main(["stimulus", "--scaffold", str(scaffold_file), "--f-base", "10",
                  "--stim-times", "50", "20", "30", "-o", str(stim)]) == 0
     # the simulate subcommand in its own process, as the workflow runs it
-    subprocess.run([sys.executable, "-m", "spinncer", "simulate", "--scaffold",
-                    str(scaffold_file), "--stimulus", str(stim), "--simtime", "100",
-                    "-o", str(run)], check=True)
+    done = subprocess.run([sys.executable, "-m", "spinncer", "simulate", "--scaffold",
+                           str(scaffold_file), "--stimulus", str(stim), "--simtime", "100",
+                           "-o", str(run)], check=True, capture_output=True, text=True)
+    # quiet logs: no NEST banner, no deprecation warnings of PyNN's NEST calls
+    assert "N E S T" not in done.stdout + done.stderr
+    assert "deprecated" not in done.stdout + done.stderr and "Warning" not in done.stderr
     cells, stats = tmp_path / "cells.csv", tmp_path / "stats.csv"
     assert main(["analyse-cells", str(run), "--stim-times", "50", "20", "30",
                  "-o", str(cells)]) == 0

@@ -13,12 +13,14 @@ NAME = "nest"
 
 def setup(timestep, threads, seed, max_delay=10.0):
     """Import and set up `pyNN.nest`; return the PyNN module."""
+    from ..console import quiet_nest
+    quiet_nest()
     with warnings.catch_warnings():
         # pyNN.nest cannot build its optional C++ extensions from the PyPI wheel (no nest-config)
         warnings.filterwarnings("ignore", message="Cannot find nest-config")
         import pyNN.nest as sim
     import nest
-    nest.set_verbosity("M_ERROR")
+    nest.verbosity = nest.VerbosityLevel.ERROR
     sim.setup(timestep=timestep, min_delay=timestep, max_delay=max_delay, threads=threads,
               rng_seed=seed)
     return sim
