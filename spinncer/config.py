@@ -9,6 +9,7 @@ from the same schema entry, and take their help from its description (:func:`arg
 """
 import argparse
 import functools
+import json
 from pathlib import Path
 
 import jsonschema
@@ -109,3 +110,66 @@ def arg_help(key):
 def config_sources(workflow_configfiles):
     """Readable name of the config files in use, for messages."""
     return ", ".join(Path(p).name for p in workflow_configfiles) or "config"
+
+
+def _allowed(entry):
+    """The values a schema entry allows, in words ('' when any value of its type)."""
+    parts = []
+    for word, bound in (("minimum", ">="), ("exclusiveMinimum", ">"), ("maximum", "<="),
+                        ("exclusiveMaximum", "<")):
+        if word in entry:
+            parts.append(f"{bound} {entry[word]}")
+    if "enum" in entry:
+        parts.append("one of " + ", ".join("null" if v is None else str(v) for v in entry["enum"]))
+    if "pattern" in entry:
+        parts.append(f"matches `{entry['pattern']}`")
+    if "minItems" in entry or "maxItems" in entry:
+        low, high = entry.get("minItems", 0), entry.get("maxItems")
+        parts.append(f"{low} items" if low == high else
+                     f"{low}{'..' + str(high) if high else '+'} items")
+    for key, label in (("items", "each"), ("additionalProperties", "each value"),
+                       ("propertyNames", "keys")):
+        if isinstance(entry.get(key), dict) and _allowed(entry[key]):
+            parts.append(f"{label}: {_allowed(entry[key])}")
+    return "; ".join(parts)
+
+
+def _type(entry):
+    kind = entry.get("type", "enum" if "enum" in entry else "")
+    kind = " or ".join(kind) if isinstance(kind, list) else kind
+    if isinstance(entry.get("items"), dict) and "type" in entry["items"]:
+        kind += f" of {entry['items']['type']}"
+    return kind
+
+
+def _cell(value):
+    return " ".join(str(value).split()).replace("|", "\\|")
+
+
+def schema_markdown(schema):
+    """config/README.md: one table per section of the workflow configuration schema."""
+    lines = ["# Configuration keys", "",
+             "Generated from `workflow/schemas/config.schema.yaml` by "
+             "`python -m spinncer.config > config/README.md` (a test checks it is up to date).", "",
+             f"{schema.get('description', '')}. `config/config.yaml` is the paper reproduction, "
+             "`config/smoke.yaml` the 100 x 100 µm smoke run; a key missing from a config file "
+             "takes its default.", ""]
+    for section, body in schema["properties"].items():
+        required = set(body.get("required", []))
+        lines += [f"## `{section}`", "", "| key | type | default | allowed | description |",
+                  "|---|---|---|---|---|"]
+        rows = [(name, entry) for name, entry in body["properties"].items()]
+        while rows:
+            name, entry = rows.pop(0)
+            if entry.get("type") == "object" and "properties" in entry:
+                rows[:0] = [(f"{name}.{k}", v) for k, v in entry["properties"].items()]
+                continue
+            default = "(required)" if name in required else json.dumps(entry.get("default"))
+            lines.append(f"| `{section}.{name}` | {_cell(_type(entry))} | {_cell(default)} | "
+                         f"{_cell(_allowed(entry))} | {_cell(entry.get('description', ''))} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(schema_markdown(load_schema(SCHEMA_PATH)), end="")
