@@ -210,7 +210,11 @@ def _numerics_report(args):
     options = json.loads(args.options_json) if args.options_json else {}
     shifts, r_mem = options.get("rb_left_shifts"), bool(options.get("r_mem"))
     scaffold = read_scaffold(args.scaffold)
-    _write_csv(pd.DataFrame(weight_report(shifts, r_mem, scaffold=scaffold)), args.weights)
+    weights = pd.DataFrame(weight_report(shifts, r_mem, scaffold=scaffold))
+    _write_csv(weights, args.weights)
+    for row in weights[weights["beyond_limit"]].itertuples():
+        log.warning("weight of %s represented at %+.1f %% (limit %.0f %%)", row.projection,
+                    100 * row.rel_error, 100 * row.rel_error_limit)
     run = read_run(args.run) if args.run else None
     saturation = saturation_report(scaffold, shifts, r_mem, spikes=run.spikes if run else None,
                                    timestep=run.timestep if run else 0.1)
