@@ -240,7 +240,7 @@ def _sweep_summary(args):
                                    var_name="window", value_name="peak_events"),
                          f"{args.figure_prefix}{parameter}_load.png", parameter,
                          value="peak_events", ylabel="peak events per core per step",
-                         title=f"[{backend}; solid: grid, dotted: default]")
+                         title=f"[{backend}]")
 
 
 def _import_spinncer(args):

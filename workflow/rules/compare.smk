@@ -23,7 +23,12 @@ rule compare_backends:
             category="4. Comparison",
             labels={"point": "{stim} seed {seed}", "pair": "{a} vs {b}", "item": "rates"},
         ),
-        shifts=RUN + "/compare/{a}_vs_{b}/timing.png",
+        shifts=report(
+            RUN + "/compare/{a}_vs_{b}/timing.png",
+            caption="../report/compare_timing.rst",
+            category="4. Comparison",
+            labels={"point": "{stim} seed {seed}", "pair": "{a} vs {b}", "item": "timing"},
+        ),
     wildcard_constraints:
         a="nest|nest-numerics|spinnaker",
         b="nest|nest-numerics|spinnaker",

@@ -39,7 +39,12 @@ rule communication:
             category="6. SpiNNaker communication",
             labels={"point": "{stim} seed {seed}", "backend": "{backend}", "item": "table"},
         ),
-        reduction=RUN + "/{backend}/communication_reduction.csv",
+        reduction=report(
+            RUN + "/{backend}/communication_reduction.csv",
+            caption="../report/communication_reduction.rst",
+            category="6. SpiNNaker communication",
+            labels={"point": "{stim} seed {seed}", "backend": "{backend}", "item": "reduction"},
+        ),
         figure=report(
             RUN + "/{backend}/figures/communication.png",
             caption="../report/communication.rst",
@@ -85,7 +90,12 @@ rule numerics_saturation:
         run=RUN + "/{backend}/spikes.h5",
         scaffold="resources/scaffolds/{scaffold}.hdf5",
     output:
-        saturation=RUN + "/{backend}/saturation.csv",
+        saturation=report(
+            RUN + "/{backend}/saturation.csv",
+            caption="../report/saturation.rst",
+            category="6. SpiNNaker communication",
+            labels={"point": "{stim} seed {seed}", "backend": "{backend}", "item": "saturation"},
+        ),
         weights=temp(RUN + "/{backend}/.weights.csv"),
     log:
         "logs/numerics/{scaffold}/{stim}/seed{seed}/{backend}.log",
