@@ -252,8 +252,11 @@ def _import_spinncer(args):
 def _export_spinncer(args):
     from .analysis.spinncer_io import write_spinncer
     from .results import read_run
-    write_spinncer(read_run(args.run), args.output, stim_times=args.stim_times,
-                   spike_format=args.spike_format)
+    from .scaffold import read_scaffold
+    run = read_run(args.run)
+    scaffold = read_scaffold(args.scaffold) if args.scaffold else None
+    write_spinncer(run, args.output, stim_times=args.stim_times, spike_format=args.spike_format,
+                   scaffold=scaffold)
 
 
 def _config_arg(parser, flag, key, **kwargs):
@@ -439,7 +442,11 @@ def make_parser():
     p = sub.add_parser("export-spinncer", help="write a run in the SpiNNCer result layout")
     p.add_argument("run")
     _add_protocol(p)
-    p.add_argument("--spike-format", choices=("array", "neo"), default="array")
+    p.add_argument("--spike-format", choices=("array", "neo"), default="array",
+                   help="array: N x 2 [cell, time ms] (single-run analysis); neo: neo.Block "
+                   "per population (the original's --compare); default: %(default)s")
+    p.add_argument("--scaffold", help="the run's scaffold, exported as the connectivity the "
+                   "original's afferent statistics (--worst_case_spikes) read")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=_export_spinncer)
     return parser
