@@ -259,6 +259,12 @@ def _export_spinncer(args):
                    scaffold=scaffold)
 
 
+def _export_nwb(args):
+    from .nwb import write_nwb
+    from .results import read_run
+    write_nwb(read_run(args.run), args.output)
+
+
 def _config_arg(parser, flag, key, **kwargs):
     """An argument that sets config key `key`: type, bounds and help from the config schema."""
     from .config import arg_help, arg_type
@@ -449,6 +455,11 @@ def make_parser():
                    "original's afferent statistics (--worst_case_spikes) read")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=_export_spinncer)
+
+    p = sub.add_parser("export-nwb", help="write a run as NWB (one Units table per population)")
+    p.add_argument("run")
+    p.add_argument("-o", "--output", required=True, help="output .nwb")
+    p.set_defaults(func=_export_nwb)
     return parser
 
 
