@@ -11,7 +11,9 @@ import logging
 import sys
 
 from . import params as P
+from .atomic import write_csv
 from .errors import InputError
+from .options import BACKENDS, ORDERINGS
 
 log = logging.getLogger("spinncer")
 
@@ -40,8 +42,8 @@ def _scaffold_summary(args):
     from .scaffold import read_scaffold
     from .scaffold.summary import connection_table, population_table
     scaffold = read_scaffold(args.scaffold)
-    _write_csv(population_table(scaffold), args.populations)
-    _write_csv(connection_table(scaffold), args.connections)
+    write_csv(population_table(scaffold), args.populations)
+    write_csv(connection_table(scaffold), args.connections)
     scaffold_summary(scaffold, args.figure, title=f"[{args.title}]" if args.title else "")
 
 
@@ -74,13 +76,7 @@ def _simulate(args):
     run_simulation(args.scaffold, args.stimulus, args.output, backend=args.backend,
                    timestep=args.timestep, simtime=args.simtime, threads=args.threads,
                    seed=args.seed, config=config, allow_pickle=args.allow_pickle,
-                   backend_options=options)
-
-
-def _write_csv(frame, path):
-    from .atomic import atomic_path
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, float_format="%.6g")
+                   backend_options=options, record_signals=not args.no_signals)
 
 
 def _windows(args, populations):
@@ -94,46 +90,42 @@ def _analyse_cells(args):
     from .results import read_run
     run = read_run(args.run)
     windows = _windows(args, run.spikes)
-    _write_csv(classify_cells(cell_rates(run, windows), windows), args.output)
+    write_csv(classify_cells(cell_rates(run, windows), windows), args.output)
     if args.windows:
-        _write_csv(windows_table(windows), args.windows)
+        write_csv(windows_table(windows), args.windows)
 
 
 def _analyse_populations(args):
     from .analysis.stats import population_stats, read_cell_rates, response_fractions
     rates = read_cell_rates(args.cell_rates)
     windows = _windows(args, rates["population"].unique())
-    _write_csv(population_stats(rates, windows), args.output)
+    write_csv(population_stats(rates, windows), args.output)
     if args.responses:
-        _write_csv(response_fractions(rates), args.responses)
+        write_csv(response_fractions(rates), args.responses)
 
 
 def _analyse_activity(args):
     from .analysis.activity import isi_cv, population_isi_cv, psth, worst_case_activity
     from .results import read_run
     run = read_run(args.run)
-    _write_csv(worst_case_activity(run), args.worst_case)
+    write_csv(worst_case_activity(run), args.worst_case)
     cells = isi_cv(run)
-    _write_csv(cells, args.isi_cells)
-    _write_csv(population_isi_cv(cells), args.isi)
-    _write_csv(psth(run, args.psth_bin), args.psth)
+    write_csv(cells, args.isi_cells)
+    write_csv(population_isi_cv(cells), args.isi)
+    write_csv(psth(run, args.psth_bin), args.psth)
 
 
 def _figures(args):
-    import numpy as np
     import pandas as pd
 
-    from .analysis.stats import protocol_windows, read_cell_rates, windows_for
-    from .params import ALL_POPULATIONS
+    from .analysis.stats import raster_windows, read_cell_rates
     from .plots import figures
-    from .results import PopulationSpikes, read_run
+    from .results import read_run
     run = read_run(args.run)
     windows = _windows(args, run.spikes)
     out = args.outdir
-    for name in ALL_POPULATIONS:  # a population absent from a small patch gets an empty raster
-        pop = run.spikes.get(name, PopulationSpikes(np.empty(0, int), np.empty(0), 0))
-        figures.raster(pop, name, windows_for(windows, name) if name in run.spikes else
-                       protocol_windows(args.stim_times), f"{out}/raster_{name}.png", args.title)
+    figures.rasters(run.spikes, raster_windows(windows, args.stim_times, run.spikes), out,
+                    args.title)
     rates = read_cell_rates(args.cell_rates)
     figures.rate_bars(rates, f"{out}/rates.png", args.title)
     figures.rate_distributions(rates, f"{out}/rate_distributions.png", args.title)
@@ -156,7 +148,7 @@ def _compare(args):
     for warning in caught:
         print(f"spinncer: warning: {warning.message}", file=sys.stderr)
     for name in ("rates", "timing", "cells", "verdicts", "provenance"):
-        _write_csv(getattr(result, name), f"{args.outdir}/{name}.csv")
+        write_csv(getattr(result, name), f"{args.outdir}/{name}.csv")
     labels = (args.label_a or a.backend, args.label_b or b.backend)
     rate_scatter(cell_rates(a, windows), cell_rates(b, windows), f"{args.outdir}/rates.png",
                  labels=labels)
@@ -167,11 +159,12 @@ def _compare(args):
 
 def _spinnaker_map(args):
     from .backends.spinnaker import map_virtual
+    from .partition import id_remap_of
     from .scaffold import read_scaffold
     options = json.loads(args.options_json) if args.options_json else {}
     keep = ("neurons_per_core", "rb_left_shifts", "r_mem", "n_synapse_cores", "width", "height")
     options = {k: v for k, v in options.items() if k in keep}
-    remap = None if args.ordering == "default" else args.ordering
+    remap = id_remap_of(args.ordering)
     workdir = f"{args.output}.spinnaker"
     _, _, seconds = map_virtual(read_scaffold(args.scaffold), None, args.output,
                                 workdir=workdir, id_remap=remap, **options)
@@ -181,7 +174,8 @@ def _spinnaker_map(args):
 def _communication(args):
     import pandas as pd
 
-    from .communication import compare_orderings, load_assignment, write_rows_csv
+    from .communication import compare_orderings, reduction_table
+    from .partition import load_assignment
     from .plots.communication import load_figure
     from .results import read_run
     from .scaffold import read_scaffold
@@ -194,53 +188,36 @@ def _communication(args):
     rows, reduction = compare_orderings(run.spikes, read_scaffold(args.scaffold), run.timestep,
                                         run.simtime, options.get("neurons_per_core"),
                                         assignments=assignments)
-    write_rows_csv(rows, args.output)
-    table = pd.DataFrame([{"population": pop, **{f"{m}_peak_reduction": v for m, v in r.items()}}
-                          for pop, r in reduction.items()])
-    _write_csv(table, args.reduction)
+    write_csv(rows, args.output)
+    table = reduction_table(reduction)
+    write_csv(table, args.reduction)
     load_figure(pd.DataFrame(rows), table, args.figure)
 
 
 def _numerics_report(args):
-    import pandas as pd
-
     from .numerics import saturation_report, weight_report
     from .results import read_run
     from .scaffold import read_scaffold
     options = json.loads(args.options_json) if args.options_json else {}
     shifts, r_mem = options.get("rb_left_shifts"), bool(options.get("r_mem"))
     scaffold = read_scaffold(args.scaffold)
-    weights = pd.DataFrame(weight_report(shifts, r_mem, scaffold=scaffold))
-    _write_csv(weights, args.weights)
-    for row in weights[weights["beyond_limit"]].itertuples():
-        log.warning("weight of %s represented at %+.1f %% (limit %.0f %%)", row.projection,
-                    100 * row.rel_error, 100 * row.rel_error_limit)
+    weights = weight_report(shifts, r_mem, scaffold=scaffold)
+    write_csv(weights, args.weights)
+    for row in (row for row in weights if row["beyond_limit"]):
+        log.warning("weight of %s represented at %+.1f %% (limit %.0f %%)", row["projection"],
+                    100 * row["rel_error"], 100 * row["rel_error_limit"])
     run = read_run(args.run) if args.run else None
     saturation = saturation_report(scaffold, shifts, r_mem, spikes=run.spikes if run else None,
-                                   timestep=run.timestep if run else 0.1)
-    _write_csv(pd.DataFrame(saturation), args.saturation)
+                                   timestep=run.timestep if run else P.DEFAULT_TIMESTEP)
+    write_csv(saturation, args.saturation)
 
 
 def _sweep_summary(args):
-    from .plots.sweep import sweep_curves
+    from .plots.sweep import sweep_figures
     from .sweep import sweep_table
     table = sweep_table(args.stats, args.communication or ())
-    _write_csv(table, args.output)
-    backend = "nest" if (table["backend"] == "nest").any() else table["backend"].iloc[0]
-    rates = table[(table["backend"] == backend) & (table["window"] != "post")]
-    for parameter in args.parameters:
-        if parameter not in rates or rates[parameter].nunique() < 2:
-            continue
-        sweep_curves(rates, f"{args.figure_prefix}{parameter}.png", parameter,
-                     ylabel="mean rate (Hz)", title=f"[{backend}]")
-        if "peak_events_grid" in rates:
-            load = rates[rates["window"] == "stimulus"].drop(columns="window")
-            sweep_curves(load.melt(id_vars=["population", parameter],
-                                   value_vars=["peak_events_default", "peak_events_grid"],
-                                   var_name="window", value_name="peak_events"),
-                         f"{args.figure_prefix}{parameter}_load.png", parameter,
-                         value="peak_events", ylabel="peak events per core per step",
-                         title=f"[{backend}]")
+    write_csv(table, args.output)
+    sweep_figures(table, args.parameters, args.figure_prefix)
 
 
 def _import_spinncer(args):
@@ -350,7 +327,7 @@ def make_parser():
     p = sub.add_parser("simulate", help="run the network on a backend")
     p.add_argument("--scaffold", required=True)
     p.add_argument("--stimulus", required=True)
-    p.add_argument("--backend", default="nest", choices=("nest", "nest-numerics", "spinnaker"))
+    p.add_argument("--backend", default="nest", choices=BACKENDS)
     p.add_argument("--backend-options-json", help="backend settings (SpiNNaker machine, "
                    "neurons per core, rb_left_shifts, r_mem, id_remap) as JSON")
     _config_arg(p, "--timestep", "simulation.timestep", default=P.DEFAULT_TIMESTEP)
@@ -361,6 +338,8 @@ def make_parser():
     _config_arg(p, "--seed", "simulation.seeds", default=1)
     p.add_argument("--allow-pickle", action="store_true",
                    help="trust pickled entries of --stimulus (original SpiNNCer files)")
+    p.add_argument("--no-signals", action="store_true",
+                   help="record spikes only, no v/gsyn of the signal sample")
     p.add_argument("--config-json", help="configuration to store in the run metadata")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=_simulate)
@@ -406,7 +385,7 @@ def make_parser():
 
     p = sub.add_parser("spinnaker-map", help="map a scaffold on a virtual SpiNNaker machine")
     p.add_argument("scaffold")
-    p.add_argument("--ordering", choices=("default", "grid"), default="default")
+    p.add_argument("--ordering", choices=ORDERINGS, default=ORDERINGS[0])
     p.add_argument("--options-json", help="neurons_per_core, rb_left_shifts, r_mem, ...")
     p.add_argument("-o", "--output", required=True, help="mapping .npz")
     p.set_defaults(func=_spinnaker_map)

@@ -8,9 +8,19 @@ schema checks and the workflow's wildcard constraints derive from these tuples.
 #: Simulator backends: NEST (double-precision reference), NEST with SpiNNaker's fixed-point
 #: weights, Brian2 C++ standalone (an independent third simulator), sPyNNaker on hardware.
 BACKENDS = ("nest", "nest-numerics", "brian2", "spinnaker")
+#: The reference every other backend is compared with.
+REFERENCE_BACKEND = BACKENDS[0]
+
+#: Kinds of generated mossy-fibre stimulus (:func:`spinncer.stimulus.generate`).
+STIMULUS_TYPES = ("poisson", "periodic")
 
 #: Cell orderings before SpiNNaker partitioning, by their workflow names.
 ORDERINGS = ("default", "grid")
+#: The ordering that keeps the scaffold order.
+DEFAULT_ORDERING = ORDERINGS[0]
+#: The same orderings as ``id_remap`` values (config ``spinnaker.id_remap``, sPyNNaker runs):
+#: None keeps the scaffold order.
+ID_REMAPS = tuple(None if name == DEFAULT_ORDERING else name for name in ORDERINGS)
 
 
 def alternatives_regex(names):

@@ -65,6 +65,15 @@ def raster(pop_spikes, name, windows, path, title=""):
     _save(fig, path)
 
 
+def rasters(spikes, windows, outdir, title=""):
+    """``<outdir>/raster_<population>.png`` for every population of `windows` ({population:
+    windows}); a population without spikes data gets an empty raster."""
+    from ..results import PopulationSpikes
+    for name, pop_windows in windows.items():
+        pop = spikes.get(name, PopulationSpikes(np.empty(0, int), np.empty(0), 0))
+        raster(pop, name, pop_windows, f"{outdir}/raster_{name}.png", title)
+
+
 def rate_bars(rates, path, title=""):
     """Mean rate per population (Hz), baseline vs stimulus window, with the 95 % bootstrap
     confidence interval of the mean over cells (percentile interval of 1000 resamples,

@@ -1,4 +1,5 @@
 """Sweep figures (PNG): a statistic against the swept stimulus parameter, per population."""
+from ..options import REFERENCE_BACKEND
 from .figures import POPULATION_COLOURS, _save, panel_grid
 
 WINDOW_STYLES = {"baseline": ":", "stimulus": "-", "post": "--",
@@ -54,3 +55,27 @@ def sweep_curves(table, path, parameter, value="mean_rate_hz", ylabel=None, titl
     fig.suptitle(f"{ylabel or value} vs {PARAMETER_LABELS.get(parameter, parameter)} {title}")
     fig.tight_layout()
     _save(fig, path)
+
+
+def sweep_figures(table, parameters, figure_prefix):
+    """The figures of a sweep table (:func:`spinncer.sweep.sweep_table`): for each swept
+    parameter with at least two values, ``<prefix><parameter>.png`` (mean rates of the
+    reference backend, or of the first backend when it did not run, baseline and stimulus
+    windows) and, when the communication load was joined, ``<prefix><parameter>_load.png``
+    (peak events per core per step in the stimulus window, default vs grid ordering)."""
+    backend = (REFERENCE_BACKEND if (table["backend"] == REFERENCE_BACKEND).any()
+               else table["backend"].iloc[0])
+    rates = table[(table["backend"] == backend) & (table["window"] != "post")]
+    for parameter in parameters:
+        if parameter not in rates or rates[parameter].nunique() < 2:
+            continue
+        sweep_curves(rates, f"{figure_prefix}{parameter}.png", parameter,
+                     ylabel="mean rate (Hz)", title=f"[{backend}]")
+        if "peak_events_grid" in rates:
+            load = rates[rates["window"] == "stimulus"].drop(columns="window")
+            sweep_curves(load.melt(id_vars=["population", parameter],
+                                   value_vars=["peak_events_default", "peak_events_grid"],
+                                   var_name="window", value_name="peak_events"),
+                         f"{figure_prefix}{parameter}_load.png", parameter,
+                         value="peak_events", ylabel="peak events per core per step",
+                         title=f"[{backend}]")

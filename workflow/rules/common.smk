@@ -7,8 +7,9 @@ from snakemake.utils import validate
 
 from spinncer.config import check_config, config_sources
 from spinncer.errors import InputError
+from spinncer.options import BACKENDS, ORDERINGS, alternatives_regex
 from spinncer.params import ALL_POPULATIONS
-from spinncer.sweep import check_point_name, stimulus_name
+from spinncer.sweep import STIMULUS_NAME_REGEX, check_point_name, stimulus_name
 
 # One clear line for a bad config (key, expected, found), then Snakemake's validation sets the
 # schema defaults.
@@ -59,11 +60,11 @@ def stimulus_names():
 
 wildcard_constraints:
     scaffold=re.escape(SCAFFOLD),
-    stim=r"f[0-9.]+_r[0-9.]+_(poisson|periodic)|file-[A-Za-z0-9_.-]+",
+    stim=STIMULUS_NAME_REGEX,
     seed=r"[0-9]+",
-    backend="nest|nest-numerics|spinnaker",
-    ordering="default|grid",
-    pop="|".join(POPULATIONS),
+    backend=alternatives_regex(BACKENDS),
+    ordering=alternatives_regex(ORDERINGS),
+    pop=alternatives_regex(POPULATIONS),
 
 
 RUN = "results/{scaffold}/{stim}/seed{seed}"

@@ -30,8 +30,8 @@ rule compare_backends:
             labels={"point": "{stim} seed {seed}", "pair": "{a} vs {b}", "item": "timing"},
         ),
     wildcard_constraints:
-        a="nest|nest-numerics|spinnaker",
-        b="nest|nest-numerics|spinnaker",
+        a=alternatives_regex(BACKENDS),
+        b=alternatives_regex(BACKENDS),
     log:
         "logs/compare/{scaffold}/{stim}/seed{seed}/{a}_vs_{b}.log",
     params:
