@@ -1,5 +1,6 @@
 # Configuration checks, wildcard constraints and input functions shared by all rules.
 import json
+import os
 import shlex
 import sys
 
@@ -14,8 +15,11 @@ from spinncer.sweep import STIMULUS_NAME_REGEX, check_point_name, stimulus_name
 # One clear line for a bad config (key, expected, found), then Snakemake's validation sets the
 # schema defaults.
 try:
-    check_config(config, workflow.source_path("../schemas/config.schema.yaml"),
-                 config_sources(workflow.configfiles))
+    check_config(
+        config,
+        workflow.source_path("../schemas/config.schema.yaml"),
+        config_sources(workflow.configfiles),
+    )
 except InputError as err:
     sys.exit(f"spinncer: error: {err}")
 validate(config, "../schemas/config.schema.yaml", set_default=True)
@@ -23,24 +27,36 @@ validate(config, "../schemas/config.schema.yaml", set_default=True)
 
 def require_file(key, path):
     if not (path and Path(path).is_file()):
-        sys.exit(f"spinncer: error: config key '{key}': expected an existing file, found {path!r}")
+        sys.exit(
+            f"spinncer: error: config key '{key}': expected an existing file, found {path!r}"
+        )
 
 
 if config["scaffold"]["source"] == "file":
     require_file("scaffold.file", config["scaffold"]["file"])
 if config["scaffold"]["source"] == "download" and not config["scaffold"]["url"]:
-    sys.exit("spinncer: error: config key 'scaffold.url': expected a download link when "
-             "scaffold.source is download, found none")
+    sys.exit(
+        "spinncer: error: config key 'scaffold.url': expected a download link when "
+        "scaffold.source is download, found none"
+    )
 if config["stimulus"]["file"]:
     require_file("stimulus.file", config["stimulus"]["file"])
 # A spinnaker run without a machine fails in its own job with one line (spinncer/backends/
 # spinnaker.py); every other target, mapping and communication included, still builds.
 SPINNAKER = config["spinnaker"]
 
-# The interpreter running Snakemake has spinncer installed (envs/spinncer.txt). Each rule sends
-# its command's output to its log; `3>&2` first keeps Snakemake's stderr as descriptor 3, where
-# the CLI also writes a failed job's `spinncer: error:` line and progress (spinncer/console.py).
-SPINNCER = f"{shlex.quote(sys.executable)} -m spinncer -v --console-fd 3 3>&2"
+# Rules call `spinncer -v --console-fd 3 3>&2 <command>`: the `spinncer` command installed beside
+# the interpreter running Snakemake (envs/spinncer.txt installs both), whose directory goes
+# first on the jobs' PATH. Each rule sends its command's output to its log; `3>&2` first keeps
+# Snakemake's stderr as descriptor 3, where the CLI also writes a failed job's
+# `spinncer: error:` line and progress (spinncer/console.py).
+SPINNCER_BIN = Path(sys.executable).parent
+if not (SPINNCER_BIN / "spinncer").exists():
+    sys.exit(
+        f"spinncer: error: {SPINNCER_BIN}: expected the spinncer command beside "
+        f"{sys.executable} (pip install -r envs/spinncer.txt), found none"
+    )
+os.environ.update(PATH=os.pathsep.join([str(SPINNCER_BIN), os.environ.get("PATH", "")]))
 SCAFFOLD = config["scaffold"]["name"]
 STIM = config["stimulus"]
 SIM = config["simulation"]
@@ -54,8 +70,12 @@ def stimulus_names():
     file-<stem> for a given stimulus file."""
     if STIM["file"]:
         return [f"file-{Path(STIM['file']).stem}"]
-    return [stimulus_name(f, r, t) for f in STIM["f_peak"] for r in STIM["stim_radius"]
-            for t in STIM["type"]]
+    return [
+        stimulus_name(f, r, t)
+        for f in STIM["f_peak"]
+        for r in STIM["stim_radius"]
+        for t in STIM["type"]
+    ]
 
 
 wildcard_constraints:
@@ -83,15 +103,22 @@ def sweep_point(wildcards):
 def run_config(wildcards, backend):
     """The configuration of one run, stored in its metadata. Only what the run depends on, so
     that adding a sweep point elsewhere does not look like a change to this run."""
-    stimulus = {key: STIM[key] for key in ("f_base", "stim_times", "percentage_active_fibers")}
+    stimulus = {
+        key: STIM[key] for key in ("f_base", "stim_times", "percentage_active_fibers")
+    }
     if wildcards.stim.startswith("file-"):
         stimulus = {"file": STIM["file"], "allow_pickle": STIM["allow_pickle"]}
     else:
         f_peak, radius, kind = sweep_point(wildcards)
         stimulus.update(f_peak=f_peak, stim_radius=radius, type=kind)
-    run = {"scaffold": config["scaffold"], "stimulus": stimulus, "seed": int(wildcards.seed),
-           "timestep": SIM["timestep"], "backend": backend,
-           "backend_options": json.loads(shlex.split(backend_options(backend))[0])}
+    run = {
+        "scaffold": config["scaffold"],
+        "stimulus": stimulus,
+        "seed": int(wildcards.seed),
+        "timestep": SIM["timestep"],
+        "backend": backend,
+        "backend_options": json.loads(shlex.split(backend_options(backend))[0]),
+    }
     return shlex.quote(json.dumps(run, sort_keys=True))
 
 
@@ -101,14 +128,19 @@ def backend_options(backend):
     if backend in ("nest-numerics", "spinnaker"):
         options = {key: SPINNAKER[key] for key in ("rb_left_shifts", "r_mem")}
     if backend == "spinnaker":
-        options.update(neurons_per_core=SPINNAKER["neurons_per_core"],
-                       id_remap=SPINNAKER["id_remap"])
+        options.update(
+            neurons_per_core=SPINNAKER["neurons_per_core"],
+            id_remap=SPINNAKER["id_remap"],
+        )
         if SPINNAKER["machine"]:
-            options.update(machine=SPINNAKER["machine"],
-                           board_version=SPINNAKER["board_version"])
+            options.update(
+                machine=SPINNAKER["machine"], board_version=SPINNAKER["board_version"]
+            )
         else:
-            options.update(spalloc_server=SPINNAKER["spalloc_server"],
-                           spalloc_user=SPINNAKER["spalloc_user"])
+            options.update(
+                spalloc_server=SPINNAKER["spalloc_server"],
+                spalloc_user=SPINNAKER["spalloc_user"],
+            )
     return shlex.quote(json.dumps(options, sort_keys=True))
 
 
@@ -121,20 +153,38 @@ def scaffold_input_file():
 
 
 ANALYSIS = config["analysis"]
-RUN_TABLES = ["stats.csv", "responses.csv", "worst_case.csv", "isi.csv", "psth.csv",
-              "communication.csv", "saturation.csv"]
-RUN_FIGURES = ["rates.png", "rate_distributions.png", "psth.png", "communication.png"] + [
-    f"raster_{pop}.png" for pop in POPULATIONS]
+RUN_TABLES = [
+    "stats.csv",
+    "responses.csv",
+    "worst_case.csv",
+    "isi.csv",
+    "psth.csv",
+    "communication.csv",
+    "saturation.csv",
+]
+RUN_FIGURES = [
+    "rates.png",
+    "rate_distributions.png",
+    "psth.png",
+    "communication.png",
+] + [f"raster_{pop}.png" for pop in POPULATIONS]
 
 
 def compare_pairs():
     """[reference, other] backend pairs of analysis.compare whose backends both run."""
-    return [tuple(pair) for pair in ANALYSIS["compare"]
-            if set(pair) <= set(SIM["backends"]) and pair[0] != pair[1]]
+    return [
+        tuple(pair)
+        for pair in ANALYSIS["compare"]
+        if set(pair) <= set(SIM["backends"]) and pair[0] != pair[1]
+    ]
 
 
 def swept_parameters():
-    return [key for key in ("f_peak", "stim_radius") if len(STIM[key]) > 1 and not STIM["file"]]
+    return [
+        key
+        for key in ("f_peak", "stim_radius")
+        if len(STIM[key]) > 1 and not STIM["file"]
+    ]
 
 
 def sweep_points():
@@ -142,18 +192,39 @@ def sweep_points():
 
 
 def final_outputs():
-    summary = [f"resources/scaffolds/{SCAFFOLD}_summary_{table}.csv"
-               for table in ("populations", "connections")]
+    summary = [
+        f"resources/scaffolds/{SCAFFOLD}_summary_{table}.csv"
+        for table in ("populations", "connections")
+    ]
     summary.append(f"results/{SCAFFOLD}/numerics/weights.csv")
     outputs = []
     for point in sweep_points():
         for backend in SIM["backends"]:
             outputs += [f"{point}/{backend}/{name}" for name in RUN_TABLES]
             outputs += [f"{point}/{backend}/figures/{name}" for name in RUN_FIGURES]
-        outputs += [f"{point}/compare/{a}_vs_{b}/verdicts.csv" for a, b in compare_pairs()]
-    outputs += [f"results/compare/{name}/verdicts.csv" for name in ANALYSIS["compare_runs"]]
+        outputs += [
+            f"{point}/compare/{a}_vs_{b}/verdicts.csv" for a, b in compare_pairs()
+        ]
+    outputs += [
+        f"results/compare/{name}/verdicts.csv" for name in ANALYSIS["compare_runs"]
+    ]
     if len(sweep_points()) > 1:
         outputs.append(f"results/{SCAFFOLD}/sweep/summary.csv")
-        outputs += [f"results/{SCAFFOLD}/sweep/{p}{kind}.png" for p in swept_parameters()
-                    for kind in ("", "_load")]
+        outputs += [
+            f"results/{SCAFFOLD}/sweep/{p}{kind}.png"
+            for p in swept_parameters()
+            for kind in ("", "_load")
+        ]
     return summary + outputs
+
+
+def report_labels(name):
+    """Report labels of a per-run figure (workflow/rules/figures.smk)."""
+    return {"point": "{stim} seed {seed}", "backend": "{backend}", "figure": name}
+
+
+def mapping_inputs(wildcards):
+    """The virtual-board mappings a communication profile uses, none for contiguous blocks."""
+    if config["communication"]["mapping"] == "blocks":
+        return []
+    return [f"results/{wildcards.scaffold}/mapping/{o}.npz" for o in ORDERINGS]

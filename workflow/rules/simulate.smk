@@ -7,9 +7,9 @@
 rule simulate:
     input:
         scaffold="resources/scaffolds/{scaffold}.hdf5",
-        stimulus=RUN + "/stimulus.npz",
+        stimulus=f"{RUN}/stimulus.npz",
     output:
-        RUN + "/{backend}/spikes.h5",
+        f"{RUN}/{{backend}}/spikes.h5",
     log:
         "logs/simulate/{scaffold}/{stim}/seed{seed}/{backend}.log",
     benchmark:
@@ -22,7 +22,7 @@ rule simulate:
         timestep=SIM["timestep"],
         simtime=SIMTIME,
     shell:
-        "{SPINNCER} simulate --backend {wildcards.backend} --scaffold {input.scaffold}"
+        "spinncer -v --console-fd 3 3>&2 simulate --backend {wildcards.backend} --scaffold {input.scaffold}"
         " --stimulus {input.stimulus} --timestep {params.timestep} --simtime {params.simtime}"
         " --threads {threads} --seed {wildcards.seed} {params.allow_pickle}"
         " --backend-options-json {params.options} --config-json {params.config}"

@@ -6,7 +6,7 @@ rule stimulus_generate:
     input:
         scaffold="resources/scaffolds/{scaffold}.hdf5",
     output:
-        RUN + "/stimulus.npz",
+        f"{RUN}/stimulus.npz",
     log:
         "logs/stimulus/{scaffold}/{stim}/seed{seed}.log",
     wildcard_constraints:
@@ -18,7 +18,7 @@ rule stimulus_generate:
         stim_times=STIM_TIMES,
         timestep=SIM["timestep"],
     shell:
-        "{SPINNCER} stimulus --scaffold {input.scaffold}"
+        "spinncer -v --console-fd 3 3>&2 stimulus --scaffold {input.scaffold}"
         " --f-base {params.f_base} --f-peak {params.point[0]}"
         " --stim-radius {params.point[1]} --type {params.point[2]}"
         " --percentage-active-fibers {params.active}"
@@ -33,7 +33,7 @@ rule stimulus_from_file:
         scaffold="resources/scaffolds/{scaffold}.hdf5",
         file=STIM["file"] or [],
     output:
-        RUN + "/stimulus.npz",
+        f"{RUN}/stimulus.npz",
     log:
         "logs/stimulus/{scaffold}/{stim}/seed{seed}.log",
     wildcard_constraints:
@@ -44,6 +44,6 @@ rule stimulus_from_file:
         stim_times=STIM_TIMES,
         timestep=SIM["timestep"],
     shell:
-        "{SPINNCER} stimulus --scaffold {input.scaffold} --file {input.file}"
+        "spinncer -v --console-fd 3 3>&2 stimulus --scaffold {input.scaffold} --file {input.file}"
         " {params.allow_pickle} --stim-times {params.stim_times}"
         " --timestep {params.timestep} -o {output} > {log} 2>&1"
