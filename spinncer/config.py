@@ -17,6 +17,8 @@ import yaml
 
 from .errors import InputError
 from .options import BACKENDS, ID_REMAPS, STIMULUS_TYPES
+from .params import MODEL_VARIANTS
+from .stimulus import PROTOCOLS
 
 #: Config keys (paths through the schema's ``properties``/``items``) whose allowed values are
 #: spinncer's option sets (:mod:`spinncer.options`); :func:`load_schema` fills in their
@@ -26,6 +28,9 @@ OPTION_SETS = (
     (("analysis", "compare", "items", "items"), BACKENDS),
     (("spinnaker", "id_remap"), ID_REMAPS),
     (("stimulus", "type", "items"), STIMULUS_TYPES),
+    (("stimulus", "protocol"), (None, *PROTOCOLS)),
+    (("sweeps", "additionalProperties", "type", "items"), STIMULUS_TYPES),
+    (("model", "variant"), tuple(MODEL_VARIANTS)),
 )
 
 _EXPECTATIONS = {
@@ -52,7 +57,8 @@ def load_schema(path):
     for keys, values in OPTION_SETS:
         node = schema
         for key in keys:
-            node = node[key] if key == "items" else node["properties"][key]
+            node = node[key] if key in ("items", "additionalProperties") \
+                else node["properties"][key]
         node["enum"] = list(values)
     return schema
 
@@ -176,6 +182,12 @@ def schema_markdown(schema):
         required = set(body.get("required", []))
         lines += [f"## `{section}`", "", "| key | type | default | allowed | description |",
                   "|---|---|---|---|---|"]
+        if "properties" not in body:  # a map of named entries (e.g. sweeps: {name: {...}})
+            body = {"properties": {f"<name>.{k}": v for k, v in
+                                   body.get("additionalProperties", {}).get("properties",
+                                                                            {}).items()}}
+            lines[-2:-2] = [f"`{section}` maps names of your choice to entries with these keys.",
+                            ""]
         rows = [(name, entry) for name, entry in body["properties"].items()]
         while rows:
             name, entry = rows.pop(0)

@@ -22,6 +22,10 @@ DEFAULT_ORDERING = ORDERINGS[0]
 #: None keeps the scaffold order.
 ID_REMAPS = tuple(None if name == DEFAULT_ORDERING else name for name in ORDERINGS)
 
+#: How far sPyNNaker runs for a mapping without hardware (:mod:`spinncer.mapping`): only as
+#: far as routing tables, or the whole virtual-board run (data generation included).
+MAPPING_MODES = ("routing", "full")
+
 
 def alternatives_regex(names):
     """A regex matching exactly one of `names` (for Snakemake wildcard constraints)."""

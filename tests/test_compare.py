@@ -36,7 +36,8 @@ def test_compare_rates_by_hand():
         cells = np.repeat(np.arange(4), counts)
         return PopulationSpikes(cells, np.linspace(1, 290, len(cells)), 4)
     a, b = run_of({"golgi": pop([3, 6, 9, 0])}), run_of({"golgi": pop([6, 6, 12, 3])})
-    row = compare_rates(a, b, protocol_windows(STIM)).set_index("window").loc["baseline"]
+    row = compare_rates(a, b, protocol_windows(STIM), min_cells=2).set_index("window").loc[
+        "baseline"]
     assert (row["mean_a_hz"], row["mean_b_hz"]) == pytest.approx((15.0, 22.5))
     assert row["diff_hz"] == pytest.approx(7.5) and row["rel_diff"] == pytest.approx(0.5)
     assert (row["spikes_a"], row["spikes_b"], row["spike_diff"]) == (18, 27, 9)
@@ -188,7 +189,8 @@ def test_unpaired_ttest_is_spinncers_excited_cells_only():
         times += list(np.linspace(10, 340, 6))
         return PopulationSpikes(np.array(cells), np.array(times), 6)
     a, b = run_of({"golgi": pop([2, 3, 4, 0, 0, 0])}), run_of({"golgi": pop([0, 5, 6, 7, 9, 0])})
-    row = compare_rates(a, b, protocol_windows(STIM)).set_index("window").loc["stimulus"]
+    row = compare_rates(a, b, protocol_windows(STIM), min_cells=2).set_index(
+        "window").loc["stimulus"]
     assert (row["n_excited_a"], row["n_excited_b"]) == (3, 4)
     rates_a, rates_b = np.array([2, 3, 4]) / 0.05, np.array([5, 6, 7, 9]) / 0.05
     expected = stats.ttest_ind(rates_b, rates_a, equal_var=True).pvalue
@@ -196,3 +198,25 @@ def test_unpaired_ttest_is_spinncers_excited_cells_only():
     everyone = stats.ttest_ind(np.array([0, 5, 6, 7, 9, 1]), np.array([2, 3, 4, 0, 0, 1]),
                                equal_var=True).pvalue
     assert row["ttest_ind_pvalue"] != pytest.approx(everyone)
+
+
+def test_one_dcn_cell_and_four_purkinje_cells_are_too_few_not_nan():
+    # the cases of issue 13: one DCN cell that fired one spike less in the stimulus window,
+    # and four Purkinje cells that all fired one more spike (d_z was +inf, p_adj 0)
+    dcn_a = PopulationSpikes(np.zeros(2, int), np.array([310.0, 330.0]), 1)
+    dcn_b = PopulationSpikes(np.zeros(1, int), np.array([310.0]), 1)
+    cells = np.arange(4)
+    pc_a = PopulationSpikes(cells, np.full(4, 100.0), 4)
+    pc_b = PopulationSpikes(np.r_[cells, cells], np.r_[np.full(4, 100.0), np.full(4, 320.0)], 4)
+    a, b = run_of({"purkinje": pc_a, "dcn": dcn_a}), run_of({"purkinje": pc_b, "dcn": dcn_b})
+    result = compare_runs(a, b, population_windows(STIM, ["purkinje", "dcn"]))
+    verdicts = result.verdicts.set_index("population")
+    assert verdicts.loc["dcn", "verdict"].startswith(
+        "rates not tested, too few cells (n=1 < 10)")
+    assert verdicts.loc["purkinje", "verdict"].startswith(
+        "rates not tested, too few cells (n=4 < 10)")
+    assert verdicts["rate_differs"].isna().all()
+    text = " ".join(verdicts["verdict"])
+    assert "nan" not in text and "inf" not in text and "p_adj" not in text
+    assert (result.rates["test_note"].str.startswith("too few cells")).all()
+    assert verdicts["rule"].str.contains("tested only with >= 10 cells").all()

@@ -10,6 +10,7 @@ from spinncer import numerics as nm
 from spinncer.backends import open_session
 from spinncer.backends import spinnaker as sp
 from spinncer.errors import InputError
+from spinncer.mapping import map_virtual
 from spinncer.params import CONNECTION_TYPES
 from spinncer.partition import block_assignment, load_assignment
 
@@ -53,8 +54,8 @@ def virtual_mappings(spynnaker, tmp_path_factory):
     out = {}
     for remap in (None, "grid"):
         work = tmp_path_factory.mktemp(f"map_{remap}")
-        out[remap] = sp.map_virtual(tiny_scaffold(), out_path=work / "mapping.npz",
-                                    workdir=work, neurons_per_core=NPC, id_remap=remap)
+        out[remap] = map_virtual(tiny_scaffold(), work / "mapping.npz", workdir=work,
+                                 neurons_per_core=NPC, id_remap=remap)
         out[remap] += (work / "mapping.npz",)
     out["home_files"] = (home_files, [p for p in sp.user_cfg_locations() if p.is_file()])
     return out

@@ -1,4 +1,4 @@
-"""SpiNNaker backend through `pyNN.spiNNaker` (sPyNNaker 7.4.1), and mapping without hardware.
+"""SpiNNaker backend through `pyNN.spiNNaker` (sPyNNaker 7.4.1).
 
 :class:`SpinnakerSession` takes the knobs of the original study as session options:
 
@@ -16,7 +16,8 @@
   sPyNNaker did), None = sPyNNaker decides;
 - machine: exactly one of ``machine`` (board address, with ``board_version``),
   ``spalloc_server`` (with ``spalloc_user``, optional ``spalloc_group``/``spalloc_port``) or
-  ``virtual_board=True`` (no hardware; mapping only, optional ``width``/``height`` in chips).
+  ``virtual_board=True`` (no hardware; mapping only, optional ``width``/``height`` in chips;
+  the mapping step is :mod:`spinncer.mapping`).
 
 Configuration file. sPyNNaker (``spinn_utilities.config_holder``) requires a *user* file
 ``.spynnaker.cfg`` in exactly one of ``$XDG_CONFIG_DIRS`` (site), ``$XDG_CONFIG_HOME`` (user)
@@ -30,41 +31,22 @@ restored after setup.
 """
 import contextlib
 import inspect
-import json
 import os
-import time
 from pathlib import Path
-from types import MappingProxyType
 
 import numpy as np
 
 from ..errors import InputError
 from ..numerics import (REFERENCE_RB_LEFT_SHIFTS, check_shifts, refuse_r_mem,
                         summed_weight_for_shift)
-from ..params import DEFAULT_TIMESTEP, INPUT_POPULATION
-from ..partition import CoreAssignment, cell_order, check_id_remap, neurons_per_core_of
+from ..params import INPUT_POPULATION
+from ..partition import cell_order, check_id_remap, neurons_per_core_of
 from .pynn import PyNNSession
 
 USER_CFG = ".spynnaker.cfg"
 LOCAL_CFG = "spynnaker.cfg"
 #: Work directory when none is given (relative to the current directory).
 DEFAULT_WORKDIR = "spinnaker_run"
-
-MAPPING_LAYOUT = """\
-mapping.npz (numpy .npz, no pickles):
-  core_of/<population>  int64 per cell (scaffold order): index of the core holding the cell
-  core_population       str per core
-  core_xyp              int64 (n_cores, 3): chip x, chip y, processor of each core
-  core_lo_atom, core_hi_atom  int64 per core: PyNN index range (after id_remap) it holds
-  core_role             str per core: combined | neurons | source
-  synapse_core_xyp      int64 (n, 3) and synapse_core_population str (n): synapse-only cores
-  other_core_xyp        int64 (n, 3) and other_core_kind str (n): delay extensions, system
-  routing_xy            int64 (n_chips, 2): chips with a routing table
-  routing_entries       int64 per chip: uncompressed multicast routing-table entries
-  meta                  JSON: neurons_per_core, id_remap, rb_left_shifts, n_synapse_cores,
-                        machine size, timings (s), sPyNNaker version
-"""
-
 
 def user_cfg_locations():
     """Where sPyNNaker looks for its user file, in its own order (site, user, home)."""
@@ -201,119 +183,3 @@ class SpinnakerSession(PyNNSession):
         import pyNN
         import spynnaker
         return {"sPyNNaker": spynnaker.__version__, "pyNN": pyNN.__version__}
-
-
-# ---------------------------------------------------------------- mapping without hardware
-
-#: Role of a core by its sPyNNaker machine-vertex class (read-only: no module-level state).
-_ROLES = MappingProxyType({
-    "PopulationMachineVertex": "combined", "PopulationNeuronsMachineVertex": "neurons",
-    "SpikeSourceArrayMachineVertex": "source", "SpikeSourcePoissonMachineVertex": "source"})
-
-
-def extract_mapping(populations, new_ids=None):
-    """Placements and routing tables of the mapped graph as arrays (see MAPPING_LAYOUT).
-
-    Call after ``sim.run``. `populations` maps names to the PyNN populations (labels = names);
-    `new_ids` is the id_remap used ({population: new index per scaffold cell}) or None.
-    """
-    from spynnaker.pyNN.data import SpynnakerDataView as view
-    by_label = {pop.label: name for name, pop in populations.items()}
-    cores, synapse_cores, others = [], [], []
-    for placement in view.iterate_placemements():
-        vertex, xyp = placement.vertex, (placement.x, placement.y, placement.p)
-        app = vertex.app_vertex
-        name = by_label.get(app.label) if app is not None else None
-        kind = type(vertex).__name__
-        if name is not None and kind in _ROLES:
-            s = vertex.vertex_slice
-            cores.append((name, xyp, s.lo_atom, s.hi_atom, _ROLES[kind]))
-        elif name is not None and "Synapses" in kind:
-            synapse_cores.append((name, xyp))
-        else:
-            others.append((kind, xyp))
-    order = {name: i for i, name in enumerate(populations)}
-    cores.sort(key=lambda c: (order[c[0]], c[2]))
-    core_of = {}
-    for name, pop in populations.items():
-        pynn_core = np.full(pop.size, -1, dtype=np.int64)
-        for k, (cname, _, lo, hi, _) in enumerate(cores):
-            if cname == name:
-                pynn_core[lo:hi + 1] = k
-        core_of[name] = pynn_core if not new_ids else pynn_core[new_ids[name]]
-    tables = list(view.get_uncompressed().routing_tables)
-    arrays = {
-        "core_lo_atom": np.array([c[2] for c in cores], np.int64),
-        "core_hi_atom": np.array([c[3] for c in cores], np.int64),
-        "core_role": np.array([c[4] for c in cores], dtype=str),
-        "synapse_core_xyp": np.array([c[1] for c in synapse_cores], np.int64).reshape(-1, 3),
-        "synapse_core_population": np.array([c[0] for c in synapse_cores], dtype=str),
-        "other_core_xyp": np.array([c[1] for c in others], np.int64).reshape(-1, 3),
-        "other_core_kind": np.array([c[0] for c in others], dtype=str),
-        "routing_xy": np.array([(t.x, t.y) for t in tables], np.int64).reshape(-1, 2),
-        "routing_entries": np.array([t.number_of_entries for t in tables], np.int64),
-    }
-    machine = view.get_machine()
-    meta = {"n_chips": machine.n_chips, "machine_width": machine.width,
-            "machine_height": machine.height, "n_placements": view.get_n_placements()}
-    assignment = CoreAssignment(core_of, np.array([c[0] for c in cores], dtype=str),
-                                np.array([c[1] for c in cores], np.int64).reshape(-1, 3), meta)
-    return assignment, arrays
-
-
-def map_virtual(scaffold, stimulus=None, out_path=None, *, workdir=None,
-                timestep=DEFAULT_TIMESTEP, runtime=None, neurons_per_core=None,
-                rb_left_shifts=None, r_mem=False, id_remap=None, n_synapse_cores=0, width=None,
-                height=None, model=None):
-    """Partition, place and route `scaffold` on a virtual SpiNNaker machine (no hardware).
-
-    Builds the same network as a run (silent glomeruli when `stimulus` is None), runs one
-    timestep with ``virtual_board = True`` and returns (CoreAssignment, arrays, seconds);
-    with `out_path` the result is written as a ``mapping.npz`` (:data:`MAPPING_LAYOUT`).
-    `width`/`height` size the virtual machine in chips (default: one 48-chip board).
-    """
-    from ..stimulus import Stimulus
-    t0 = time.perf_counter()
-    if stimulus is None and INPUT_POPULATION in scaffold.positions:
-        # one spike in all: sPyNNaker 7.4.1's spike-density check fails on only empty trains
-        trains = [np.empty(0)] * scaffold.n_cells(INPUT_POPULATION)
-        trains[0] = np.array([0.0])
-        stimulus = Stimulus.from_trains(trains)
-    workdir = Path(workdir or (Path(out_path).parent / "spinnaker_mapping" if out_path
-                               else "spinnaker_mapping"))
-    options = dict(neurons_per_core=neurons_per_core, rb_left_shifts=rb_left_shifts,
-                   r_mem=r_mem, id_remap=id_remap, n_synapse_cores=n_synapse_cores,
-                   virtual_board=True, width=width, height=height)
-    session = SpinnakerSession("spinnaker", timestep=timestep, workdir=workdir,
-                               options=options, model=model)
-    seconds = {"setup": time.perf_counter() - t0}
-    try:
-        t = time.perf_counter()
-        session.build(scaffold, stimulus)
-        session.connect(scaffold)
-        seconds["build"] = time.perf_counter() - t
-        t = time.perf_counter()
-        session.sim.run(runtime or timestep)
-        seconds["map"] = time.perf_counter() - t
-        assignment, arrays = extract_mapping(session.populations, session.new_ids)
-    finally:
-        session.end()
-    seconds["total"] = time.perf_counter() - t0
-    npc = neurons_per_core_of(neurons_per_core, scaffold.positions)
-    shifts = session.rb_left_shifts
-    assignment.meta.update(
-        source="sPyNNaker virtual board", id_remap=id_remap, neurons_per_core=npc,
-        rb_left_shifts=shifts if isinstance(shifts, str) else
-        {k: list(v) for k, v in shifts.items()},
-        n_synapse_cores=n_synapse_cores, seconds=seconds, versions=session.versions(),
-        n_cores=assignment.n_cores, n_synapse_only_cores=len(arrays["synapse_core_xyp"]),
-        max_routing_entries=int(arrays["routing_entries"].max(initial=0)))
-    if out_path is not None:
-        assignment.save(out_path, extra=arrays)
-    return assignment, arrays, seconds
-
-
-def mapping_meta(path):
-    """The JSON metadata of a mapping file."""
-    with np.load(path, allow_pickle=False) as data:
-        return json.loads(str(data["meta"]))

@@ -8,6 +8,11 @@ SPINNAKER_OPTIONS = shlex.quote(
 
 
 rule spinnaker_map:
+    # sPyNNaker only as far as routing tables (spinncer/mapping.py), at the simulation timestep;
+    # its scratch files live in Snakemake's tmpdir resource and are removed by the job.
+    # One thread of pure Python: two mappings fill two cores, and a simulation claiming all
+    # cores waits for them (measured costs: benchmarks/README.md). Started early (priority):
+    # the communication step of every run needs them.
     input:
         "resources/scaffolds/{scaffold}.hdf5",
     output:
@@ -16,11 +21,15 @@ rule spinnaker_map:
         "logs/mapping/{scaffold}/{ordering}.log",
     benchmark:
         "logs/benchmark/mapping/{scaffold}/{ordering}.tsv"
+    priority: 10
+    threads: 1
     params:
         options=SPINNAKER_OPTIONS,
+        timestep=SIM["timestep"],
     shell:
         "spinncer -v --console-fd 3 3>&2 spinnaker-map {input} --ordering {wildcards.ordering}"
-        " --options-json {params.options} -o {output} > {log} 2>&1"
+        " --timestep {params.timestep} --options-json {params.options}"
+        " --scratch {resources.tmpdir} -o {output} > {log} 2>&1"
 
 
 rule communication:

@@ -1,0 +1,183 @@
+"""Benchmark: the full reproduction (Snakemake, config/config.yaml) on a fresh clone, timed by step.
+
+Clones the repository's HEAD into a fresh directory, runs ``snakemake --cores N`` there (with
+the clone's spinncer first on the path) and prints:
+
+- one line per rule: jobs, wall seconds of its jobs (sum and longest), peak RSS of one job
+  (Snakemake benchmark files, where the rule has one);
+- the total wall time and the peak RSS of the whole job tree at once (sampled every 0.5 s);
+- the goals of issue 17: full reproduction <= 600 s on 2 cores, mapping <= 90 s per ordering,
+  peak RSS < 8 GiB.
+
+`--scaffold FILE` gives an already built scaffold (e.g. a copy of the BSB output) so that the
+run converts it (``scaffold.source: file``) instead of building it with BSB; add the BSB
+build's own time (``logs/benchmark/scaffold/``, benchmarks/README.md) to compare with a
+fresh-clone wall time.
+
+    python benchmarks/full_reproduction.py --workdir /tmp/fullrep \\
+        --scaffold resources/scaffolds/casali2019_400x400.hdf5
+"""
+import argparse
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+GOALS = {"total_s": 600.0, "mapping_s": 90.0, "peak_rss_gib": 8.0}
+
+
+class TreeRss:
+    """Peak summed RSS of a process and all its descendants, sampled in a thread."""
+
+    def __init__(self, pid, interval=0.5):
+        import psutil
+        self.root, self.interval, self.peak = psutil.Process(pid), interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self):
+        import psutil
+        while not self._stop.is_set():
+            try:
+                procs = [self.root] + self.root.children(recursive=True)
+                total = 0
+                for p in procs:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+                self.peak = max(self.peak, total)
+            except psutil.Error:
+                pass
+            self._stop.wait(self.interval)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+_STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
+_RULE = re.compile(r"^(?:local)?(?:rule|checkpoint) (\S+):$")
+_JOBID = re.compile(r"^\s+jobid: (\d+)$")
+_DONE = re.compile(r"^Finished jobid: (\d+) \(Rule: (\S+)\)$")
+
+
+def job_spans(log_text):
+    """{jobid: (rule, start, end)} (epoch s) from Snakemake's log: the stamps before each
+    job's start and finish lines (1 s resolution)."""
+    stamp, rule, started, done = None, None, {}, {}
+    for line in log_text.splitlines():
+        if m := _STAMP.match(line):
+            stamp = time.mktime(time.strptime(m.group(1), "%a %b %d %H:%M:%S %Y"))
+        elif m := _RULE.match(line):
+            rule = m.group(1)
+        elif (m := _JOBID.match(line)) and rule is not None:
+            started[int(m.group(1))] = (rule, stamp)
+            rule = None
+        elif m := _DONE.match(line):
+            jobid = int(m.group(1))
+            if jobid in started:
+                done[jobid] = (m.group(2), started[jobid][1], stamp)
+    return done
+
+
+def overlaps(spans, rule):
+    """For every job of `rule`: the other jobs running at the same time (seconds shared)."""
+    out = []
+    for jobid, (name, start, end) in sorted(spans.items()):
+        if name != rule:
+            continue
+        beside = {}
+        for other, (oname, ostart, oend) in spans.items():
+            shared = min(end, oend) - max(start, ostart)
+            if other != jobid and shared > 1 and oname != "all":
+                beside[oname] = beside.get(oname, 0) + shared
+        out.append((jobid, end - start, beside))
+    return out
+
+
+def benchmark_files(workdir):
+    """{rule-ish path stem: (s, max_rss MiB)} of Snakemake's benchmark TSVs."""
+    out = {}
+    for path in sorted(Path(workdir, "logs", "benchmark").rglob("*.tsv")):
+        with open(path) as fh:
+            row = next(csv.DictReader(fh, delimiter="\t"))
+        rss = row.get("max_rss", "NA")
+        out[str(path.relative_to(Path(workdir, "logs", "benchmark")))] = (
+            float(row["s"]), float(rss) if rss not in ("NA", "-") else float("nan"))
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workdir", help="fresh directory for the clone (default: temporary, "
+                        "removed afterwards)")
+    parser.add_argument("--scaffold", help="an already built scaffold to convert instead of "
+                        "building it with BSB")
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--configfile", default="config/config.yaml")
+    parser.add_argument("--keep", action="store_true", help="keep --workdir afterwards")
+    args = parser.parse_args()
+
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="spinncer-fullrep-"))
+    if workdir.exists() and any(workdir.iterdir()):
+        sys.exit(f"spinncer: error: --workdir: expected a new or empty directory, found {workdir}")
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(workdir)], check=True)
+    command = [sys.executable, "-m", "snakemake", "--cores", str(args.cores),
+               "--configfile", args.configfile]
+    if args.scaffold:
+        command += ["--config", f"scaffold={{source: file, file: {Path(args.scaffold).resolve()}}}"]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(workdir)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+    log_path = workdir / "full_reproduction.log"
+    start = time.perf_counter()
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(command, cwd=workdir, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+        rss = TreeRss(proc.pid)
+        code = proc.wait()
+        peak = rss.stop()
+    total = time.perf_counter() - start
+    if code != 0:
+        sys.exit(f"snakemake failed (exit {code}); see {log_path}")
+
+    spans = job_spans(log_path.read_text())
+    by_rule = defaultdict(list)
+    for rule, start, end in spans.values():
+        by_rule[rule].append(end - start)
+    print(f"full reproduction ({args.configfile}, --cores {args.cores}, "
+          f"scaffold {'converted from ' + args.scaffold if args.scaffold else 'built by BSB'})")
+    print(f"{'rule':28s} {'jobs':>4s} {'sum s':>8s} {'max s':>8s}")
+    for rule, values in sorted(by_rule.items(), key=lambda kv: -sum(kv[1])):
+        print(f"{rule:28s} {len(values):4d} {sum(values):8.0f} {max(values):8.0f}")
+    print("benchmark files (s, max RSS MiB):")
+    mapping = []
+    for name, (seconds, rss_mib) in benchmark_files(workdir).items():
+        print(f"  {name:60s} {seconds:8.1f} {rss_mib:8.0f}")
+        if name.startswith("mapping/"):
+            mapping.append(seconds)
+    for jobid, wall, beside in overlaps(spans, "simulate"):
+        shared = ", ".join(f"{k} {v:.0f} s" for k, v in sorted(beside.items())) or "nothing"
+        print(f"simulate job {jobid} ({wall:.0f} s) ran beside: {shared}")
+    print(f"total wall: {total:.0f} s (goal <= {GOALS['total_s']:.0f} s with the BSB build)")
+    if mapping:
+        print(f"mapping per ordering: max {max(mapping):.1f} s "
+              f"(goal <= {GOALS['mapping_s']:.0f} s)")
+    print(f"peak RSS of the job tree: {peak / 2 ** 30:.2f} GiB "
+          f"(goal < {GOALS['peak_rss_gib']:.0f} GiB)")
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
