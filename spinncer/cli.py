@@ -1,7 +1,9 @@
 """`spinncer` command line: one subcommand per workflow rule.
 
 Argument parsing, logging and exit codes only; the work is done by the library. Bad user input
-(:class:`spinncer.errors.InputError`) ends with one line on stderr and exit code 2.
+(:class:`spinncer.errors.InputError`, or an argument out of range) ends with one
+``spinncer: error:`` line on stderr (and on ``--console-fd``, see :mod:`spinncer.console`) and
+exit code 2.
 """
 import argparse
 import json
@@ -11,7 +13,7 @@ import sys
 from . import params as P
 from .atomic import write_csv
 from .errors import InputError
-from .options import BACKENDS, MAPPING_MODES, ORDERINGS, STIMULUS_TYPES
+from .options import BACKENDS, MAPPING_MODES, ORDERINGS
 from .stimulus import PROTOCOLS
 
 log = logging.getLogger("spinncer")
@@ -285,7 +287,11 @@ def _numerics_report(args):
     options = json.loads(args.options_json) if args.options_json else {}
     shifts, r_mem = options.get("rb_left_shifts"), bool(options.get("r_mem"))
     scaffold = read_scaffold(args.scaffold)
-    write_csv(weight_report(shifts, r_mem, scaffold=scaffold), args.weights)
+    weights = weight_report(shifts, r_mem, scaffold=scaffold)
+    write_csv(weights, args.weights)
+    for row in (row for row in weights if row["beyond_limit"]):
+        log.warning("weight of %s represented at %+.1f %% (limit %.0f %%)", row["projection"],
+                    100 * row["rel_error"], 100 * row["rel_error_limit"])
     run = read_run(args.run) if args.run else None
     saturation = saturation_report(scaffold, shifts, r_mem, spikes=run.spikes if run else None,
                                    timestep=run.timestep if run else P.DEFAULT_TIMESTEP)
@@ -309,29 +315,59 @@ def _import_spinncer(args):
 def _export_spinncer(args):
     from .analysis.spinncer_io import write_spinncer
     from .results import read_run
-    write_spinncer(read_run(args.run), args.output, stim_times=args.stim_times,
-                   spike_format=args.spike_format)
+    from .scaffold import read_scaffold
+    run = read_run(args.run)
+    scaffold = read_scaffold(args.scaffold) if args.scaffold else None
+    write_spinncer(run, args.output, stim_times=args.stim_times, spike_format=args.spike_format,
+                   scaffold=scaffold)
+
+
+def _export_nwb(args):
+    from .nwb import write_nwb
+    from .results import read_run
+    write_nwb(read_run(args.run), args.output)
+
+
+def _config_arg(parser, flag, key, **kwargs):
+    """An argument that sets config key `key`: type, bounds and help from the config schema."""
+    from .config import arg_help, arg_type
+    parser.add_argument(flag, type=arg_type(key), help=arg_help(key), **kwargs)
 
 
 def _add_protocol(parser, analysis=True):
-    parser.add_argument("--stim-times", type=float, nargs=3, default=list(P.DEFAULT_STIM_TIMES),
-                        metavar=("BEFORE", "STIM", "AFTER"), help="window lengths, ms")
+    _config_arg(parser, "--stim-times", "stimulus.stim_times", nargs=3,
+                default=list(P.DEFAULT_STIM_TIMES), metavar=("BEFORE", "STIM", "AFTER"))
     if not analysis:
         return
     parser.add_argument("--no-consider-delays", action="store_true",
                         help="do not shift windows by each population's mossy-fibre latency")
 
 
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """Argument errors become the one error line (main prints it), not usage + message."""
+
+    def error(self, message):
+        raise _UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
 def make_parser():
-    parser = argparse.ArgumentParser(prog="spinncer", description=__doc__.splitlines()[0])
+    from .config import arg_type
+    parser = _Parser(prog="spinncer", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--console-fd", type=int, metavar="FD",
+                        help="also write the error line and progress to this file descriptor "
+                        "(the workflow's console; its rules log everything else)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("scaffold-build", help="build a scaffold with BSB 3 (seeded)")
     p.add_argument("--bsb-python", required=True, help="python of the BSB environment")
-    p.add_argument("--x", type=float, required=True, help="volume x extent, µm")
-    p.add_argument("--z", type=float, required=True, help="volume z extent, µm")
-    p.add_argument("--seed", type=int, default=1)
+    _config_arg(p, "--x", "scaffold.build.x", required=True)
+    _config_arg(p, "--z", "scaffold.build.z", required=True)
+    _config_arg(p, "--seed", "scaffold.build.seed", default=1)
     p.add_argument("--config", help="BSB network configuration (default: bundled Casali 2019)")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=_scaffold_build)
@@ -362,16 +398,16 @@ def make_parser():
     p.add_argument("--file", help="use this stimulus file instead of generating one")
     p.add_argument("--allow-pickle", action="store_true",
                    help="trust pickled entries of --file (original SpiNNCer .npz files)")
-    p.add_argument("--f-base", type=float, default=P.DEFAULT_F_BASE, help="background, Hz")
-    p.add_argument("--f-peak", type=float, default=P.DEFAULT_F_PEAK, help="added rate, Hz")
-    p.add_argument("--stim-radius", type=float, default=P.DEFAULT_STIM_RADIUS, help="µm")
-    p.add_argument("--percentage-active-fibers", type=float,
-                   default=P.DEFAULT_PERCENTAGE_ACTIVE_FIBERS)
-    p.add_argument("--type", default=STIMULUS_TYPES[0], choices=STIMULUS_TYPES)
+    _config_arg(p, "--f-base", "stimulus.f_base", default=P.DEFAULT_F_BASE)
+    _config_arg(p, "--f-peak", "stimulus.f_peak", default=P.DEFAULT_F_PEAK)
+    _config_arg(p, "--stim-radius", "stimulus.stim_radius", default=P.DEFAULT_STIM_RADIUS)
+    _config_arg(p, "--percentage-active-fibers", "stimulus.percentage_active_fibers",
+                default=P.DEFAULT_PERCENTAGE_ACTIVE_FIBERS)
+    _config_arg(p, "--type", "stimulus.type", default="poisson")
     p.add_argument("--protocol", choices=tuple(PROTOCOLS),
                    help="a named protocol (fixes every other protocol value but --seed)")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--timestep", type=float, default=P.DEFAULT_TIMESTEP, help="ms")
+    _config_arg(p, "--seed", "simulation.seeds", default=1)
+    _config_arg(p, "--timestep", "simulation.timestep", default=P.DEFAULT_TIMESTEP)
     _add_protocol(p, analysis=False)
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=_stimulus)
@@ -382,11 +418,14 @@ def make_parser():
     p.add_argument("--backend", default="nest", choices=BACKENDS)
     p.add_argument("--backend-options-json", help="backend settings (SpiNNaker machine, "
                    "neurons per core, rb_left_shifts, r_mem, id_remap) as JSON")
-    p.add_argument("--timestep", type=float, default=P.DEFAULT_TIMESTEP, help="ms")
-    p.add_argument("--simtime", type=float, default=1000.0, help="ms")
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--allow-pickle", action="store_true")
+    _config_arg(p, "--timestep", "simulation.timestep", default=P.DEFAULT_TIMESTEP)
+    p.add_argument("--simtime", type=arg_type("stimulus.stim_times"), default=1000.0,
+                   help="simulated time, ms (the workflow: the sum of stimulus.stim_times); "
+                   "default: %(default)s")
+    _config_arg(p, "--threads", "simulation.threads", default=1)
+    _config_arg(p, "--seed", "simulation.seeds", default=1)
+    p.add_argument("--allow-pickle", action="store_true",
+                   help="trust pickled entries of --stimulus (original SpiNNCer files)")
     p.add_argument("--model-variant", default=P.DEFAULT_MODEL_VARIANT,
                    help=f"parameter set, one of {tuple(P.MODEL_VARIANTS)}")
     p.add_argument("--no-signals", action="store_true",
@@ -452,7 +491,7 @@ def make_parser():
 
     p = sub.add_parser("analyse-activity", help="worst-case activity, ISI CV and PSTH")
     p.add_argument("run")
-    p.add_argument("--psth-bin", type=float, default=5.0, help="ms")
+    _config_arg(p, "--psth-bin", "analysis.psth_bin", default=5.0)
     for name in ("worst-case", "isi", "isi-cells", "psth"):
         p.add_argument(f"--{name}", required=True, help="output CSV")
     p.set_defaults(func=_analyse_activity)
@@ -537,21 +576,47 @@ def make_parser():
     p = sub.add_parser("export-spinncer", help="write a run in the SpiNNCer result layout")
     p.add_argument("run")
     _add_protocol(p)
-    p.add_argument("--spike-format", choices=("array", "neo"), default="array")
+    p.add_argument("--spike-format", choices=("array", "neo"), default="array",
+                   help="array: N x 2 [cell, time ms] (single-run analysis); neo: neo.Block "
+                   "per population (the original's --compare); default: %(default)s")
+    p.add_argument("--scaffold", help="the run's scaffold, exported as the connectivity the "
+                   "original's afferent statistics (--worst_case_spikes) read")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=_export_spinncer)
+
+    p = sub.add_parser("export-nwb", help="write a run as NWB (one Units table per population)")
+    p.add_argument("run")
+    p.add_argument("-o", "--output", required=True, help="output .nwb")
+    p.set_defaults(func=_export_nwb)
     return parser
 
 
 def main(argv=None):
-    args = make_parser().parse_args(argv)
+    from .console import Console
+    first = _Parser(add_help=False)
+    first.add_argument("--console-fd", type=int)
+    try:
+        console = Console(first.parse_known_args(argv)[0].console_fd)
+    except _UsageError:
+        console = Console()  # reported by the full parser below
+    try:
+        args = make_parser().parse_args(argv)
+    except _UsageError as err:
+        console.line(f"spinncer: error: {err}")
+        return 2
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    console.attach_progress(log, getattr(args, "output", None) or getattr(args, "outdir", None)
+                            or args.command)
     try:
         args.func(args)
     except InputError as err:
-        print(f"spinncer: error: {err}", file=sys.stderr)
+        console.line(f"spinncer: error: {err}")
         return 2
+    except Exception as err:  # the traceback goes to the log; the console gets one line
+        console.line(f"spinncer: {args.command} failed: {type(err).__name__}: {err} "
+                     "(traceback in the log)", log_too=False)
+        raise
     return 0
 
 

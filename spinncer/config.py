@@ -2,7 +2,14 @@
 
 Snakemake's own `validate` prints the whole schema fragment; this names the key, what the
 schema expects and what was found, as an :class:`~spinncer.errors.InputError`.
+
+The schema (``workflow/schemas/config.schema.yaml``) is the one source of allowed values: the
+CLI's arguments that set a config value are converted and checked by :func:`arg_type` built
+from the same schema entry, and take their help from its description (:func:`arg_help`).
 """
+import argparse
+import functools
+import json
 from pathlib import Path
 
 import jsonschema
@@ -39,6 +46,10 @@ _EXPECTATIONS = {
 }
 
 
+# The schema beside the package in the source tree (the project is installed editable).
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "config.schema.yaml"
+
+
 def load_schema(path):
     """The schema at `path` with the enums of :data:`OPTION_SETS` filled in."""
     with open(path) as handle:
@@ -50,6 +61,13 @@ def load_schema(path):
                 else node["properties"][key]
         node["enum"] = list(values)
     return schema
+
+
+def _describe(error):
+    """(expected, found) of a jsonschema error, in words."""
+    template = _EXPECTATIONS.get(error.validator)
+    expected = template.format(error.validator_value) if template else error.message
+    return expected, repr(error.instance)
 
 
 def check_config(config, schema_path, source="config"):
@@ -67,11 +85,121 @@ def check_config(config, schema_path, source="config"):
         raise InputError(where, f"only the keys {allowed}", f"unknown key(s) {unknown}")
     if error.validator == "required":
         raise InputError(where, f"the keys {error.validator_value}", error.message)
-    template = _EXPECTATIONS.get(error.validator)
-    expected = template.format(error.validator_value) if template else error.message
-    raise InputError(where, expected, repr(error.instance))
+    raise InputError(where, *_describe(error))
+
+
+@functools.cache
+def _node(key):
+    entry = load_schema(SCHEMA_PATH)
+    for part in key.split("."):
+        entry = entry["properties"][part]
+    return entry
+
+
+def schema_entry(key):
+    """The schema of config key `key` ('section.name'); for a list, that of its items."""
+    entry = _node(key)
+    return entry.get("items", entry) if entry.get("type") == "array" else entry
+
+
+def arg_type(key):
+    """argparse ``type=`` for a CLI argument that sets config key `key`: converts to the
+    schema's type and checks its bounds, naming the key in the message."""
+    entry = schema_entry(key)
+    convert = {"integer": int, "number": float}.get(entry.get("type"), str)
+    validator = jsonschema.Draft202012Validator(entry)
+
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected type {entry.get('type')} (config key {key}), found {text!r}") from None
+        error = jsonschema.exceptions.best_match(validator.iter_errors(value))
+        if error is not None:
+            expected, found = _describe(error)
+            raise argparse.ArgumentTypeError(f"expected {expected} (config key {key}), "
+                                             f"found {found}")
+        return value
+
+    parse.__name__ = key  # argparse names the type in its own messages
+    return parse
+
+
+def arg_help(key):
+    """Help text of a CLI argument that sets config key `key`: the schema's description."""
+    return f"{_node(key).get('description', '')} (config {key}); default: %(default)s"
 
 
 def config_sources(workflow_configfiles):
     """Readable name of the config files in use, for messages."""
     return ", ".join(Path(p).name for p in workflow_configfiles) or "config"
+
+
+def _allowed(entry):
+    """The values a schema entry allows, in words ('' when any value of its type)."""
+    parts = []
+    for word, bound in (("minimum", ">="), ("exclusiveMinimum", ">"), ("maximum", "<="),
+                        ("exclusiveMaximum", "<")):
+        if word in entry:
+            parts.append(f"{bound} {entry[word]}")
+    if "enum" in entry:
+        parts.append("one of " + ", ".join("null" if v is None else str(v) for v in entry["enum"]))
+    if "pattern" in entry:
+        parts.append(f"matches `{entry['pattern']}`")
+    if "minItems" in entry or "maxItems" in entry:
+        low, high = entry.get("minItems", 0), entry.get("maxItems")
+        parts.append(f"{low} items" if low == high else
+                     f"{low}{'..' + str(high) if high else '+'} items")
+    for key, label in (("items", "each"), ("additionalProperties", "each value"),
+                       ("propertyNames", "keys")):
+        if isinstance(entry.get(key), dict) and _allowed(entry[key]):
+            parts.append(f"{label}: {_allowed(entry[key])}")
+    return "; ".join(parts)
+
+
+def _type(entry):
+    kind = entry.get("type", "enum" if "enum" in entry else "")
+    kind = " or ".join(kind) if isinstance(kind, list) else kind
+    if isinstance(entry.get("items"), dict) and "type" in entry["items"]:
+        kind += f" of {entry['items']['type']}"
+    return kind
+
+
+def _cell(value):
+    return " ".join(str(value).split()).replace("|", "\\|")
+
+
+def schema_markdown(schema):
+    """config/README.md: one table per section of the workflow configuration schema."""
+    lines = ["# Configuration keys", "",
+             "Generated from `workflow/schemas/config.schema.yaml` by "
+             "`python -m spinncer.config > config/README.md` (a test checks it is up to date).", "",
+             f"{schema.get('description', '')}. `config/config.yaml` is the paper reproduction, "
+             "`config/smoke.yaml` the 100 x 100 µm smoke run; a key missing from a config file "
+             "takes its default.", ""]
+    for section, body in schema["properties"].items():
+        required = set(body.get("required", []))
+        lines += [f"## `{section}`", "", "| key | type | default | allowed | description |",
+                  "|---|---|---|---|---|"]
+        if "properties" not in body:  # a map of named entries (e.g. sweeps: {name: {...}})
+            body = {"properties": {f"<name>.{k}": v for k, v in
+                                   body.get("additionalProperties", {}).get("properties",
+                                                                            {}).items()}}
+            lines[-2:-2] = [f"`{section}` maps names of your choice to entries with these keys.",
+                            ""]
+        rows = [(name, entry) for name, entry in body["properties"].items()]
+        while rows:
+            name, entry = rows.pop(0)
+            if entry.get("type") == "object" and "properties" in entry:
+                rows[:0] = [(f"{name}.{k}", v) for k, v in entry["properties"].items()]
+                continue
+            default = "(required)" if name in required else json.dumps(entry.get("default"))
+            lines.append(f"| `{section}.{name}` | {_cell(_type(entry))} | {_cell(default)} | "
+                         f"{_cell(_allowed(entry))} | {_cell(entry.get('description', ''))} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(schema_markdown(load_schema(SCHEMA_PATH)), end="")

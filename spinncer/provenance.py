@@ -7,7 +7,10 @@ import time
 from contextlib import contextmanager
 from importlib import metadata
 
+from .console import PROGRESS
+
 log = logging.getLogger("spinncer")
+LONG_PHASE_S = 10.0  # phases at least this long are also reported on the workflow console
 
 
 def sha256(path, chunk=1 << 20):
@@ -46,7 +49,8 @@ class PhaseTimer:
         log.info("%s ...", name)
         yield
         self.seconds[name] = round(time.perf_counter() - start, 4)
-        log.info("%s done in %.2f s (peak RSS %.0f MiB)", name, self.seconds[name], peak_rss_mib())
+        log.info("%s done in %.2f s (peak RSS %.0f MiB)", name, self.seconds[name], peak_rss_mib(),
+                 extra=PROGRESS if self.seconds[name] >= LONG_PHASE_S else None)
 
 
 def run_in_chunks(run_until, total, n_chunks=10, label="simulate"):
@@ -60,4 +64,4 @@ def run_in_chunks(run_until, total, n_chunks=10, label="simulate"):
         eta = (n_chunks - k) * elapsed / k
         log.info("%s: %3.0f%% (%.0f of %.0f ms), %.1f ms/s, real-time factor %.1f, ETA %.0f s",
                  label, 100.0 * k / n_chunks, total * k / n_chunks, total, speed,
-                 1000.0 / speed, eta)
+                 1000.0 / speed, eta, extra=PROGRESS)

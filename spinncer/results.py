@@ -1,21 +1,29 @@
-"""The one on-disk format of a simulation run (HDF5).
+"""The one on-disk format of a simulation run (HDF5): a SONATA spike report plus metadata.
 
-Layout of ``spikes.h5``::
+Layout of ``spikes.h5`` (format ``spinncer-run/2``), the spike part being the SONATA spike-report
+layout [SONATA] that SONATA readers (libsonata, bmtk, NEST's SONATA tools) open by these paths::
 
-    /spikes/<population>/cell   int64  population-local cell index of each spike
-    /spikes/<population>/time   float64 spike time, ms (sorted by cell, then time)
-    /spikes/<population>.attrs  n_cells (int)
-    /signals/<population>/node_ids  int64 population-local index of each recorded cell
+    /spikes/<population>/node_ids    uint64  population-local cell index of each spike
+    /spikes/<population>/timestamps  float64 spike time; attribute units = "ms"
+    /spikes/<population>.attrs       sorting = by_id (HDF5 enum none=0, by_id=1, by_time=2, as
+                                     libsonata reads it: sorted by cell, then time),
+                                     n_cells (int, spinncer: the population's size)
+    /signals/<population>/node_ids   int64  population-local index of each recorded cell
     /signals/<population>/v, gsyn_exc, gsyn_inh
-                                float32 (n_t, n_cells), gzip + shuffle, chunked by time
-    /signals/<population>.attrs t_start (ms), dt (ms), units (JSON: v mV, gsyn µS)
-    /.attrs                     format = "spinncer-run/1", backend, timestep (ms), simtime (ms),
-                                seed, metadata (JSON string: config, versions, inputs with
-                                sha256, wall-clock seconds per phase, peak RSS)
+                                     float32 (n_t, n_cells), gzip + shuffle, chunked by time
+    /signals/<population>.attrs      t_start (ms), dt (ms), units (JSON: v mV, gsyn µS)
+    /.attrs                          magic = 0x0A7A, version = [0, 1] (SONATA file header);
+                                     format = "spinncer-run/2", backend, timestep (ms),
+                                     simtime (ms), seed, metadata (JSON string: config, versions,
+                                     inputs with sha256, wall-clock seconds per phase, peak RSS)
 
 Every population of the network is present, including those that did not spike. The
 ``signals`` group (analog recordings of :func:`spinncer.recording.signal_sample`) is optional:
-a file without it reads with empty ``RunResult.signals``.
+a file without it reads with empty ``RunResult.signals``. Files of the previous layout
+(``spinncer-run/1``: ``/spikes/<population>/{cell,time}``) are still read.
+
+[SONATA] Dai et al. 2020, PLoS Comput Biol 16:e1007696; spike reports: SONATA developer guide,
+"Spike file"; the enum of ``sorting``: libsonata ``report_reader.cpp``.
 """
 import json
 from dataclasses import dataclass, field
@@ -28,7 +36,14 @@ from .atomic import atomic_path
 from .errors import InputError
 from .params import in_pathway_order
 
-FORMAT = "spinncer-run/1"
+FORMAT = "spinncer-run/2"
+READABLE_FORMATS = (FORMAT, "spinncer-run/1")
+SONATA_MAGIC = 0x0A7A
+SONATA_VERSION = (0, 1)
+SORTING = h5py.enum_dtype({"none": 0, "by_id": 1, "by_time": 2}, basetype=np.int8)
+# dataset names per format: (cell index, spike time)
+_SPIKE_DATASETS = {"spinncer-run/2": ("node_ids", "timestamps"),
+                   "spinncer-run/1": ("cell", "time")}
 #: Units of the stored analog signals (PyNN's).
 SIGNAL_UNITS = {"v": "mV", "gsyn_exc": "uS", "gsyn_inh": "uS"}
 # Time rows per HDF5 chunk of a signal (x all recorded cells of the population): a chunk of
@@ -82,14 +97,19 @@ def write_run(result, path):
             f.attrs.update(format=FORMAT, backend=result.backend, timestep=result.timestep,
                            simtime=result.simtime, seed=result.seed,
                            metadata=json.dumps(result.metadata, sort_keys=True, default=str))
+            f.attrs.create("magic", SONATA_MAGIC, dtype=np.uint32)
+            f.attrs.create("version", SONATA_VERSION, dtype=np.uint32)
             for name, pop in result.spikes.items():
                 order = np.lexsort((pop.time, pop.cell))
                 group = f.create_group(f"spikes/{name}")
+                group.attrs.create("sorting", 1, dtype=SORTING)  # by_id
                 group.attrs["n_cells"] = int(pop.n_cells)
-                group.create_dataset("cell", data=np.asarray(pop.cell, np.int64)[order],
+                group.create_dataset("node_ids", data=np.asarray(pop.cell, np.uint64)[order],
                                      compression="gzip")
-                group.create_dataset("time", data=np.asarray(pop.time, np.float64)[order],
-                                     compression="gzip")
+                times = group.create_dataset(
+                    "timestamps", data=np.asarray(pop.time, np.float64)[order],
+                    compression="gzip")
+                times.attrs["units"] = "ms"
             for name, sig in result.signals.items():
                 _write_signals(f.create_group(f"signals/{name}"), sig)
 
@@ -127,10 +147,12 @@ def read_run(path):
         raise InputError(path, "an existing run file (spikes.h5)", "no such file")
     try:
         with h5py.File(path, "r") as f:
-            if f.attrs.get("format") != FORMAT:
-                raise InputError(path, f"attribute format = '{FORMAT}'",
-                                 repr(f.attrs.get("format")))
-            spikes = {name: PopulationSpikes(group["cell"][()], group["time"][()],
+            layout = f.attrs.get("format")
+            if layout not in READABLE_FORMATS:
+                raise InputError(path, f"attribute format, one of {list(READABLE_FORMATS)}",
+                                 repr(layout))
+            cell, time = _SPIKE_DATASETS[layout]
+            spikes = {name: PopulationSpikes(group[cell][()].astype(np.int64), group[time][()],
                                              int(group.attrs["n_cells"]))
                       for name, group in f["spikes"].items()}
             signals = _read_signals(f)

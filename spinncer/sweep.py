@@ -3,7 +3,10 @@
 A run lives at ``results/<scaffold>/<stimulus>/seed<seed>/<backend>/`` where ``<stimulus>`` is
 ``f<f_peak>_r<stim_radius>_<type>`` (generated), ``file-<stem>`` (a given stimulus file) or a
 protocol name (:data:`spinncer.stimulus.PROTOCOLS`, e.g. ``gold-casali2019``), so any point can
-be asked for by its path.
+be asked for by its path. Each point has one spelling (:func:`check_point_name`): numbers
+without leading zeros, trailing ``.0`` or exponent (``f100``, not ``f100.0`` or ``f0100``), seeds
+without leading zeros (``seed1``, not ``seed01``), so that a point is never simulated twice under
+two names.
 
 A study is a set of named sweeps (:func:`plan_sweeps`), each the product of its value lists;
 the study's two one-dimensional sweeps and its variance run are three such sweeps whose runs
@@ -13,6 +16,7 @@ import itertools
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputError
@@ -39,7 +43,8 @@ AXES = ("f_peak", "stim_radius")
 
 
 def _num(value):
-    return f"{float(value):g}"
+    """The one spelling of a number in a point name: positional, shortest, no trailing '.'."""
+    return np.format_float_positional(float(value), trim="-")
 
 
 def stimulus_name(f_peak, stim_radius, kind):
@@ -49,10 +54,40 @@ def stimulus_name(f_peak, stim_radius, kind):
 def parse_stimulus_name(name):
     """(f_peak Hz, stim_radius µm, type) of a generated stimulus name."""
     match = re.fullmatch(STIMULUS_PATTERN, name)
-    if match is None:
-        raise InputError(f"stimulus name '{name}'",
-                         f"f<f_peak>_r<stim_radius>_<{'|'.join(STIMULUS_TYPES)}>")
-    return float(match["f_peak"]), float(match["stim_radius"]), match["type"]
+    try:
+        if match is None:
+            raise ValueError
+        return float(match["f_peak"]), float(match["stim_radius"]), match["type"]
+    except ValueError:
+        raise InputError(f"stimulus name '{name}'", f"f<f_peak>_r<stim_radius>_<{'|'.join(STIMULUS_TYPES)}> "
+                         "with numbers such as 150 or 12.5", "a malformed name") from None
+
+
+def check_point_name(stim, seed, stimulus_file=None):
+    """Check the stimulus and seed parts of a run path are the point's one spelling.
+
+    Returns (f_peak Hz, stim_radius µm, type) of a generated stimulus, or None for a file point
+    (``file-<stem>`` of the configured `stimulus_file`) or a protocol name. Raises
+    :class:`InputError` naming the canonical spelling otherwise.
+    """
+    if str(seed) != str(int(seed)):
+        raise InputError(f"run path part 'seed{seed}'", f"the canonical spelling 'seed{int(seed)}'",
+                         f"'seed{seed}'")
+    if stim in PROTOCOLS:
+        return None
+    if stim.startswith("file-"):
+        expected = f"file-{Path(stimulus_file).stem}" if stimulus_file else None
+        if stim != expected:
+            raise InputError(f"run path part '{stim}'", f"'{expected}' (stimulus.file)"
+                             if expected else "a generated stimulus f<f_peak>_r<stim_radius>_"
+                             "<type> (stimulus.file is not set)", f"'{stim}'")
+        return None
+    point = parse_stimulus_name(stim)
+    canonical = stimulus_name(*point)
+    if stim != canonical:
+        raise InputError(f"run path part '{stim}'", f"the canonical spelling '{canonical}'",
+                         f"'{stim}'")
+    return point
 
 
 def parse_run_path(path):

@@ -58,3 +58,12 @@ def test_sweep_curves(tmp_path, with_window):
         table = table[table.window == "stimulus"].drop(columns="window")
     sweep.sweep_curves(table, tmp_path / "sweep.png", parameter="f_peak")
     check_png(tmp_path / "sweep.png")
+
+
+def test_raster_marker_follows_the_cell_count():
+    from spinncer.plots.figures import raster_marker
+    marker, size, _ = raster_marker(1, 190.0)   # one dcn cell: a full-size tick
+    assert marker == "|" and size == 12.0 ** 2
+    marker, size, _ = raster_marker(13, 190.0)  # 13 golgi cells: ticks filling 80 % of a row
+    assert marker == "|" and size == pytest.approx((0.8 * 190.0 / 13) ** 2)
+    assert raster_marker(5258, 190.0)[0] == "."  # granule: dots

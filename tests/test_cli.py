@@ -32,9 +32,12 @@ def test_pipeline_subcommands(tmp_path, scaffold_file):
     assert main(["stimulus", "--scaffold", str(scaffold_file), "--f-base", "10",
                  "--stim-times", "50", "20", "30", "-o", str(stim)]) == 0
     # the simulate subcommand in its own process, as the workflow runs it
-    subprocess.run([sys.executable, "-m", "spinncer", "simulate", "--scaffold",
-                    str(scaffold_file), "--stimulus", str(stim), "--simtime", "100",
-                    "-o", str(run)], check=True)
+    done = subprocess.run([sys.executable, "-m", "spinncer", "simulate", "--scaffold",
+                           str(scaffold_file), "--stimulus", str(stim), "--simtime", "100",
+                           "-o", str(run)], check=True, capture_output=True, text=True)
+    # quiet logs: no NEST banner, no deprecation warnings of PyNN's NEST calls
+    assert "N E S T" not in done.stdout + done.stderr
+    assert "deprecated" not in done.stdout + done.stderr and "Warning" not in done.stderr
     cells, stats = tmp_path / "cells.csv", tmp_path / "stats.csv"
     assert main(["analyse-cells", str(run), "--stim-times", "50", "20", "30",
                  "-o", str(cells)]) == 0
@@ -54,6 +57,31 @@ def test_pipeline_subcommands(tmp_path, scaffold_file):
     assert {"rates.png", "rate_distributions.png", "psth.png", "raster_granule.png"} <= set(pngs)
     assert len(pngs) == 10
     assert all((tmp_path / "fig" / p).read_bytes()[:4] == b"\x89PNG" for p in pngs)
+
+
+def test_out_of_range_argument_is_one_line_from_the_schema(tmp_path, capsys):
+    out = tmp_path / "s.npz"
+    code = main(["stimulus", "--scaffold", "x.hdf5", "--f-peak", "-5", "-o", str(out)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and err[0].startswith("spinncer: error:")
+    assert "--f-peak" in err[0] and "stimulus.f_peak" in err[0] and ">= 0" in err[0]
+    assert main(["simulate", "--scaffold", "a", "--stimulus", "b", "--threads", "0",
+                 "-o", str(tmp_path / "r.h5")]) == 2
+    assert "simulation.threads" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_error_line_also_reaches_the_console_descriptor(tmp_path):
+    """As the workflow runs it: output to the log, the error line also on descriptor 3."""
+    log = tmp_path / "job.log"
+    done = subprocess.run(
+        f"{sys.executable} -m spinncer -v --console-fd 3 3>&2 stimulus --scaffold "
+        f"{tmp_path / 'missing.hdf5'} -o {tmp_path / 's.npz'} > {log} 2>&1",
+        shell=True, capture_output=True, text=True)
+    console = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(console) == 1
+    assert console[0].startswith("spinncer: error:") and "missing.hdf5" in console[0]
+    assert console[0] in log.read_text()
 
 
 def test_protocol_stimulus_and_model_variant_through_the_cli(tmp_path, scaffold_file, capsys):

@@ -177,6 +177,29 @@ def test_lag_of_uncorrelated_sparse_populations_is_not_a_verdict():
     assert "lag undefined" in result.verdicts.iloc[0]["verdict"]
 
 
+def test_unpaired_ttest_is_spinncers_excited_cells_only():
+    # 6 golgi cells; baseline 0-300 ms, stimulus 300-350 ms. In A cells 0-2 fire only in the
+    # stimulus window (excited), in B cells 1-4; cell 5 fires steadily in both (not excited).
+    def pop(stim_counts):
+        cells, times = [], []
+        for cell, k in enumerate(stim_counts):
+            cells += [cell] * k
+            times += list(np.linspace(301, 349, k))
+        cells += [5] * 6
+        times += list(np.linspace(10, 340, 6))
+        return PopulationSpikes(np.array(cells), np.array(times), 6)
+    a, b = run_of({"golgi": pop([2, 3, 4, 0, 0, 0])}), run_of({"golgi": pop([0, 5, 6, 7, 9, 0])})
+    row = compare_rates(a, b, protocol_windows(STIM), min_cells=2).set_index(
+        "window").loc["stimulus"]
+    assert (row["n_excited_a"], row["n_excited_b"]) == (3, 4)
+    rates_a, rates_b = np.array([2, 3, 4]) / 0.05, np.array([5, 6, 7, 9]) / 0.05
+    expected = stats.ttest_ind(rates_b, rates_a, equal_var=True).pvalue
+    assert row["ttest_ind_pvalue"] == pytest.approx(expected)
+    everyone = stats.ttest_ind(np.array([0, 5, 6, 7, 9, 1]), np.array([2, 3, 4, 0, 0, 1]),
+                               equal_var=True).pvalue
+    assert row["ttest_ind_pvalue"] != pytest.approx(everyone)
+
+
 def test_one_dcn_cell_and_four_purkinje_cells_are_too_few_not_nan():
     # the cases of issue 13: one DCN cell that fired one spike less in the stimulus window,
     # and four Purkinje cells that all fired one more spike (d_z was +inf, p_adj 0)

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from spinncer.config import check_config
+from spinncer.config import check_config, load_schema, schema_markdown
 from spinncer.errors import InputError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,3 +48,10 @@ def test_violations_name_key_expected_found(edit, key, expected):
     message = str(info.value)
     assert message.startswith(f"smoke.yaml: key '{key}'"), message
     assert expected in message and "\n" not in message
+
+
+def test_config_readme_is_generated_from_the_schema():
+    expected = schema_markdown(load_schema(SCHEMA))
+    assert (REPO / "config/README.md").read_text() == expected, \
+        "regenerate: python -m spinncer.config > config/README.md"
+    assert "| `simulation.threads` | integer |" in expected and ">= 1" in expected

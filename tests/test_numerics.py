@@ -129,6 +129,12 @@ def test_numerics_weight_report_rows(scaffold):
     assert row["rb_left_shift"] == 10 and row["represented_uS"] == 2.0 ** -15
     assert row["rel_error"] == pytest.approx(2.0 ** -15 / 2e-5 - 1)
     assert row["n_synapses"] == 12
+    # flagged beyond the stated limit, which the table carries
+    flagged = {r["projection"] for r in rows if r["beyond_limit"]}
+    assert flagged == {"pf_pc", "glom_dcn", "pc_dcn"}
+    assert {r["rel_error_limit"] for r in rows} == {nm.WEIGHT_REL_ERROR_LIMIT}
+    loose = nm.weight_report(scaffold=scaffold, rel_error_limit=0.6)
+    assert not any(r["beyond_limit"] for r in loose)
 
 
 def test_numerics_saturation_report_worst_case_and_observed(scaffold):

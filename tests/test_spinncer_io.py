@@ -110,7 +110,8 @@ def test_export_reads_like_the_original_analysis(tmp_path):
     all_neurons = data["all_neurons"].ravel()[0]
     sim_params = data["simulation_parameters"].ravel()[0]
     stimulus_params = data["stimulus_params"].ravel()[0]
-    assert data["other_recordings"].ravel()[0] is None
+    # a dict, never None: --worst_case_spikes calls other_recordings.keys()
+    assert data["other_recordings"].ravel()[0] == {}
     assert list(data["final_connectivity"].ravel()[0]) == []
     assert all_neurons == {"glomerulus": 2, "granule": 4}
     assert sim_params["argparser"]["timestep"] == 0.1
@@ -151,3 +152,57 @@ def test_round_trip(tmp_path, spike_format):
 def test_export_rejects_unknown_format(tmp_path):
     with pytest.raises(InputError, match="spike_format"):
         write_spinncer(our_run(), tmp_path / "x.npz", spike_format="csv")
+
+
+def test_export_with_signals_and_scaffold_runs_the_originals_worst_case_reads(tmp_path,
+                                                                             scaffold):
+    """The keys and types cerebellum_analysis.py --worst_case_spikes and --compare read, in the
+    way they read them (SpiNNCer spinncer/cerebellum_analysis.py, spike_analysis lines 312-331,
+    647-705, 741-800, 858-870, 1223-1228; compare_results lines 1616-1617, 2161-2176)."""
+    from spinncer.params import CONNECTION_TYPES
+    from spinncer.results import Signals
+    spikes = {"glomerulus": PopulationSpikes(np.array([0, 2, 3]), np.array([301.0, 302.0, 5.0]),
+                                             8),
+              "granule": PopulationSpikes(np.array([0, 1]), np.array([303.0, 304.0]), 6)}
+    for name, n in scaffold.positions.items():
+        spikes.setdefault(name, PopulationSpikes(np.zeros(0, int), np.zeros(0), len(n)))
+    v = np.full((20, 2), -65.0, np.float32)
+    signals = {"purkinje": Signals(np.array([0, 1]), 0.0, 0.1, v, v * 0 + 0.01, v * 0)}
+    run = RunResult(spikes, "nest-numerics", 0.1, 1000.0, 1,
+                    {"weights_uS": {"pf_pc": 2.0 ** -15}}, signals)
+    path = tmp_path / "export.npz"
+    write_spinncer(run, path, scaffold=scaffold)
+    data = np.load(path, allow_pickle=True)
+    all_spikes = data["all_spikes"].ravel()[0]
+    final_connectivity = data["final_connectivity"].ravel()[0]
+    all_neurons = data["all_neurons"].ravel()[0]
+    other_recordings = data["other_recordings"].ravel()[0]
+    conn_params = data["conn_params"].ravel()[0]
+    assert set(final_connectivity) == set(scaffold.connections)
+    for key in final_connectivity:  # weight and delay report
+        conn = np.asarray(final_connectivity[key])
+        assert conn.ndim == 2 and conn.shape[1] == 4 and conn.size > 0
+        assert np.mean(conn[:, 3]) == conn_params[key]["delay"]
+    assert np.mean(final_connectivity["pf_pc"][:, 2]) == 2.0 ** -15  # the run's weight
+    initial = data["initial_connectivity"].ravel()[0]
+    assert np.mean(initial["pf_pc"][:, 2]) == abs(CONNECTION_TYPES["pf_pc"].weight)
+    no_timesteps = int(1000.0 / 0.1)
+    inc_spike_count = {k: np.zeros((all_neurons[k], no_timesteps + 1)) for k in all_neurons}
+    for key, conn in final_connectivity.items():  # incoming spikes per cell and timestep
+        post_pop, pre_pop = conn_params[key]["post"], conn_params[key]["pre"]
+        for nid, t in all_spikes[pre_pop]:
+            targets = conn[conn[:, 0] == int(nid)][:, 1].astype(int)
+            inc_spike_count[post_pop][targets, int(t * 10)] += 1
+    # granule g receives glomeruli g..g+3 mod 8 (conftest): glomerulus 0 reaches granule 0 and
+    # 5 at step 3010, glomerulus 2 granule 0-2 at 3020, glomerulus 3 granule 0-3 at step 50
+    assert inc_spike_count["granule"][:, 3010].tolist() == [1, 0, 0, 0, 0, 1]
+    assert inc_spike_count["granule"][:, 3020].sum() == 3
+    assert inc_spike_count["granule"].sum() == 9
+    assert "dcn" not in other_recordings.keys()  # line 1223: a dict, skipping what is absent
+    for signal in ("v", "gsyn_exc", "gsyn_inh"):
+        block = other_recordings["purkinje"][signal]
+        trace = np.array(block.segments[0].filter(name=signal)[0]).T
+        assert trace.shape == (2, 20)
+        assert len(block.segments[0].analogsignals) == 1
+    assert np.array(other_recordings["purkinje"]["v"].segments[0].filter(name="v")[0])[0, 0] \
+        == -65.0

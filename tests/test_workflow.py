@@ -1,4 +1,5 @@
 """The smoke workflow end to end through Snakemake (builds a real BSB scaffold: ~1 min)."""
+import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,25 @@ from spinncer.params import ALL_POPULATIONS, CELL_POPULATIONS
 REPO = Path(__file__).resolve().parents[1]
 POINT = "results/smoke_100x100/f150_r140_poisson/seed1/nest"
 pytestmark = pytest.mark.workflow
+
+
+def readme_snakemake_lines():
+    """Every snakemake command line of the README, as written there (code block and tables)."""
+    text = (REPO / "README.md").read_text()
+    return [line.strip() for line in re.findall(r"\.venv/bin/snakemake[^`&\n]*", text)]
+
+
+def run_readme_line(workdir, containing, extra=""):
+    """Run the README's snakemake line that is (or else contains) `containing`, literally, in a shell
+    (its `.venv/bin/snakemake` is this interpreter's snakemake), with `extra` appended."""
+    lines = set(readme_snakemake_lines())
+    (line,) = {line for line in lines if line == containing} or {
+        line for line in lines if containing in line}
+    done = subprocess.run(f"{line} {extra}", shell=True, cwd=workdir, capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        raise AssertionError(f"README line {line!r} {extra} failed:\n{done.stdout}\n{done.stderr}")
+    return done
 
 
 def snakemake(workdir, *targets, flags=(), configs=(), check=True):
@@ -53,8 +73,27 @@ def workdir(tmp_path_factory):
     for item in ("Snakefile", "workflow", "config", "envs"):
         source = REPO / item
         (shutil.copytree if source.is_dir() else shutil.copy)(source, work / item)
-    snakemake(work)
+    venv = work / ".venv/bin"
+    venv.mkdir(parents=True)
+    (venv / "snakemake").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m snakemake "$@"\n')
+    (venv / "snakemake").chmod(0o755)
+    # the README's smoke run (its first command, after the environment set-up)
+    run_readme_line(work, ".venv/bin/snakemake --cores 2 --configfile config/smoke.yaml")
     return work
+
+
+def test_every_readme_snakemake_line_plans(workdir):
+    """Each line as written parses and plans (dry run); the smoke and sweep-point lines also run
+    for real in the fixture and below, and the report line (which has no dry run) below."""
+    lines = readme_snakemake_lines()
+    assert len(lines) >= 5, lines
+    for line in (line for line in lines if "--report" not in line):
+        done = subprocess.run(f"{line} -n", shell=True, cwd=workdir, capture_output=True,
+                              text=True)
+        if done.returncode != 0:  # allowed only: a data file outside the checkout is absent
+            errors = [e for e in done.stderr.splitlines() if e.startswith("spinncer: error:")]
+            assert len(errors) == 1 and "expected an existing file" in errors[0], \
+                f"{line}:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
 
 
 def test_smoke_run_produces_statistics_and_figures(workdir):
@@ -97,7 +136,7 @@ def test_smoke_sweep_summary_and_report(workdir):
     table = pd.read_csv(workdir / "results/smoke_100x100/sweep/f_peak/summary.csv")
     assert sorted(table.f_peak.unique()) == [100.0, 150.0]
     assert (workdir / "results/smoke_100x100/sweep/f_peak/f_peak.png").stat().st_size > 1000
-    snakemake(workdir, flags=("--report", "report.html"))
+    run_readme_line(workdir, "--report report.html")
     html = (workdir / "report.html").read_text(errors="replace")
     assert len(html) > 100_000 and "mossy" in html
 
@@ -158,7 +197,7 @@ def test_one_sweep_point_by_its_path(workdir):
     assert planned_jobs(workdir, target) == {
         "stimulus_generate": 1, "simulate": 1, "analyse_cells": 1,
         "analyse_populations": 1}
-    snakemake(workdir, target)
+    run_readme_line(workdir, target)  # the README's line for it, as written
     point = pd.read_csv(workdir / target).set_index(["population", "window"])
     reference = pd.read_csv(workdir / POINT / "stats.csv").set_index(["population", "window"])
     assert point.loc[("glomerulus", "stimulus"), "mean_rate_hz"] < \
@@ -178,6 +217,12 @@ def test_bad_config_stops_with_one_line_and_no_output(workdir, tmp_path):
     assert not (workdir / "results" / "other").exists()
 
 
+def console_errors(done):
+    """The `spinncer: error:` lines Snakemake's console showed."""
+    return [line for line in (done.stdout + done.stderr).splitlines()
+            if line.startswith("spinncer: error:")]
+
+
 def test_stimulus_file_of_wrong_size_fails_cleanly(workdir, tmp_path):
     given = tmp_path / "given.npz"
     stimulus.save(stimulus.Stimulus.from_trains([np.array([10.0])] * 7), given)
@@ -185,6 +230,8 @@ def test_stimulus_file_of_wrong_size_fails_cleanly(workdir, tmp_path):
     config.write_text(f"stimulus:\n  file: {given}\n")
     done = snakemake(workdir, configs=[config], check=False)
     assert done.returncode != 0
+    (line,) = console_errors(done)
+    assert "given.npz" in line and "7 trains" in line
     run = workdir / "results/smoke_100x100/file-given/seed1"
     assert not (run / "stimulus.npz").exists()
     log = (workdir / "logs/stimulus/smoke_100x100/file-given/seed1.log").read_text()
@@ -299,6 +346,35 @@ def test_two_seeds_compared_by_name_differ_little(workdir, tmp_path):
     granule = rates[(rates.population == "granule") & (rates.window != "post")]
     assert (granule.rel_diff.abs() < 0.25).all(), granule[["window", "rel_diff"]]
     assert (rates.spikes_a != rates.spikes_b).any()
+
+
+def test_truncated_scaffold_file_fails_with_one_console_line(workdir, tmp_path):
+    built = (workdir / "resources/scaffolds/smoke_100x100.hdf5").read_bytes()
+    truncated = tmp_path / "truncated.hdf5"
+    truncated.write_bytes(built[: len(built) // 2])
+    config = tmp_path / "truncated.yaml"
+    config.write_text(f"scaffold:\n  name: truncated\n  source: file\n  file: {truncated}\n")
+    done = snakemake(workdir, configs=[config], check=False)
+    assert done.returncode != 0
+    (line,) = console_errors(done)
+    assert str(truncated) in line
+    assert not (workdir / "resources/scaffolds/truncated.hdf5").exists()
+    assert not (workdir / "results/truncated").exists()
+
+
+@pytest.mark.parametrize("stim, seed, expected", [
+    ("f1.2.3_r140_poisson", "1", "f1.2.3_r140_poisson"),
+    ("f100.0_r140_poisson", "1", "canonical spelling 'f100_r140_poisson'"),
+    ("f0100_r140_poisson", "1", "canonical spelling 'f100_r140_poisson'"),
+    ("f100_r140_poisson", "01", "canonical spelling 'seed1'"),
+])
+def test_malformed_or_noncanonical_point_path_is_one_line(workdir, stim, seed, expected):
+    target = f"results/smoke_100x100/{stim}/seed{seed}/nest/stats.csv"
+    done = snakemake(workdir, target, check=False)
+    assert done.returncode != 0
+    (line,) = console_errors(done)
+    assert expected in line
+    assert not (workdir / f"results/smoke_100x100/{stim}").exists()
 
 
 def test_smoke_run_compares_nest_and_brian2(workdir):

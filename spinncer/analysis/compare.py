@@ -33,7 +33,7 @@ from scipy import signal, stats
 
 from ..errors import InputError
 from .activity import step_index
-from .stats import spike_counts, windows_for
+from .stats import excited_cells, spike_counts, windows_for
 
 # Verdict thresholds (defaults of verdicts() and compare_runs()).
 ALPHA = 0.01  # family-wise significance level of the paired t-tests (Bonferroni-adjusted)
@@ -127,13 +127,11 @@ def _paired_tests(ra, rb, min_cells=MIN_CELLS):
     d = rb - ra
     n = len(d)
     out = {"paired_t": np.nan, "paired_t_pvalue": np.nan, "wilcoxon_pvalue": np.nan,
-           "cohen_dz": np.nan, "ttest_ind_pvalue": np.nan,
-           "test_note": too_few_cells(n, min_cells)}
+           "cohen_dz": np.nan, "test_note": too_few_cells(n, min_cells)}
     if n < max(2, min_cells):
         return out
     if not d.any():  # identical rates: no difference to test
-        out.update(paired_t=0.0, paired_t_pvalue=1.0, wilcoxon_pvalue=1.0, cohen_dz=0.0,
-                   ttest_ind_pvalue=1.0)
+        out.update(paired_t=0.0, paired_t_pvalue=1.0, wilcoxon_pvalue=1.0, cohen_dz=0.0)
         return out
     sd = d.std(ddof=1)
     if sd == 0:
@@ -143,9 +141,28 @@ def _paired_tests(ra, rb, min_cells=MIN_CELLS):
         t = stats.ttest_rel(rb, ra)
         out.update(paired_t=float(t.statistic), paired_t_pvalue=float(t.pvalue),
                    wilcoxon_pvalue=float(stats.wilcoxon(d).pvalue),
-                   cohen_dz=float(d.mean() / sd) if sd > 0 else np.sign(d.mean()) * np.inf,
-                   ttest_ind_pvalue=float(stats.ttest_ind(rb, ra, equal_var=True).pvalue))
+                   cohen_dz=float(d.mean() / sd) if sd > 0 else np.sign(d.mean()) * np.inf)
     return out
+
+
+def _excited(pop, windows, name):
+    """Excited cells of one run's population (classify_cells' rule on its own windows)."""
+    w = windows_for(windows, name)
+    counts = {k: spike_counts(pop.cell, pop.time, pop.n_cells, *w[k]) for k in w}
+    rate = {k: counts[k] / ((w[k][1] - w[k][0]) / 1000.0) for k in ("baseline", "stimulus")}
+    fired = sum(counts.values()) > 0
+    return excited_cells(rate["baseline"], rate["stimulus"], fired, name == "granule",
+                         counts["stimulus"])
+
+
+def _excited_ttest(ra, rb, ex_a, ex_b, min_cells=MIN_CELLS):
+    """SpiNNCer's unpaired test: Student's t over each run's own excited cells."""
+    xa, xb = ra[ex_a], rb[ex_b]
+    if min(len(xa), len(xb)) < max(2, min_cells):
+        return np.nan
+    if np.ptp(np.concatenate([xa, xb])) == 0:
+        return 1.0
+    return float(stats.ttest_ind(xb, xa, equal_var=True).pvalue)
 
 
 def compare_rates(a, b, windows, min_cells=MIN_CELLS):
@@ -176,12 +193,18 @@ def compare_rates(a, b, windows, min_cells=MIN_CELLS):
         spikes_a, spikes_b, spike_diff, std_cell_diff_hz (:math:`s_d`), paired_t,
         paired_t_pvalue, paired_t_pvalue_adj (Bonferroni: :math:`\min(1, m p)` over the
         :math:`m` tests of the table, i.e. every population and window), wilcoxon_pvalue,
-        cohen_dz, ttest_ind_pvalue (unpaired, as SpiNNCer), test_note (why a test is
-        missing; empty when it was made).
+        cohen_dz, n_excited_a, n_excited_b (cells each run classifies as excited,
+        :func:`spinncer.analysis.stats.classify_cells`), ttest_ind_pvalue: SpiNNCer's
+        two-run test (``cerebellum_analysis.py`` ``compare_results``): Student's unpaired t-test
+        (``scipy.stats.ttest_ind``, equal variances) between the rates of the cells *excited in
+        run A* and of those *excited in run B*, each set chosen in its own run; NaN with fewer
+        than max(2, `min_cells`) excited cells in either run.
+        test_note (why a test is missing; empty when it was made).
     """
     rows = []
     for name in _common_populations(a, b):
         pa, pb = a.spikes[name], b.spikes[name]
+        ex_a, ex_b = _excited(pa, windows, name), _excited(pb, windows, name)
         for window, (start, stop) in windows_for(windows, name).items():
             ca = spike_counts(pa.cell, pa.time, pa.n_cells, start, stop)
             cb = spike_counts(pb.cell, pb.time, pb.n_cells, start, stop)
@@ -199,7 +222,9 @@ def compare_rates(a, b, windows, min_cells=MIN_CELLS):
                 "rel_diff": rel, "spikes_a": int(ca.sum()), "spikes_b": int(cb.sum()),
                 "spike_diff": int(cb.sum() - ca.sum()),
                 "std_cell_diff_hz": (rb - ra).std(ddof=1) if n > 1 else np.nan,
-                **_paired_tests(ra, rb, min_cells)})
+                **_paired_tests(ra, rb, min_cells), "n_excited_a": int(ex_a.sum()),
+                "n_excited_b": int(ex_b.sum()),
+                "ttest_ind_pvalue": _excited_ttest(ra, rb, ex_a, ex_b, min_cells)})
     table = pd.DataFrame(rows)
     if len(table):
         tested = table["paired_t_pvalue"].notna().sum()

@@ -18,8 +18,13 @@ key                                    content
                                        periodic_stimulus, percentage_active_fibers
 ``simtime``                            float, ms
 ``other_recordings``                   {population: {"v", "gsyn_exc", "gsyn_inh": neo.Block}}
-``final_connectivity``,                {connection: synapse list}
-``initial_connectivity``
+                                       (a dict, possibly empty: the analysis calls
+                                       ``other_recordings.keys()``)
+``final_connectivity``,                {connection: N x 4 array ``[pre cell, post cell,
+``initial_connectivity``               weight µS, delay ms]``} (population-local indices;
+                                       the weight as its magnitude, the receptor is in
+                                       ``conn_params``): after and before the simulator's
+                                       rounding
 ``json_data``, ``conn_params``,        parameter dicts and SpiNNaker-specific settings
 ``cell_params``,
 ``per_pop_neurons_per_core_constraint``,
@@ -28,7 +33,10 @@ key                                    content
 =====================================  ===========================================================
 
 Its analysis script ``cerebellum_analysis.py`` reads every key with ``.ravel()[0]``; the spike
-analysis accepts either spike layout, the two-run comparison needs ``neo.Block`` spikes.
+analysis accepts either spike layout, the two-run comparison needs ``neo.Block`` spikes. Its
+afferent statistics (``--worst_case_spikes``: incoming spikes per cell and timestep, mean weight
+and delay per projection) read ``final_connectivity`` with ``conn_params[name]["pre"/"post"]``,
+and skip a projection whose array is empty.
 
 Loading such a file unpickles its objects, which can run arbitrary code: :func:`read_spinncer`
 does it only with an explicit ``allow_pickle=True`` for a file the user names and trusts.
@@ -199,12 +207,47 @@ def _neo_block(name, cell, time, n_cells, simtime):
     return block
 
 
-def write_spinncer(run, path, stim_times=None, spike_format="array"):
+def _signal_blocks(name, signals):
+    """{"v", "gsyn_exc", "gsyn_inh": neo.Block} of one population's recorded signals, one
+    AnalogSignal (time x cells, named after the variable) as PyNN's get_data returns it."""
+    import neo
+    import quantities as pq
+
+    units = {"v": pq.mV, "gsyn_exc": pq.uS, "gsyn_inh": pq.uS}
+    blocks = {}
+    for variable, unit in units.items():
+        signal = neo.AnalogSignal(np.asarray(getattr(signals, variable)), units=unit,
+                                  t_start=signals.t_start * pq.ms,
+                                  sampling_period=signals.dt * pq.ms, name=variable,
+                                  array_annotations={"channel_index": np.asarray(signals.cells)})
+        segment = neo.Segment(name=name)
+        segment.analogsignals.append(signal)
+        block = neo.Block(name=name)
+        block.segments.append(segment)
+        blocks[variable] = block
+    return blocks
+
+
+def scaffold_connectivity(scaffold, weights_uS=None, connection_types=CONNECTION_TYPES):
+    """{connection: N x 4 float array [pre, post, |weight| µS, delay ms]} of every connection
+    type of `scaffold`, weights from `weights_uS` (by name) or the model's."""
+    out = {}
+    for name, conn in scaffold.connections.items():
+        kind = connection_types[name]
+        weight = abs((weights_uS or {}).get(name, kind.weight))
+        out[name] = np.column_stack([conn.pre, conn.post, np.full(len(conn), weight),
+                                     np.full(len(conn), kind.delay)]).astype(float)
+    return out
+
+
+def write_spinncer(run, path, stim_times=None, spike_format="array", scaffold=None):
     """Write `run` in the layout of SpiNNCer's ``cerebellum_experiment.py`` results.
 
-    Every key that script writes is present (see the module docstring); what this project does
-    not record (connectivity, membrane recordings, SpiNNaker core settings) is an empty dict or
-    None, which SpiNNCer's ``cerebellum_analysis.py`` skips.
+    Every key that script writes is present (see the module docstring). ``other_recordings``
+    holds the run's analog signals (:attr:`RunResult.signals`, a sample of cells) as neo
+    Blocks, or is an empty dict; the connectivity comes from `scaffold` (final: the weights the
+    run used, initial: the model's), or is empty without one, which SpiNNCer's
+    ``cerebellum_analysis.py`` skips; SpiNNaker core settings are None.
 
     Parameters
     ----------
@@ -219,6 +262,8 @@ def write_spinncer(run, path, stim_times=None, spike_format="array"):
         single-run analysis reads); "neo": one ``neo.Block`` per population, one SpikeTrain per
         cell annotated with ``source_index``, as PyNN's ``get_data`` returns (needed by its
         two-run comparison; pickled with the installed neo version). Default: "array".
+    scaffold : spinncer.scaffold.Scaffold, optional
+        The run's scaffold, for ``final_connectivity`` / ``initial_connectivity``.
     """
     if spike_format not in SPIKE_FORMATS:
         raise InputError("spike_format", f"one of {SPIKE_FORMATS}", repr(spike_format))
@@ -244,10 +289,16 @@ def write_spinncer(run, path, stim_times=None, spike_format="array"):
     conn_params = {name: {"pre": c.pre, "post": c.post, "weight": c.weight, "delay": c.delay}
                    for name, c in CONNECTION_TYPES.items()}
     cell_params = {"glomerulus": {}, **{k: dict(v) for k, v in CELL_PARAMS.items()}}
+    recordings = {name: _signal_blocks(name, sig) for name, sig in
+                  (getattr(run, "signals", None) or {}).items()}
+    final = initial = {}
+    if scaffold is not None:
+        final = scaffold_connectivity(scaffold, run.metadata.get("weights_uS"))
+        initial = scaffold_connectivity(scaffold)
     entries = dict(
-        simulation_parameters=sim_params, all_spikes=all_spikes, other_recordings=None,
+        simulation_parameters=sim_params, all_spikes=all_spikes, other_recordings=recordings,
         all_neurons={name: int(pop.n_cells) for name, pop in run.spikes.items()},
-        final_connectivity={}, initial_connectivity={}, stimulus_params=stimulus,
+        final_connectivity=final, initial_connectivity=initial, stimulus_params=stimulus,
         simtime=float(run.simtime), json_data=None, conn_params=conn_params,
         cell_params=cell_params, per_pop_neurons_per_core_constraint=None, r_mem=None,
         expected_max_spikes=None, implicit_shift=None)

@@ -261,6 +261,14 @@ def read_cell_rates(path):
     return rates
 
 
+def excited_cells(baseline_hz, stimulus_hz, fired, granule, stimulus_spikes,
+                  factor=RESPONSE_FACTOR):
+    """Boolean mask of excited cells (the rule of :func:`classify_cells`, elementwise)."""
+    excited = (np.asarray(stimulus_hz) > factor * np.asarray(baseline_hz)) & fired
+    return excited & (~np.asarray(granule) | (np.asarray(stimulus_spikes)
+                                              > GRANULE_MIN_STIMULUS_SPIKES))
+
+
 def classify_cells(rates, windows, factor=RESPONSE_FACTOR):
     r"""Label every cell's response to the stimulus from its baseline and stimulus rates.
 
@@ -299,9 +307,8 @@ def classify_cells(rates, windows, factor=RESPONSE_FACTOR):
     out["stimulus_spikes"] = np.rint(out["stimulus"].to_numpy() * stim_s).astype(np.int64)
     b, s = out["baseline"].to_numpy(), out["stimulus"].to_numpy()
     fired = out[list(WINDOW_NAMES)].to_numpy().sum(axis=1) > 0
-    excited = (s > factor * b) & fired
-    excited &= ~(out["population"].to_numpy() == "granule") | (
-        out["stimulus_spikes"].to_numpy() > GRANULE_MIN_STIMULUS_SPIKES)
+    excited = excited_cells(b, s, fired, out["population"].to_numpy() == "granule",
+                            out["stimulus_spikes"].to_numpy(), factor)
     inhibited = (b > factor * s) & fired
     response = np.where(excited, "excited", np.where(inhibited, "inhibited", "unchanged"))
     out["response"] = np.where(fired, response, "silent")

@@ -30,12 +30,14 @@ class NestSession(PyNNSession):
             table = quantised_connection_types(self.options.get("rb_left_shifts"),
                                                connection_types=self.model.connection_types)
             self.weights = {conn: kind.weight for conn, kind in table.items()}
+        from ..console import quiet_nest
+        quiet_nest()
         with warnings.catch_warnings():
             # pyNN.nest cannot build its optional C++ extensions from the PyPI wheel
             warnings.filterwarnings("ignore", message="Cannot find nest-config")
             import pyNN.nest as sim
         import nest
-        nest.set_verbosity("M_ERROR")
+        nest.verbosity = nest.VerbosityLevel.ERROR
         sim.setup(timestep=self.timestep, min_delay=self.timestep, max_delay=MAX_DELAY,
                   threads=self.threads, rng_seed=self.seed)
         return sim

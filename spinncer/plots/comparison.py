@@ -36,9 +36,8 @@ def shift_histograms(cells, path, labels=("A", "B"), title=""):
     cells with equal spike counts in both runs have a shift.
     """
     names = list(dict.fromkeys(cells["population"])) if len(cells) else []
-    fig, axes = plt.subplots(1, max(len(names), 1), figsize=(2.4 * max(len(names), 1) + 1, 3.2),
-                             squeeze=False)
-    for ax, name in zip(axes[0], names):
+    fig, axes = panel_grid(names or [""], width=3.2, height=2.8)
+    for ax, name in zip(axes, names):
         shift = cells.loc[(cells["population"] == name) & cells["matched"], "mean_shift_ms"]
         if len(shift):
             lo, hi = shift.min(), shift.max()
@@ -47,7 +46,8 @@ def shift_histograms(cells, path, labels=("A", "B"), title=""):
                     color=POPULATION_COLOURS.get(name, "k"))
         ax.axvline(0, color="0.3", lw=0.8)
         ax.set(title=f"{name} ({len(shift)} cells)", xlabel="shift (ms)")
-    axes[0][0].set_ylabel("cells")
+    for ax in axes[::4]:
+        ax.set_ylabel("cells")
     fig.suptitle(f"Spike shift {labels[1]} - {labels[0]}, cells with equal spike counts {title}")
     fig.tight_layout()
     _save(fig, path)

@@ -32,14 +32,31 @@ def _save(fig, path):
     plt.close(fig)
 
 
+def raster_marker(n_cells, row_height_pt):
+    """(marker, size in pt², line width pt) of a raster with `n_cells` rows sharing an axis
+    `row_height_pt` points high: a tick filling 80 % of a row (at most 12 pt) while rows are at
+    least 2 pt high, else a dot of about one point, so that few cells are not near-invisible
+    and many cells do not merge into a block."""
+    row = row_height_pt / max(n_cells, 1)
+    if row >= 2.0:
+        tick = min(0.8 * row, 12.0)
+        return "|", tick ** 2, max(0.6, min(1.5, tick / 6))
+    return ".", 1.0, 0.0
+
+
 def raster(pop_spikes, name, windows, path, title=""):
-    """Spike raster of one population (time in ms vs cell index), stimulus window shaded."""
+    """Spike raster of one population (time in ms vs cell index), stimulus window shaded;
+    marker size follows the number of cells (:func:`raster_marker`), cell ticks are integers."""
+    from matplotlib.ticker import MaxNLocator
     fig, ax = plt.subplots(figsize=(8, 3.5))
     start, stop = windows["stimulus"]
     ax.axvspan(start, stop, color="0.85", zorder=0, label="stimulus")
-    size = max(0.2, min(4.0, 2000.0 / max(len(pop_spikes), 1)))
-    ax.scatter(pop_spikes.time, pop_spikes.cell, s=size, marker="|" if size > 1 else ".",
-               color=POPULATION_COLOURS.get(name, "k"), linewidths=0.5, rasterized=True)
+    fig.tight_layout()  # the axis height in points decides the marker
+    height_pt = ax.get_position().height * fig.get_figheight() * 72
+    marker, size, width = raster_marker(pop_spikes.n_cells, height_pt)
+    ax.scatter(pop_spikes.time, pop_spikes.cell, s=size, marker=marker, linewidths=width,
+               color=POPULATION_COLOURS.get(name, "k"), rasterized=True)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
     ax.set(xlim=(0, windows["post"][1]), ylim=(-0.5, max(pop_spikes.n_cells, 1) - 0.5),
            xlabel="time (ms)", ylabel="cell index",
            title=f"{name} ({pop_spikes.n_cells} cells, {len(pop_spikes)} spikes) {title}")
@@ -58,14 +75,18 @@ def rasters(spikes, windows, outdir, title=""):
 
 
 def rate_bars(rates, path, title=""):
-    """Mean rate per population (Hz, ± s.d. over cells), baseline vs stimulus window."""
+    """Mean rate per population (Hz), baseline vs stimulus window, with the 95 % bootstrap
+    confidence interval of the mean over cells (percentile interval of 1000 resamples,
+    seeded: reruns draw the same figure). The interval is asymmetric and stays within the
+    cells' rates, so never below 0 Hz; the spread over cells is in rate_distributions.png."""
     long = rates.melt(id_vars=["population", "cell"], value_vars=["baseline", "stimulus"],
                       var_name="window", value_name="rate (Hz)")
     fig, ax = plt.subplots(figsize=(8, 4))
-    sns.barplot(long, x="population", y="rate (Hz)", hue="window", errorbar="sd",
-                order=list(dict.fromkeys(rates["population"])), palette=["0.6", "tab:red"],
-                ax=ax)
-    ax.set_title(f"Mean firing rate per population {title}")
+    sns.barplot(long, x="population", y="rate (Hz)", hue="window", errorbar=("ci", 95),
+                n_boot=1000, seed=0, order=list(dict.fromkeys(rates["population"])),
+                palette=["0.6", "tab:red"], ax=ax)
+    ax.set_ylabel("mean rate over cells (Hz)")
+    ax.set_title(f"Mean firing rate per population, 95 % CI of the mean {title}")
     fig.tight_layout()
     _save(fig, path)
 
@@ -113,16 +134,15 @@ def rate_distributions(rates, path, title=""):
     `rates` is a :func:`spinncer.analysis.stats.cell_rates` table.
     """
     names = list(dict.fromkeys(rates["population"]))
-    fig, axes = plt.subplots(1, max(len(names), 1), figsize=(2.4 * max(len(names), 1) + 1, 3.4),
-                             squeeze=False)
-    for ax, name in zip(axes[0], names):
+    fig, axes = panel_grid(names, width=3.2, height=2.8)
+    for k, (ax, name) in enumerate(zip(axes, names)):
         long = rates[rates["population"] == name].melt(
             value_vars=["baseline", "stimulus"], var_name="window", value_name="rate (Hz)")
         sns.histplot(long, x="rate (Hz)", hue="window", ax=ax, stat="probability",
                      common_norm=False, element="step", bins=20,
-                     palette={"baseline": "0.4", "stimulus": "tab:red"},
-                     legend=ax is axes[0][0])
-        ax.set(title=name, ylabel="fraction of cells" if ax is axes[0][0] else "")
+                     palette={"baseline": "0.4", "stimulus": "tab:red"}, legend=k == 0)
+        ax.set(title=f"{name} ({len(long) // 2} cells)",
+               ylabel="fraction of cells" if k % 4 == 0 else "")
     fig.suptitle(f"Per-cell firing rates, baseline vs stimulus {title}")
     fig.tight_layout()
     _save(fig, path)

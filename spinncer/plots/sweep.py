@@ -4,6 +4,12 @@ from .figures import POPULATION_COLOURS, _save, panel_grid
 
 WINDOW_STYLES = {"baseline": ":", "stimulus": "-", "post": "--",
                  "peak_events_default": ":", "peak_events_grid": "-"}
+# Axis labels with units of the swept parameters, and legend names of the plotted series.
+PARAMETER_LABELS = {"f_peak": "f_peak, peak stimulus rate (Hz)",
+                    "stim_radius": "stim_radius, stimulated radius (µm)", "seed": "seed"}
+SERIES_LABELS = {"baseline": "baseline window", "stimulus": "stimulus window",
+                 "post": "post-stimulus window", "peak_events_default": "default ordering",
+                 "peak_events_grid": "grid ordering"}
 
 
 def sweep_curves(table, path, parameter, value="mean_rate_hz", ylabel=None, title=""):
@@ -40,11 +46,13 @@ def sweep_curves(table, path, parameter, value="mean_rate_hz", ylabel=None, titl
             ax.errorbar(rows_[parameter], rows_["mean"],
                         yerr=rows_["std"].where(rows_["count"] > 1), marker="o", ms=3,
                         ls=WINDOW_STYLES.get(window, "-"), capsize=2,
-                        color=POPULATION_COLOURS.get(name, "k"), label=window)
-        ax.set(title=name, xlabel=parameter, ylabel=ylabel or value)
+                        color=POPULATION_COLOURS.get(name, "k"),
+                        label=SERIES_LABELS.get(window, window))
+        ax.set(title=name, xlabel=PARAMETER_LABELS.get(parameter, parameter),
+               ylabel=ylabel or value)
         if "window" in sel:
             ax.legend(fontsize=7)
-    fig.suptitle(f"{ylabel or value} vs {parameter} {title}")
+    fig.suptitle(f"{ylabel or value} vs {PARAMETER_LABELS.get(parameter, parameter)} {title}")
     fig.tight_layout()
     _save(fig, path)
 
@@ -70,4 +78,4 @@ def sweep_figures(table, parameters, figure_prefix):
                                    var_name="window", value_name="peak_events"),
                          f"{figure_prefix}{parameter}_load.png", parameter,
                          value="peak_events", ylabel="peak events per core per step",
-                         title=f"[{backend}; solid: grid, dotted: default]")
+                         title=f"[{backend}]")

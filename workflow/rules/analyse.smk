@@ -8,52 +8,56 @@ WINDOW_ARGS = f"--stim-times {STIM_TIMES}" + (
 
 rule analyse_cells:
     input:
-        RUN + "/{backend}/spikes.h5",
+        f"{RUN}/{{backend}}/spikes.h5",
     output:
-        cells=RUN + "/{backend}/cell_rates.csv",
-        windows=RUN + "/{backend}/windows.csv",
+        cells=f"{RUN}/{{backend}}/cell_rates.csv",
+        windows=f"{RUN}/{{backend}}/windows.csv",
     log:
         "logs/analyse/{scaffold}/{stim}/seed{seed}/{backend}_cells.log",
     params:
         windows=WINDOW_ARGS,
     shell:
-        "{SPINNCER} analyse-cells {input} {params.windows} --windows {output.windows}"
+        "spinncer -v --console-fd 3 3>&2 analyse-cells {input} {params.windows} --windows {output.windows}"
         " -o {output.cells} > {log} 2>&1"
 
 
 rule analyse_populations:
     input:
-        RUN + "/{backend}/cell_rates.csv",
+        f"{RUN}/{{backend}}/cell_rates.csv",
     output:
         stats=report(
-            RUN + "/{backend}/stats.csv",
+            f"{RUN}/{{backend}}/stats.csv",
             caption="../report/stats.rst",
             category="3. Statistics",
-            labels={"point": "{stim} seed {seed}", "backend": "{backend}", "table": "rates"},
+            labels={
+                "point": "{stim} seed {seed}",
+                "backend": "{backend}",
+                "table": "rates",
+            },
         ),
-        responses=RUN + "/{backend}/responses.csv",
+        responses=f"{RUN}/{{backend}}/responses.csv",
     log:
         "logs/analyse/{scaffold}/{stim}/seed{seed}/{backend}_populations.log",
     params:
         windows=WINDOW_ARGS,
     shell:
-        "{SPINNCER} analyse-populations {input} {params.windows}"
+        "spinncer -v --console-fd 3 3>&2 analyse-populations {input} {params.windows}"
         " --responses {output.responses} -o {output.stats} > {log} 2>&1"
 
 
 rule analyse_activity:
     input:
-        RUN + "/{backend}/spikes.h5",
+        f"{RUN}/{{backend}}/spikes.h5",
     output:
-        worst_case=RUN + "/{backend}/worst_case.csv",
-        isi=RUN + "/{backend}/isi.csv",
-        isi_cells=RUN + "/{backend}/isi_cells.csv",
-        psth=RUN + "/{backend}/psth.csv",
+        worst_case=f"{RUN}/{{backend}}/worst_case.csv",
+        isi=f"{RUN}/{{backend}}/isi.csv",
+        isi_cells=f"{RUN}/{{backend}}/isi_cells.csv",
+        psth=f"{RUN}/{{backend}}/psth.csv",
     log:
         "logs/analyse/{scaffold}/{stim}/seed{seed}/{backend}_activity.log",
     params:
         bin=config["analysis"]["psth_bin"],
     shell:
-        "{SPINNCER} analyse-activity {input} --psth-bin {params.bin}"
+        "spinncer -v --console-fd 3 3>&2 analyse-activity {input} --psth-bin {params.bin}"
         " --worst-case {output.worst_case} --isi {output.isi} --isi-cells {output.isi_cells}"
         " --psth {output.psth} > {log} 2>&1"

@@ -4,36 +4,53 @@
 
 rule compare_backends:
     input:
-        a=RUN + "/{a}/spikes.h5",
-        b=RUN + "/{b}/spikes.h5",
+        a=f"{RUN}/{{a}}/spikes.h5",
+        b=f"{RUN}/{{b}}/spikes.h5",
     output:
         verdicts=report(
-            RUN + "/compare/{a}_vs_{b}/verdicts.csv",
+            f"{RUN}/compare/{{a}}_vs_{{b}}/verdicts.csv",
             caption="../report/compare.rst",
             category="4. Comparison",
-            labels={"point": "{stim} seed {seed}", "pair": "{a} vs {b}", "item": "verdicts"},
+            labels={
+                "point": "{stim} seed {seed}",
+                "pair": "{a} vs {b}",
+                "item": "verdicts",
+            },
         ),
-        rates=RUN + "/compare/{a}_vs_{b}/rates.csv",
-        timing=RUN + "/compare/{a}_vs_{b}/timing.csv",
-        cells=RUN + "/compare/{a}_vs_{b}/cells.csv",
-        provenance=RUN + "/compare/{a}_vs_{b}/provenance.csv",
+        rates=f"{RUN}/compare/{{a}}_vs_{{b}}/rates.csv",
+        timing=f"{RUN}/compare/{{a}}_vs_{{b}}/timing.csv",
+        cells=f"{RUN}/compare/{{a}}_vs_{{b}}/cells.csv",
+        provenance=f"{RUN}/compare/{{a}}_vs_{{b}}/provenance.csv",
         scatter=report(
-            RUN + "/compare/{a}_vs_{b}/rates.png",
+            f"{RUN}/compare/{{a}}_vs_{{b}}/rates.png",
             caption="../report/compare_scatter.rst",
             category="4. Comparison",
-            labels={"point": "{stim} seed {seed}", "pair": "{a} vs {b}", "item": "rates"},
+            labels={
+                "point": "{stim} seed {seed}",
+                "pair": "{a} vs {b}",
+                "item": "rates",
+            },
         ),
-        shifts=RUN + "/compare/{a}_vs_{b}/timing.png",
+        shifts=report(
+            f"{RUN}/compare/{{a}}_vs_{{b}}/timing.png",
+            caption="../report/compare_timing.rst",
+            category="4. Comparison",
+            labels={
+                "point": "{stim} seed {seed}",
+                "pair": "{a} vs {b}",
+                "item": "timing",
+            },
+        ),
+    log:
+        "logs/compare/{scaffold}/{stim}/seed{seed}/{a}_vs_{b}.log",
     wildcard_constraints:
         a=alternatives_regex(BACKENDS),
         b=alternatives_regex(BACKENDS),
-    log:
-        "logs/compare/{scaffold}/{stim}/seed{seed}/{a}_vs_{b}.log",
     params:
         outdir=lambda wc, output: Path(output.verdicts).parent,
         windows=WINDOW_ARGS,
     shell:
-        "{SPINNCER} compare {input.a} {input.b} {params.windows} --outdir {params.outdir}"
+        "spinncer -v --console-fd 3 3>&2 compare {input.a} {input.b} {params.windows} --outdir {params.outdir}"
         " > {log} 2>&1"
 
 
@@ -56,11 +73,11 @@ rule compare_named:
         outdir=lambda wc, output: Path(output.verdicts).parent,
         windows=WINDOW_ARGS,
         labels=lambda wc: " ".join(
-            f"--label-{side} {shlex.quote(Path(path).parent.name + '/' + Path(path).name)}"
+            f"--label-{side} {shlex.quote('/'.join(Path(path).parts[-2:]))}"
             for side, path in zip("ab", ANALYSIS["compare_runs"][wc.name])
         ),
     shell:
-        "{SPINNCER} compare {input.a} {input.b} {params.windows} {params.labels}"
+        "spinncer -v --console-fd 3 3>&2 compare {input.a} {input.b} {params.windows} {params.labels}"
         " --outdir {params.outdir} > {log} 2>&1"
 
 
@@ -71,7 +88,11 @@ for _sweep in SWEEPS:
         name:
             f"sweep_summary_{_sweep}"
         input:
-            stats=[f"{p}/{b}/stats.csv" for p in sweep_points(_sweep) for b in SIM["backends"]],
+            stats=[
+                f"{p}/{b}/stats.csv"
+                for p in sweep_points(_sweep)
+                for b in SIM["backends"]
+            ],
             communication=[
                 f"{p}/{b}/communication.csv"
                 for p in sweep_points(_sweep)
@@ -102,6 +123,6 @@ for _sweep in SWEEPS:
             parameters=" ".join(swept_parameters(_sweep)) or "f_peak",
             prefix=lambda wc, output: f"{Path(output.table).parent}/",
         shell:
-            "{SPINNCER} sweep-summary --stats {input.stats} --communication {input.communication}"
+            "spinncer -v --console-fd 3 3>&2 sweep-summary --stats {input.stats} --communication {input.communication}"
             " --parameters {params.parameters} --figure-prefix {params.prefix}"
             " -o {output.table} > {log} 2>&1"

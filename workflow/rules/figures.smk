@@ -1,42 +1,38 @@
 # Figures of one run: a raster per population, rate bars and distributions, PSTH.
 
 
-def _labels(name):
-    return {"point": "{stim} seed {seed}", "backend": "{backend}", "figure": name}
-
-
 rule figure_run:
     input:
-        run=RUN + "/{backend}/spikes.h5",
-        cell_rates=RUN + "/{backend}/cell_rates.csv",
-        psth=RUN + "/{backend}/psth.csv",
+        run=f"{RUN}/{{backend}}/spikes.h5",
+        cell_rates=f"{RUN}/{{backend}}/cell_rates.csv",
+        psth=f"{RUN}/{{backend}}/psth.csv",
     output:
         rasters=[
             report(
-                RUN + f"/{{backend}}/figures/raster_{pop}.png",
+                f"{RUN}/{{backend}}/figures/raster_{pop}.png",
                 caption="../report/raster.rst",
                 category="2. Rasters",
-                labels=_labels(pop),
+                labels=report_labels(pop),
             )
             for pop in POPULATIONS
         ],
         rates=report(
-            RUN + "/{backend}/figures/rates.png",
+            f"{RUN}/{{backend}}/figures/rates.png",
             caption="../report/rates.rst",
             category="3. Statistics",
-            labels=_labels("rates"),
+            labels=report_labels("rates"),
         ),
         distributions=report(
-            RUN + "/{backend}/figures/rate_distributions.png",
+            f"{RUN}/{{backend}}/figures/rate_distributions.png",
             caption="../report/rate_distributions.rst",
             category="3. Statistics",
-            labels=_labels("rate distributions"),
+            labels=report_labels("rate distributions"),
         ),
         psth=report(
-            RUN + "/{backend}/figures/psth.png",
+            f"{RUN}/{{backend}}/figures/psth.png",
             caption="../report/psth.rst",
             category="3. Statistics",
-            labels=_labels("PSTH"),
+            labels=report_labels("PSTH"),
         ),
     log:
         "logs/figures/{scaffold}/{stim}/seed{seed}/{backend}.log",
@@ -45,5 +41,5 @@ rule figure_run:
         title=lambda wc: shlex.quote(f"[{wc.backend}, {wc.stim}, seed {wc.seed}]"),
         windows=WINDOW_ARGS,
     shell:
-        "{SPINNCER} figures {input.run} --cell-rates {input.cell_rates} --psth {input.psth}"
+        "spinncer -v --console-fd 3 3>&2 figures {input.run} --cell-rates {input.cell_rates} --psth {input.psth}"
         " {params.windows} --title {params.title} --outdir {params.outdir} > {log} 2>&1"

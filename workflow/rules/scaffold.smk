@@ -17,9 +17,10 @@ rule env_bsb:
         "logs/env/bsb.log",
     params:
         python=shlex.quote(sys.executable),
+        env=lambda wc, output: Path(output[0]).parent,
     shell:
-        "({params.python} -m venv --clear {BSB_ENV}"
-        " && {BSB_ENV}/bin/pip install --disable-pip-version-check -r {input}) > {log} 2>&1"
+        "({params.python} -m venv --clear {params.env}"
+        " && {params.env}/bin/pip install --disable-pip-version-check -r {input}) > {log} 2>&1"
 
 
 if SCAFFOLD_CONFIG["source"] == "build":
@@ -29,7 +30,9 @@ if SCAFFOLD_CONFIG["source"] == "build":
             env=f"{BSB_ENV}/.installed",
             config=SCAFFOLD_CONFIG["build"]["config"] or [],
             # the project's own BSB strategies, from the installed spinncer package
-            strategies=str(Path(spinncer.scaffold.__file__).with_name("bsb_strategies.py")),
+            strategies=str(
+                Path(spinncer.scaffold.__file__).with_name("bsb_strategies.py")
+            ),
         output:
             "resources/scaffolds/{scaffold}.hdf5",
         log:
@@ -40,9 +43,10 @@ if SCAFFOLD_CONFIG["source"] == "build":
             x=SCAFFOLD_CONFIG["build"]["x"],
             z=SCAFFOLD_CONFIG["build"]["z"],
             seed=SCAFFOLD_CONFIG["build"]["seed"],
+            bsb_python=f"{BSB_ENV}/bin/python",
             config=lambda wc, input: f"--config {input.config}" if input.config else "",
         shell:
-            "{SPINNCER} scaffold-build --bsb-python {BSB_ENV}/bin/python"
+            "spinncer -v --console-fd 3 3>&2 scaffold-build --bsb-python {params.bsb_python}"
             " --x {params.x} --z {params.z} --seed {params.seed} {params.config}"
             " -o {output} > {log} 2>&1"
 
@@ -58,7 +62,7 @@ else:
             url=shlex.quote(SCAFFOLD_CONFIG["url"] or ""),
             sha256=shlex.quote(SCAFFOLD_CONFIG["sha256"]),
         shell:
-            "{SPINNCER} scaffold-download {params.url} --sha256 {params.sha256}"
+            "spinncer -v --console-fd 3 3>&2 scaffold-download {params.url} --sha256 {params.sha256}"
             " -o {output} > {log} 2>&1"
 
     rule scaffold_convert:
@@ -71,7 +75,7 @@ else:
         params:
             sha256=shlex.quote(SCAFFOLD_CONFIG["sha256"]),
         shell:
-            "{SPINNCER} scaffold-convert {input} --sha256 {params.sha256}"
+            "spinncer -v --console-fd 3 3>&2 scaffold-convert {input} --sha256 {params.sha256}"
             " -o {output} > {log} 2>&1"
 
 
@@ -95,6 +99,6 @@ rule scaffold_summary:
     log:
         "logs/scaffold/{scaffold}_summary.log",
     shell:
-        "{SPINNCER} scaffold-summary {input} --populations {output.populations}"
+        "spinncer -v --console-fd 3 3>&2 scaffold-summary {input} --populations {output.populations}"
         " --connections {output.connections} --figure {output.figure}"
         " --title {wildcards.scaffold} > {log} 2>&1"

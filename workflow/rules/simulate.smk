@@ -11,8 +11,10 @@ BRIAN2_ENV = "resources/envs/brian2"
 def simulate_command(wildcards):
     """The spinncer command running this backend: brian2 runs in the brian2 env."""
     if wildcards.backend == "brian2":
-        return (f"SPINNCER_BRIAN2_CACHE={BRIAN2_ENV}/builds"
-                f" {BRIAN2_ENV}/bin/python -m spinncer -v")
+        return (
+            f"SPINNCER_BRIAN2_CACHE={BRIAN2_ENV}/builds"
+            f" {BRIAN2_ENV}/bin/python -m spinncer -v --console-fd 3 3>&2"
+        )
     return SPINNCER
 
 
@@ -26,16 +28,16 @@ rule env_brian2:
     log:
         "logs/env/brian2.log",
     shell:
-        "{SPINNCER} make-env brian2 {BRIAN2_ENV} --log {log}"
+        "spinncer -v --console-fd 3 3>&2 make-env brian2 {BRIAN2_ENV} --log {log}"
 
 
 rule simulate:
     input:
         scaffold="resources/scaffolds/{scaffold}.hdf5",
-        stimulus=RUN + "/stimulus.npz",
+        stimulus=f"{RUN}/stimulus.npz",
         env=lambda wc: f"{BRIAN2_ENV}/.installed" if wc.backend == "brian2" else [],
     output:
-        RUN + "/{backend}/spikes.h5",
+        f"{RUN}/{{backend}}/spikes.h5",
     log:
         "logs/simulate/{scaffold}/{stim}/seed{seed}/{backend}.log",
     benchmark:

@@ -1,7 +1,9 @@
 # SpiNNaker without hardware: virtual-board mapping per cell ordering, communication load of
 # any run on that mapping, and the fixed-point weight and saturation reports.
 SPINNAKER_OPTIONS = shlex.quote(
-    json.dumps({k: SPINNAKER[k] for k in ("neurons_per_core", "rb_left_shifts", "r_mem")})
+    json.dumps(
+        {k: SPINNAKER[k] for k in ("neurons_per_core", "rb_left_shifts", "r_mem")}
+    )
 )
 
 
@@ -19,41 +21,52 @@ rule spinnaker_map:
         "logs/mapping/{scaffold}/{ordering}.log",
     benchmark:
         "logs/benchmark/mapping/{scaffold}/{ordering}.tsv"
-    threads: 1
     priority: 10
+    threads: 1
     params:
         options=SPINNAKER_OPTIONS,
         timestep=SIM["timestep"],
     shell:
-        "{SPINNCER} spinnaker-map {input} --ordering {wildcards.ordering}"
+        "spinncer -v --console-fd 3 3>&2 spinnaker-map {input} --ordering {wildcards.ordering}"
         " --timestep {params.timestep} --options-json {params.options}"
         " --scratch {resources.tmpdir} -o {output} > {log} 2>&1"
 
 
-def mapping_inputs(wildcards):
-    if config["communication"]["mapping"] == "blocks":
-        return []
-    return [f"results/{wildcards.scaffold}/mapping/{o}.npz" for o in ORDERINGS]
-
-
 rule communication:
     input:
-        run=RUN + "/{backend}/spikes.h5",
+        run=f"{RUN}/{{backend}}/spikes.h5",
         scaffold="resources/scaffolds/{scaffold}.hdf5",
         mappings=mapping_inputs,
     output:
         table=report(
-            RUN + "/{backend}/communication.csv",
+            f"{RUN}/{{backend}}/communication.csv",
             caption="../report/communication.rst",
             category="6. SpiNNaker communication",
-            labels={"point": "{stim} seed {seed}", "backend": "{backend}", "item": "table"},
+            labels={
+                "point": "{stim} seed {seed}",
+                "backend": "{backend}",
+                "item": "table",
+            },
         ),
-        reduction=RUN + "/{backend}/communication_reduction.csv",
+        reduction=report(
+            f"{RUN}/{{backend}}/communication_reduction.csv",
+            caption="../report/communication_reduction.rst",
+            category="6. SpiNNaker communication",
+            labels={
+                "point": "{stim} seed {seed}",
+                "backend": "{backend}",
+                "item": "reduction",
+            },
+        ),
         figure=report(
-            RUN + "/{backend}/figures/communication.png",
+            f"{RUN}/{{backend}}/figures/communication.png",
             caption="../report/communication.rst",
             category="6. SpiNNaker communication",
-            labels={"point": "{stim} seed {seed}", "backend": "{backend}", "item": "figure"},
+            labels={
+                "point": "{stim} seed {seed}",
+                "backend": "{backend}",
+                "item": "figure",
+            },
         ),
     log:
         "logs/communication/{scaffold}/{stim}/seed{seed}/{backend}.log",
@@ -63,7 +76,7 @@ rule communication:
         ),
         options=SPINNAKER_OPTIONS,
     shell:
-        "{SPINNCER} communication {input.run} --scaffold {input.scaffold} {params.mappings}"
+        "spinncer -v --console-fd 3 3>&2 communication {input.run} --scaffold {input.scaffold} {params.mappings}"
         " --options-json {params.options}"
         " -o {output.table} --reduction {output.reduction} --figure {output.figure}"
         " > {log} 2>&1"
@@ -85,22 +98,31 @@ rule numerics_weights:
     params:
         options=SPINNAKER_OPTIONS,
     shell:
-        "{SPINNCER} numerics-report --scaffold {input} --options-json {params.options}"
+        "spinncer -v --console-fd 3 3>&2 numerics-report --scaffold {input} --options-json {params.options}"
         " --weights {output.weights} --saturation {output.saturation} > {log} 2>&1"
 
 
 rule numerics_saturation:
     input:
-        run=RUN + "/{backend}/spikes.h5",
+        run=f"{RUN}/{{backend}}/spikes.h5",
         scaffold="resources/scaffolds/{scaffold}.hdf5",
     output:
-        saturation=RUN + "/{backend}/saturation.csv",
-        weights=temp(RUN + "/{backend}/.weights.csv"),
+        saturation=report(
+            f"{RUN}/{{backend}}/saturation.csv",
+            caption="../report/saturation.rst",
+            category="6. SpiNNaker communication",
+            labels={
+                "point": "{stim} seed {seed}",
+                "backend": "{backend}",
+                "item": "saturation",
+            },
+        ),
+        weights=temp(f"{RUN}/{{backend}}/.weights.csv"),
     log:
         "logs/numerics/{scaffold}/{stim}/seed{seed}/{backend}.log",
     params:
         options=SPINNAKER_OPTIONS,
     shell:
-        "{SPINNCER} numerics-report --scaffold {input.scaffold} --run {input.run}"
+        "spinncer -v --console-fd 3 3>&2 numerics-report --scaffold {input.scaffold} --run {input.run}"
         " --options-json {params.options} --weights {output.weights}"
         " --saturation {output.saturation} > {log} 2>&1"

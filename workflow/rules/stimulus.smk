@@ -6,19 +6,19 @@ rule stimulus_generate:
     input:
         scaffold="resources/scaffolds/{scaffold}.hdf5",
     output:
-        RUN + "/stimulus.npz",
+        f"{RUN}/stimulus.npz",
     log:
         "logs/stimulus/{scaffold}/{stim}/seed{seed}.log",
     wildcard_constraints:
         stim=r"f[0-9.]+_r[0-9.]+_(poisson|periodic)",
     params:
-        point=lambda wc: parse_stimulus_name(wc.stim),
+        point=sweep_point,
         f_base=STIM["f_base"],
         active=STIM["percentage_active_fibers"],
         stim_times=STIM_TIMES,
         timestep=SIM["timestep"],
     shell:
-        "{SPINNCER} stimulus --scaffold {input.scaffold}"
+        "spinncer -v --console-fd 3 3>&2 stimulus --scaffold {input.scaffold}"
         " --f-base {params.f_base} --f-peak {params.point[0]}"
         " --stim-radius {params.point[1]} --type {params.point[2]}"
         " --percentage-active-fibers {params.active}"
@@ -33,17 +33,18 @@ rule stimulus_from_file:
         scaffold="resources/scaffolds/{scaffold}.hdf5",
         file=STIM["file"] or [],
     output:
-        RUN + "/stimulus.npz",
+        f"{RUN}/stimulus.npz",
     log:
         "logs/stimulus/{scaffold}/{stim}/seed{seed}.log",
     wildcard_constraints:
         stim=r"file-[A-Za-z0-9_.-]+",
     params:
+        point=sweep_point,  # checks the run path names the configured file
         allow_pickle="--allow-pickle" if STIM["allow_pickle"] else "",
         stim_times=STIM_TIMES,
         timestep=SIM["timestep"],
     shell:
-        "{SPINNCER} stimulus --scaffold {input.scaffold} --file {input.file}"
+        "spinncer -v --console-fd 3 3>&2 stimulus --scaffold {input.scaffold} --file {input.file}"
         " {params.allow_pickle} --stim-times {params.stim_times}"
         " --timestep {params.timestep} -o {output} > {log} 2>&1"
 
@@ -54,7 +55,7 @@ rule stimulus_protocol:
     input:
         scaffold="resources/scaffolds/{scaffold}.hdf5",
     output:
-        RUN + "/stimulus.npz",
+        f"{RUN}/stimulus.npz",
     log:
         "logs/stimulus/{scaffold}/{stim}/seed{seed}.log",
     wildcard_constraints:
@@ -62,5 +63,5 @@ rule stimulus_protocol:
     params:
         timestep=SIM["timestep"],
     shell:
-        "{SPINNCER} stimulus --scaffold {input.scaffold} --protocol {wildcards.stim}"
+        "spinncer -v --console-fd 3 3>&2 stimulus --scaffold {input.scaffold} --protocol {wildcards.stim}"
         " --seed {wildcards.seed} --timestep {params.timestep} -o {output} > {log} 2>&1"

@@ -65,9 +65,9 @@ if VALIDATION["seeds"] and len(VALIDATION["seeds"]) < 2:
 rule stimulus_perturb:
     # one stimulus-window input spike moved by one timestep (spinncer/validation/paired.py)
     input:
-        RUN + "/stimulus.npz",
+        f"{RUN}/stimulus.npz",
     output:
-        RUN + "/perturbed/stimulus.npz",
+        f"{RUN}/perturbed/stimulus.npz",
     log:
         "logs/validation/{scaffold}/{stim}/seed{seed}/stimulus_perturb.log",
     params:
@@ -75,7 +75,7 @@ rule stimulus_perturb:
         timestep=SIM["timestep"],
         stim_times=STIM_TIMES,
     shell:
-        "{SPINNCER} stimulus-perturb {input} {params.allow_pickle} --seed {wildcards.seed}"
+        "spinncer -v --console-fd 3 3>&2 stimulus-perturb {input} {params.allow_pickle} --seed {wildcards.seed}"
         " --timestep {params.timestep} --stim-times {params.stim_times} -o {output}"
         " > {log} 2>&1"
 
@@ -83,10 +83,10 @@ rule stimulus_perturb:
 rule simulate_perturbed:
     input:
         scaffold="resources/scaffolds/{scaffold}.hdf5",
-        stimulus=RUN + "/perturbed/stimulus.npz",
+        stimulus=f"{RUN}/perturbed/stimulus.npz",
         env=lambda wc: f"{BRIAN2_ENV}/.installed" if wc.backend == "brian2" else [],
     output:
-        RUN + "/perturbed/{backend}/spikes.h5",
+        f"{RUN}/perturbed/{{backend}}/spikes.h5",
     log:
         "logs/validation/{scaffold}/{stim}/seed{seed}/perturbed_{backend}.log",
     wildcard_constraints:
@@ -98,17 +98,20 @@ rule simulate_perturbed:
         timestep=SIM["timestep"],
         simtime=SIMTIME,
         spinncer=simulate_command,
+        variant=MODEL_VARIANT,
     shell:
         "{params.spinncer} simulate --backend {wildcards.backend} --scaffold {input.scaffold}"
         " --stimulus {input.stimulus} --timestep {params.timestep} --simtime {params.simtime}"
-        " --threads {threads} --seed {wildcards.seed}"
+        " --threads {threads} --seed {wildcards.seed} --model-variant {params.variant}"
         " --backend-options-json {params.options} --config-json {params.config}"
         " -o {output} > {log} 2>&1"
 
 
 rule validate:
     input:
-        unpack(lambda wc: {run_key(b): paths for b, paths in validation_runs(wc).items()}),
+        unpack(
+            lambda wc: {run_key(b): paths for b, paths in validation_runs(wc).items()}
+        ),
         perturbed=lambda wc: (
             [
                 f"results/{wc.scaffold}/{wc.stim}/seed{s}/perturbed/"
@@ -162,7 +165,9 @@ rule validate:
         "logs/validation/{scaffold}/{stim}/validate.log",
     params:
         runs=lambda wc, input: " ".join(
-            f"--run {b}={path}" for b in validation_runs(wc) for path in input[run_key(b)]
+            f"--run {b}={path}"
+            for b in validation_runs(wc)
+            for path in input[run_key(b)]
         ),
         perturbed=lambda wc, input: (
             f"--perturbed {' '.join(input.perturbed)}" if input.perturbed else ""
@@ -171,7 +176,7 @@ rule validate:
         windows=WINDOW_ARGS,
         outdir=lambda wc, output: Path(output.verdicts).parent,
     shell:
-        "{SPINNCER} validate {params.runs} {params.perturbed} --reference {params.reference}"
+        "spinncer -v --console-fd 3 3>&2 validate {params.runs} {params.perturbed} --reference {params.reference}"
         " {params.windows} --outdir {params.outdir} > {log} 2>&1"
 
 
@@ -194,11 +199,11 @@ rule validate_signals:
             category="6. Validation",
             labels={"point": "{stim}", "item": "membrane traces {a} vs {b}"},
         ),
+    log:
+        "logs/validation/{scaffold}/{stim}/membrane_{a}_vs_{b}.log",
     wildcard_constraints:
         a=alternatives_regex(BACKENDS),
         b=alternatives_regex(BACKENDS),
-    log:
-        "logs/validation/{scaffold}/{stim}/membrane_{a}_vs_{b}.log",
     shell:
-        "{SPINNCER} validate-signals {input.a} {input.b} --cells {output.cells}"
+        "spinncer -v --console-fd 3 3>&2 validate-signals {input.a} {input.b} --cells {output.cells}"
         " -o {output.summary} --figure {output.figure} > {log} 2>&1"
