@@ -91,8 +91,8 @@ class RoutingMap:
                              "(source_* and route_* arrays; re-run the mapping step)",
                              f"missing {', '.join(missing)}")
         n_src = len(arrays["source_key"])
-        colour = np.asarray(arrays.get("source_n_colour_bits",
-                                       np.full(n_src, DEFAULT_COLOUR_BITS)), np.int64)
+        colour = np.asarray(arrays.get("source_n_colour_bits", arrays.get("source_colour_bits",
+                                       np.full(n_src, DEFAULT_COLOUR_BITS))), np.int64)
         labels = {}
         for xyp_key, pop_key, role in (("core_xyp", "core_population", None),
                                        ("synapse_core_xyp", "synapse_core_population",
