@@ -11,30 +11,31 @@ import time
 
 import numpy as np
 
-from spinncer.backends import nest as backend
-from spinncer.network import build_populations, build_projections
+from spinncer.backends.nest import NestSession
+from spinncer.params import DEFAULT_TIMESTEP
 from spinncer.scaffold import read_scaffold
 from spinncer.stimulus import Stimulus
 
 
-def from_list(sim):
-    def make(pre, post):
-        return sim.FromListConnector(np.column_stack([pre, post]))
-    return make
+class FromListSession(NestSession):
+    """The NEST session with PyNN's FromListConnector instead of the bulk connector."""
+
+    def make_connector(self, pre, post):
+        return self.sim.FromListConnector(np.column_stack([pre, post]))
 
 
 def build(scaffold, stimulus, method, simtime=0.0, threads=1):
-    sim = backend.setup(timestep=0.1, threads=threads, seed=1)
+    cls = NestSession if method == "bulk" else FromListSession
+    session = cls("nest", timestep=DEFAULT_TIMESTEP, threads=threads, seed=1)
     start = time.perf_counter()
-    pops = build_populations(sim, scaffold, stimulus)
+    session.build(scaffold, stimulus)
     made = time.perf_counter()
-    connector = backend.make_connector if method == "bulk" else from_list(sim)
-    build_projections(sim, scaffold, pops, connector)
+    session.connect(scaffold)
     connected = time.perf_counter()
     if simtime:
-        sim.run(simtime)
+        session.sim.run(simtime)
     done = time.perf_counter()
-    sim.end()
+    session.end()
     return made - start, connected - made, done - connected
 
 

@@ -10,6 +10,7 @@ import sys
 
 from . import params as P
 from .errors import InputError
+from .options import BACKENDS, ORDERINGS
 
 log = logging.getLogger("spinncer")
 
@@ -72,7 +73,7 @@ def _simulate(args):
     run_simulation(args.scaffold, args.stimulus, args.output, backend=args.backend,
                    timestep=args.timestep, simtime=args.simtime, threads=args.threads,
                    seed=args.seed, config=config, allow_pickle=args.allow_pickle,
-                   backend_options=options)
+                   backend_options=options, record_signals=not args.no_signals)
 
 
 def _write_csv(frame, path):
@@ -165,11 +166,12 @@ def _compare(args):
 
 def _spinnaker_map(args):
     from .backends.spinnaker import map_virtual
+    from .partition import id_remap_of
     from .scaffold import read_scaffold
     options = json.loads(args.options_json) if args.options_json else {}
     keep = ("neurons_per_core", "rb_left_shifts", "r_mem", "n_synapse_cores", "width", "height")
     options = {k: v for k, v in options.items() if k in keep}
-    remap = None if args.ordering == "default" else args.ordering
+    remap = id_remap_of(args.ordering)
     workdir = f"{args.output}.spinnaker"
     _, _, seconds = map_virtual(read_scaffold(args.scaffold), None, args.output,
                                 workdir=workdir, id_remap=remap, **options)
@@ -314,7 +316,7 @@ def make_parser():
     p = sub.add_parser("simulate", help="run the network on a backend")
     p.add_argument("--scaffold", required=True)
     p.add_argument("--stimulus", required=True)
-    p.add_argument("--backend", default="nest", choices=("nest", "nest-numerics", "spinnaker"))
+    p.add_argument("--backend", default="nest", choices=BACKENDS)
     p.add_argument("--backend-options-json", help="backend settings (SpiNNaker machine, "
                    "neurons per core, rb_left_shifts, r_mem, id_remap) as JSON")
     p.add_argument("--timestep", type=float, default=P.DEFAULT_TIMESTEP, help="ms")
@@ -322,6 +324,8 @@ def make_parser():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--allow-pickle", action="store_true")
+    p.add_argument("--no-signals", action="store_true",
+                   help="record spikes only, no v/gsyn of the signal sample")
     p.add_argument("--config-json", help="configuration to store in the run metadata")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=_simulate)
@@ -367,7 +371,7 @@ def make_parser():
 
     p = sub.add_parser("spinnaker-map", help="map a scaffold on a virtual SpiNNaker machine")
     p.add_argument("scaffold")
-    p.add_argument("--ordering", choices=("default", "grid"), default="default")
+    p.add_argument("--ordering", choices=ORDERINGS, default=ORDERINGS[0])
     p.add_argument("--options-json", help="neurons_per_core, rb_left_shifts, r_mem, ...")
     p.add_argument("-o", "--output", required=True, help="mapping .npz")
     p.set_defaults(func=_spinnaker_map)

@@ -39,6 +39,7 @@ import numpy as np
 
 from .errors import InputError
 from .params import CELL_PARAMS, CONNECTION_TYPES
+from .partition import arrival_events
 
 #: sPyNNaker's global weight scale of conductance-based input (InputTypeConductance).
 CONDUCTANCE_WEIGHT_SCALE = 1024.0
@@ -206,7 +207,6 @@ def weight_report(rb_left_shifts=None, r_mem=False, global_scale=CONDUCTANCE_WEI
 
 def _summed_input(scaffold, shifts, r_mem, global_scale, connection_types, spikes, timestep):
     """Per (post population, receptor): worst-case and (with spikes) observed summed integer."""
-    from .communication import arrival_events  # shared event expansion, avoids a cycle
     worst, observed = {}, {}
     for pop in scaffold.positions:
         if pop not in shifts:

@@ -1,18 +1,19 @@
-"""Run the network on a backend and write the run file (:mod:`spinncer.results`)."""
+"""Run the network on any backend (through its session) and write the run file
+(:mod:`spinncer.results`)."""
 import hashlib
 import json
 
 import numpy as np
 
 from . import stimulus as stimulus_io
-from .backends import backend_weights, get_backend
+from .backends import open_session
 from .errors import InputError
-from .network import build_populations, build_projections
-from .params import INPUT_POPULATION
-from .stimulus import FIRST_SPIKE_STEPS
-from .provenance import PhaseTimer, package_versions, peak_rss_mib, run_in_chunks, sha256
-from .results import PopulationSpikes, RunResult, write_run
+from .params import DEFAULT_TIMESTEP, INPUT_POPULATION
+from .provenance import PhaseTimer, package_versions, peak_rss_mib, sha256
+from .recording import signal_sample
+from .results import RunResult, write_run
 from .scaffold import read_scaffold
+from .stimulus import FIRST_SPIKE_STEPS
 
 
 def check_stimulus_matches(stimulus, scaffold, stimulus_path, timestep=None, stim_times=None):
@@ -38,68 +39,62 @@ def check_stimulus_matches(stimulus, scaffold, stimulus_path, timestep=None, sti
                          f"stim_times {list(made_for)}")
 
 
-def collect_spikes(populations):
-    """(cell index, time ms) arrays per population, without per-cell Python objects."""
-    spikes = {}
-    for name, pop in populations.items():
-        trains = pop.get_data("spikes", clear=True).segments[0].spiketrains
-        ids, times = trains.multiplexed
-        cells = np.asarray(ids, dtype=np.int64) - int(pop.first_id)
-        spikes[name] = PopulationSpikes(cells, np.asarray(times, dtype=np.float64), pop.size)
-    return spikes
+def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest",
+                   timestep=DEFAULT_TIMESTEP, simtime=1000.0, threads=1, seed=1, config=None,
+                   allow_pickle=False, backend_options=None, workdir=None, model=None,
+                   record_signals=True):
+    """Simulate `simtime` ms of the scaffold driven by the stimulus on any backend; write
+    `out_path` (:mod:`spinncer.results`) and return the :class:`~spinncer.results.RunResult`.
 
-
-def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest", timestep=0.1,
-                   simtime=1000.0, threads=1, seed=1, config=None, allow_pickle=False,
-                   backend_options=None):
-    """Simulate `simtime` ms of the scaffold driven by the stimulus; write `out_path`.
-
-    `backend_options` go to the backend's setup (SpiNNaker: machine, neurons per core,
-    ring-buffer left shifts, id_remap; nest-numerics: rb_left_shifts). r_mem is refused by
-    both (:func:`spinncer.numerics.refuse_r_mem`).
+    Phases (wall-clock seconds of each in the metadata, with the backend's own sub-phases):
+    read, setup (:func:`spinncer.backends.open_session`), build, connect, simulate, collect.
+    `backend_options` go to the session (SpiNNaker: machine, neurons per core, ring-buffer
+    left shifts, id_remap; nest-numerics: rb_left_shifts; r_mem is refused by both,
+    :func:`spinncer.numerics.refuse_r_mem`); `workdir` is where a backend writes its own files.
+    `record_signals`: True records v/gsyn of :func:`spinncer.recording.signal_sample`, False
+    none, or {population: cell indices}; they are returned in ``RunResult.signals``.
     """
     options = dict(backend_options or {})
-    sim_backend = get_backend(backend)
     timer = PhaseTimer()
     with timer.phase("read"):
         scaffold = read_scaffold(scaffold_path)
         stimulus = stimulus_io.load(stimulus_path, allow_pickle=allow_pickle)
         check_stimulus_matches(stimulus, scaffold, stimulus_path, timestep)
+    if record_signals is True:
+        record_signals = signal_sample({p: scaffold.n_cells(p) for p in scaffold.positions})
     with timer.phase("setup"):
-        setup_options = options if sim_backend.NAME == "spinnaker" else {}
-        sim = sim_backend.setup(timestep=timestep, threads=threads, seed=seed, **setup_options)
-    prepare = getattr(sim_backend, "prepare", lambda s, st: (s, st))
-    model, model_stimulus = prepare(scaffold, stimulus)
-    with timer.phase("build"):
-        populations = build_populations(sim, model, model_stimulus,
-                                        getattr(sim_backend, "population_options", None))
-    weights = backend_weights(backend, options)
-    with timer.phase("connect"):
-        projections = build_projections(sim, model, populations, sim_backend.make_connector,
-                                        weights)
-    with timer.phase("simulate"):
-        # SpiNNaker loads and runs once; NEST reports progress in chunks
-        run_in_chunks(sim.run_until, simtime, n_chunks=1 if backend == "spinnaker" else 10)
-    with timer.phase("collect"):
-        spikes = collect_spikes(populations)
-        spikes = getattr(sim_backend, "restore_spikes", lambda s: s)(spikes)
+        session = open_session(backend, timestep=timestep, threads=threads, seed=seed,
+                               workdir=workdir, options=options, model=model)
+    try:
+        with timer.phase("build"):
+            session.build(scaffold, stimulus, record_signals or None)
+        with timer.phase("connect"):
+            session.connect(scaffold)
+        with timer.phase("simulate"):
+            session.run(simtime)
+        with timer.phase("collect"):
+            spikes, signals = session.spikes(), session.signals()
+        versions = session.versions()
+    finally:
+        session.end()
     metadata = {
         "config": config or {},
         "config_sha256": hashlib.sha256(
             json.dumps(config or {}, sort_keys=True).encode()).hexdigest(),
-        "versions": {**package_versions(), **sim_backend.versions()},
+        "versions": {**package_versions(), **versions},
         "inputs": {"scaffold": {"path": str(scaffold_path), "sha256": sha256(scaffold_path)},
                    "stimulus": {"path": str(stimulus_path), "sha256": sha256(stimulus_path),
                                 "params": stimulus.params}},
         "threads": threads,
         "backend_options": options,
-        "weights_uS": weights,
-        "n_cells": {name: pop.size for name, pop in populations.items()},
-        "n_synapses": {name: len(scaffold.connections[name]) for name in projections},
-        "wall_clock_s": timer.seconds,
+        "weights_uS": session.weights,
+        "n_cells": {name: s.n_cells for name, s in spikes.items()},
+        "n_synapses": {name: len(conn) for name, conn in scaffold.connections.items()
+                       if len(conn)},
+        "n_signal_cells": {name: len(s.cells) for name, s in signals.items()},
+        "wall_clock_s": {**timer.seconds, **session.extra_seconds},
         "peak_rss_mib": round(peak_rss_mib(), 1),
     }
-    result = RunResult(spikes, backend, timestep, simtime, seed, metadata)
+    result = RunResult(spikes, backend, timestep, simtime, seed, metadata, signals)
     write_run(result, out_path)
-    sim_backend.end()
     return result

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from spinncer.communication import (block_assignment, cell_order, compare_orderings,
-                                    core_load, grid_order, load_assignment, load_summary,
-                                    permute_scaffold)
+from spinncer.communication import compare_orderings, core_load, load_summary
+from spinncer.partition import (block_assignment, cell_order, grid_order, load_assignment,
+                                permute_scaffold)
 from spinncer.errors import InputError
 from spinncer.results import PopulationSpikes
 from spinncer.scaffold import Connectivity, Scaffold

@@ -2,9 +2,8 @@
 import numpy as np
 import pytest
 
-from spinncer.backends import get_backend
+from spinncer.backends import open_session
 from spinncer.errors import InputError
-from spinncer.network import build_populations, build_projections
 from spinncer.params import CONNECTION_TYPES
 from spinncer.stimulus import Stimulus
 
@@ -15,17 +14,17 @@ def silent_stimulus(n, spikes=None):
     return Stimulus.from_trains(trains)
 
 
-def build(scaffold, stimulus):
-    backend = get_backend("nest")
-    sim = backend.setup(timestep=0.1, threads=1, seed=1)
-    pops = build_populations(sim, scaffold, stimulus)
-    projs = build_projections(sim, scaffold, pops, backend.make_connector)
-    return sim, pops, projs
+def build(scaffold, stimulus, record_signals=None):
+    session = open_session("nest", timestep=0.1, threads=1, seed=1)
+    session.build(scaffold, stimulus, record_signals)
+    session.connect(scaffold)
+    return session
 
 
 def test_bulk_connector_creates_exactly_the_scaffold_synapses(scaffold):
     import nest
-    sim, pops, projs = build(scaffold, silent_stimulus(scaffold.n_cells("glomerulus")))
+    session = build(scaffold, silent_stimulus(scaffold.n_cells("glomerulus")))
+    pops, projs = session.populations, session.projections
     assert sorted(projs) == sorted(scaffold.connections)
     for name, proj in projs.items():
         kind, conn = CONNECTION_TYPES[name], scaffold.connections[name]
@@ -38,7 +37,7 @@ def test_bulk_connector_creates_exactly_the_scaffold_synapses(scaffold):
         # PyNN µS -> NEST nS; inhibitory conductances are negative weights in NEST
         np.testing.assert_allclose(status["weight"], kind.weight * 1000.0)
         np.testing.assert_allclose(status["delay"], kind.delay)
-    sim.end()
+    session.end()
 
 
 def test_repeated_pairs_are_kept_as_multiple_synapses(scaffold):
@@ -46,27 +45,46 @@ def test_repeated_pairs_are_kept_as_multiple_synapses(scaffold):
     conn = scaffold.connections["glom_grc"]
     conn.pre, conn.post = np.array([0, 0, 0]), np.array([1, 1, 1])
     conn.distance = None
-    sim, pops, projs = build(scaffold, silent_stimulus(scaffold.n_cells("glomerulus")))
-    assert len(nest.GetConnections(synapse_label=projs["glom_grc"].nest_synapse_label)) == 3
-    sim.end()
+    session = build(scaffold, silent_stimulus(scaffold.n_cells("glomerulus")))
+    label = session.projections["glom_grc"].nest_synapse_label
+    assert len(nest.GetConnections(synapse_label=label)) == 3
+    session.end()
 
 
 def test_glomerulus_spike_reaches_granule_after_the_synaptic_delay(scaffold):
     # glomeruli 0..3 all fire at 100 ms; granule cell 0 receives exactly those four
     spikes = {i: [100.0] for i in range(4)}
-    sim, pops, _ = build(scaffold, silent_stimulus(scaffold.n_cells("glomerulus"), spikes))
-    sim.run(120.0)
-    trains = pops["granule"].get_data("spikes").segments[0].spiketrains
-    ids, times = trains.multiplexed
-    cells = np.asarray(ids) - pops["granule"].first_id
-    first_0 = times[cells == 0].magnitude.min()
+    session = build(scaffold, silent_stimulus(scaffold.n_cells("glomerulus"), spikes))
+    session.run(120.0)
+    granule = session.spikes()["granule"]
+    first_0 = granule.time[granule.cell == 0].min()
     delay = CONNECTION_TYPES["glom_grc"].delay
     assert 100.0 + delay < first_0 < 100.0 + delay + 3.0
     # granule 5 sees glomeruli 5, 6, 7, 0: only one of them fired, so it responds no earlier
-    assert (times[cells == 5].magnitude >= 100.0 + delay).all()
-    sim.end()
+    assert (granule.time[granule.cell == 5] >= 100.0 + delay).all()
+    session.end()
+
+
+def test_signals_are_recorded_for_the_cells_asked_in_scaffold_order(scaffold):
+    # glomeruli 0..3 fire at 100 ms: granule 0 gets all four (4 x 0.009 µS), granule 3 one
+    spikes = {i: [100.0] for i in range(4)}
+    session = build(scaffold, silent_stimulus(scaffold.n_cells("glomerulus"), spikes),
+                    {"granule": [3, 0], "dcn": np.array([0])})
+    session.run(120.0)
+    signals = session.signals()
+    session.end()
+    assert sorted(signals) == ["dcn", "granule"]
+    grc = signals["granule"]
+    assert grc.cells.tolist() == [0, 3] and grc.dt == 0.1 and grc.t_start == 0.0
+    assert grc.v.dtype == np.float32 and grc.v.shape == grc.gsyn_exc.shape == (1201, 2)
+    np.testing.assert_allclose(grc.v[0], -74.0)  # v_rest of granule cells, mV
+    delay = CONNECTION_TYPES["glom_grc"].delay
+    before = grc.times < 100.0 + delay
+    assert (grc.gsyn_exc[before] == 0).all()
+    np.testing.assert_allclose(grc.gsyn_exc.max(axis=0), [4 * 0.009, 0.009], rtol=1e-5)
+    assert signals["dcn"].v.shape == (1201, 1)
 
 
 def test_unknown_backend_is_bad_input():
-    with pytest.raises(InputError, match="backend"):
-        get_backend("brian2")
+    with pytest.raises(InputError, match="backend: expected one of"):
+        open_session("hilbert", timestep=0.1)

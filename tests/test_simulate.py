@@ -137,18 +137,15 @@ def test_numerics_weights_reach_nest(scaffold):
     """The quantised weights are the ones NEST holds (nS = 1000 x µS, inhibitory negative)."""
     import nest
 
-    from spinncer.backends import backend_weights, get_backend
-    from spinncer.network import build_populations, build_projections
-    backend = get_backend("nest-numerics")
-    sim = backend.setup(timestep=0.1, threads=1, seed=1)
+    from spinncer.backends import open_session
+    session = open_session("nest-numerics", timestep=0.1)
     stim = stimulus.Stimulus.from_trains([[]] * scaffold.n_cells("glomerulus"))
-    pops = build_populations(sim, scaffold, stim)
-    weights = backend_weights("nest-numerics", {})
-    projs = build_projections(sim, scaffold, pops, backend.make_connector, weights)
-    for name, proj in projs.items():
+    session.build(scaffold, stim)
+    session.connect(scaffold)
+    for name, proj in session.projections.items():
         held = nest.GetConnections(synapse_label=proj.nest_synapse_label).get("weight")
-        np.testing.assert_allclose(held, weights[name] * 1000.0, rtol=1e-12)
-    sim.end()
+        np.testing.assert_allclose(held, session.weights[name] * 1000.0, rtol=1e-12)
+    session.end()
 
 
 def test_stimulus_made_for_another_protocol_is_bad_input(scaffold, tmp_path):
@@ -159,3 +156,24 @@ def test_stimulus_made_for_another_protocol_is_bad_input(scaffold, tmp_path):
     with pytest.raises(InputError, match=r"s.npz: expected a stimulus made for stim_times "
                                          r"\[300.0, 50.0, 650.0\] ms, found stim_times"):
         check_stimulus_matches(stim, scaffold, tmp_path / "s.npz", 0.1, [300.0, 50.0, 650.0])
+
+
+def test_run_records_the_signal_sample_unless_switched_off(tmp_path, scaffold, scaffold_file):
+    from spinncer.cli import main
+    from spinncer.recording import signal_sample
+    stim = make_stimulus(scaffold, tmp_path / "s.npz", 1)
+    result = run(scaffold_file, stim, tmp_path / "with.h5")
+    sample = signal_sample({p: scaffold.n_cells(p) for p in scaffold.positions})
+    assert sorted(result.signals) == sorted(sample) and "glomerulus" not in sample
+    for name, cells in sample.items():
+        signals = result.signals[name]
+        np.testing.assert_array_equal(signals.cells, cells)
+        assert signals.dt == 0.1 and signals.v.shape == (2501, len(cells))
+        assert signals.gsyn_inh.dtype == np.float32
+    assert result.metadata["n_signal_cells"] == {n: len(c) for n, c in sample.items()}
+    assert main(["simulate", "--scaffold", str(scaffold_file), "--stimulus", str(stim),
+                 "--simtime", "250", "--no-signals", "-o", str(tmp_path / "without.h5")]) == 0
+    without, written = read_run(tmp_path / "without.h5"), read_run(tmp_path / "with.h5")
+    assert without.metadata["n_signal_cells"] == {}
+    for name in ALL_POPULATIONS:  # recording signals does not change the network
+        np.testing.assert_array_equal(without.spikes[name].time, written.spikes[name].time)

@@ -6,18 +6,19 @@ skipped with a reason when it cannot be imported.
 import numpy as np
 import pytest
 
-from spinncer.backends import spinnaker as sp
-from spinncer.communication import block_assignment, load_assignment
-from spinncer.errors import InputError
 from spinncer import numerics as nm
+from spinncer.backends import open_session
+from spinncer.backends import spinnaker as sp
+from spinncer.errors import InputError
 from spinncer.params import CONNECTION_TYPES
+from spinncer.partition import block_assignment, load_assignment
 
 NPC = {"glomerulus": 4, "granule": 3}
 
 
 def test_spinnaker_setup_without_machine_is_one_line_input_error(tmp_path):
     with pytest.raises(InputError) as err:
-        sp.setup(0.1, workdir=tmp_path)
+        open_session("spinnaker", timestep=0.1, workdir=tmp_path)
     assert "\n" not in str(err.value)
     assert str(err.value).startswith("spinnaker.machine: expected a board address")
     assert "spalloc_server" in str(err.value) and "virtual board" in str(err.value)
@@ -25,6 +26,10 @@ def test_spinnaker_setup_without_machine_is_one_line_input_error(tmp_path):
         sp.machine_section(machine="10.0.0.1", virtual_board=True)
     with pytest.raises(InputError, match="spalloc_user"):
         sp.machine_section(spalloc_server="https://spalloc.example")
+    with pytest.raises(InputError, match="spinnaker options: expected keys among .* found "
+                                         "neurons_per_cor$"):
+        open_session("spinnaker", timestep=0.1, workdir=tmp_path,
+                     options={"virtual_board": True, "neurons_per_cor": 3})
 
 
 def test_spinnaker_config_file_is_written_in_the_run_directory(tmp_path):
@@ -96,18 +101,18 @@ def test_spinnaker_leaves_user_config_locations_alone(virtual_mappings):
 def test_spinnaker_numerics_weights_equal_spynnaker_loaded_weights(spynnaker, tmp_path,
                                                                    scaffold):
     """Weights read back from sPyNNaker's synaptic matrices equal numerics.quantise."""
-    from spinncer.network import build_populations, build_projections
     from spinncer.stimulus import Stimulus
     shifts = {p: (s[0] + 1, s[1] + 1) for p, s in nm.REFERENCE_RB_LEFT_SHIFTS.items()}
-    sim = sp.setup(0.1, workdir=tmp_path, virtual_board=True, rb_left_shifts=shifts,
-                   neurons_per_core=NPC)
+    session = open_session("spinnaker", timestep=0.1, workdir=tmp_path, options=dict(
+        virtual_board=True, rb_left_shifts=shifts, neurons_per_core=NPC))
     try:
         trains = [np.array([1.0])] + [np.empty(0)] * 7
-        pops = build_populations(sim, scaffold, Stimulus.from_trains(trains),
-                                 sp.population_options)
-        projs = build_projections(sim, scaffold, pops, sp.make_connector)
-        sim.run(0.1)
-        for name, proj in projs.items():
+        # signals of a sample are recorded on SpiNNaker too (PopulationView.record)
+        session.build(scaffold, Stimulus.from_trains(trains), {"granule": [0, 5], "dcn": [0]})
+        session.connect(scaffold)
+        pops = session.populations
+        session.sim.run(0.1)
+        for name, proj in session.projections.items():
             kind = CONNECTION_TYPES[name]
             got = np.asarray(proj.get("weight", format="list"))[:, 2]
             shift = shifts[kind.post][nm.RECEPTORS.index(kind.receptor)]
@@ -115,14 +120,12 @@ def test_spinnaker_numerics_weights_equal_spynnaker_loaded_weights(spynnaker, tm
             np.testing.assert_allclose(got, want, rtol=0, atol=1e-15, err_msg=name)
             assert pops[kind.post]._vertex.get_ring_buffer_shifts() == list(shifts[kind.post])
     finally:
-        sp.end()
+        session.end()
 
 
 def test_r_mem_is_refused_on_stock_spinnaker_and_numerics(tmp_path):
-    from spinncer.backends import backend_weights
-    from spinncer.backends import spinnaker
-    from spinncer.errors import InputError
     with pytest.raises(InputError, match="spinnaker.r_mem: expected false"):
-        spinnaker.setup(0.1, workdir=tmp_path, virtual_board=True, r_mem=True)
+        open_session("spinnaker", timestep=0.1, workdir=tmp_path,
+                     options={"virtual_board": True, "r_mem": True})
     with pytest.raises(InputError, match="spinnaker.r_mem"):
-        backend_weights("nest-numerics", {"r_mem": True})
+        open_session("nest-numerics", timestep=0.1, options={"r_mem": True})

@@ -1,32 +1,48 @@
-"""Simulator backends: only what differs per simulator (setup, bulk connector, versions).
+"""Simulator backends behind one interface (:class:`spinncer.backends.base.Session`): only
+what differs per simulator.
 
 - ``nest``: NEST through pyNN.nest, double precision: the reference.
 - ``nest-numerics``: NEST with every weight replaced by what SpiNNaker's fixed point represents
   for the configured ring-buffer left shifts (:mod:`spinncer.numerics`), to separate
   fixed-point effects from hardware effects.
+- ``brian2``: Brian2 (``backends/brian2.py``), an independent third simulator.
 - ``spinnaker``: sPyNNaker on a board or spalloc server from the configuration.
+
+Layering: backends import only the model and io layers (params, partition, numerics,
+recording, results, scaffold, provenance); never analysis, communication, plots or the CLI,
+and they keep no module-level mutable state (tests/test_layers.py).
 """
+from importlib import import_module
+
 from ..errors import InputError
+from ..options import BACKENDS
 
-BACKENDS = ("nest", "nest-numerics", "spinnaker")
+#: Where each backend's Session class lives: (module under spinncer.backends, class name).
+#: Imported on first use, so that a backend's simulator is needed only when it runs.
+SESSION_CLASSES = (
+    ("nest", "nest", "NestSession"),
+    ("nest-numerics", "nest", "NestSession"),
+    ("brian2", "brian2", "Brian2Session"),
+    ("spinnaker", "spinnaker", "SpinnakerSession"),
+)
 
 
-def get_backend(name):
-    """The backend module running `name` (nest-numerics runs on the nest module)."""
-    if name in ("nest", "nest-numerics"):
-        from . import nest
-        return nest
-    if name == "spinnaker":
-        from . import spinnaker
-        return spinnaker
+def session_class(name):
+    """The :class:`~spinncer.backends.base.Session` subclass running backend `name`."""
+    for backend, module, cls in SESSION_CLASSES:
+        if backend == name and name in BACKENDS:
+            return getattr(import_module(f".{module}", __name__), cls)
     raise InputError("backend", f"one of {BACKENDS}", repr(name))
 
 
-def backend_weights(name, options):
-    """Weights (µS, by connection type) to load instead of the model's, or None."""
-    if name != "nest-numerics":
-        return None
-    from ..numerics import quantised_connection_types, refuse_r_mem
-    refuse_r_mem(options.get("r_mem"))
-    table = quantised_connection_types(options.get("rb_left_shifts"))
-    return {conn: kind.weight for conn, kind in table.items()}
+def open_session(name, *, timestep, threads=1, seed=1, workdir=None, options=None, model=None):
+    """Set up backend `name` for one run; returns its :class:`~spinncer.backends.base.Session`.
+
+    `timestep` ms; `threads` and `seed` where the simulator uses them; `workdir` for files a
+    simulator writes (sPyNNaker's configuration and reports); `options` the backend options
+    (SpiNNaker: machine, neurons per core, ring-buffer left shifts, id_remap;
+    nest-numerics: rb_left_shifts); `model` a :class:`spinncer.params.Model` (default: the
+    default variant). Bad options raise :class:`~spinncer.errors.InputError`.
+    """
+    return session_class(name)(name, timestep=timestep, threads=threads, seed=seed,
+                               workdir=workdir, options=options, model=model)

@@ -24,7 +24,9 @@ class Session(ABC):
     `threads`, `seed`, `model` (:class:`spinncer.params.Model`, the parameter tables to build
     from), `options` (backend options as given; recorded in the run metadata) and
     `extra_seconds` ({phase: s} for sub-phases a backend times itself, e.g. Brian2's
-    ``compile``; merged into the run's wall-clock record).
+    ``compile``; merged into the run's wall-clock record) and `weights` ({connection: µS}
+    replacing the model's weights in :meth:`connect`, e.g. nest-numerics' fixed-point ones;
+    None when the model's are used; recorded in the run metadata).
     """
 
     def __init__(self, name, *, timestep, threads=1, seed=1, workdir=None, options=None,
@@ -38,6 +40,7 @@ class Session(ABC):
         self.workdir = workdir
         self.options = dict(options or {})
         self.extra_seconds = {}
+        self.weights = None
 
     @abstractmethod
     def build(self, scaffold, stimulus, record_signals=None):

@@ -8,26 +8,47 @@ import warnings
 
 import numpy as np
 
-NAME = "nest"
+from ..numerics import quantised_connection_types, refuse_r_mem
+from .pynn import PyNNSession
+
+#: PyNN's max_delay for NEST (ms): longer delays are refused; the model's longest is 5 ms.
+MAX_DELAY = 10.0
 
 
-def setup(timestep, threads, seed, max_delay=10.0):
-    """Import and set up `pyNN.nest`; return the PyNN module."""
-    with warnings.catch_warnings():
-        # pyNN.nest cannot build its optional C++ extensions from the PyPI wheel (no nest-config)
-        warnings.filterwarnings("ignore", message="Cannot find nest-config")
-        import pyNN.nest as sim
-    import nest
-    nest.set_verbosity("M_ERROR")
-    sim.setup(timestep=timestep, min_delay=timestep, max_delay=max_delay, threads=threads,
-              rng_seed=seed)
-    return sim
+class NestSession(PyNNSession):
+    """NEST through pyNN.nest. ``nest-numerics`` runs the same simulator with every weight
+    replaced by what SpiNNaker's fixed point represents for the options' ``rb_left_shifts``
+    (:func:`spinncer.numerics.quantised_connection_types`; ``r_mem`` is refused); those weights
+    are ``self.weights``. Other options are not used by NEST."""
 
+    progress_chunks = 10
 
-def versions():
-    import nest
-    import pyNN
-    return {"nest": nest.__version__, "pyNN": pyNN.__version__}
+    def _setup(self):
+        if self.name == "nest-numerics":
+            refuse_r_mem(self.options.get("r_mem"))
+            table = quantised_connection_types(self.options.get("rb_left_shifts"),
+                                               connection_types=self.model.connection_types)
+            self.weights = {conn: kind.weight for conn, kind in table.items()}
+        with warnings.catch_warnings():
+            # pyNN.nest cannot build its optional C++ extensions from the PyPI wheel
+            warnings.filterwarnings("ignore", message="Cannot find nest-config")
+            import pyNN.nest as sim
+        import nest
+        nest.set_verbosity("M_ERROR")
+        sim.setup(timestep=self.timestep, min_delay=self.timestep, max_delay=MAX_DELAY,
+                  threads=self.threads, rng_seed=self.seed)
+        return sim
+
+    def make_connector(self, pre, post):
+        return index_array_connector(pre, post)
+
+    def spike_trains(self, trains):
+        return [self.sim.Sequence(t) for t in trains]
+
+    def versions(self):
+        import nest
+        import pyNN
+        return {"nest": nest.__version__, "pyNN": pyNN.__version__}
 
 
 def node_ids(population):
@@ -39,7 +60,8 @@ def node_ids(population):
     return np.asarray(population.node_collection.tolist(), dtype=np.int64)
 
 
-def make_connector(pre, post):
+def index_array_connector(pre, post):
+    """A PyNN connector creating pre[i] -> post[i] for all i in one NEST call."""
     from pyNN.connectors import Connector
 
     class IndexArrayConnector(Connector):
@@ -65,7 +87,3 @@ def make_connector(pre, post):
 
     return IndexArrayConnector()
 
-
-def end():
-    import pyNN.nest as sim
-    sim.end()

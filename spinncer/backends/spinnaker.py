@@ -1,10 +1,9 @@
 """SpiNNaker backend through `pyNN.spiNNaker` (sPyNNaker 7.4.1), and mapping without hardware.
 
-Same interface as :mod:`spinncer.backends.nest` (``NAME``, ``setup``, ``versions``,
-``make_connector``, ``end``) plus the knobs of the original study, given to :func:`setup`:
+:class:`SpinnakerSession` takes the knobs of the original study as session options:
 
 - ``neurons_per_core``: int or {population: int}; default
-  :data:`spinncer.communication.REFERENCE_NEURONS_PER_CORE` (64, purkinje 1);
+  :data:`spinncer.partition.REFERENCE_NEURONS_PER_CORE` (64, purkinje 1);
 - ``rb_left_shifts``: {population: (excitatory, inhibitory)} ring-buffer left shifts in
   sPyNNaker 7.4.1's convention (see :mod:`spinncer.numerics`); default
   :data:`spinncer.numerics.REFERENCE_RB_LEFT_SHIFTS`, ``"auto"`` lets sPyNNaker choose. They
@@ -12,7 +11,7 @@ Same interface as :mod:`spinncer.backends.nest` (``NAME``, ``setup``, ``versions
 - ``r_mem``: refused (:func:`spinncer.numerics.refuse_r_mem`): the study's r_mem encoding needs
   SpiNNCer's modified sPyNNaker; the numerics report can still show what it would represent;
 - ``id_remap``: ``None`` or ``"grid"``: cells renumbered by position before partitioning
-  (:func:`prepare` / :func:`restore_spikes` apply and undo it);
+  (:func:`spinncer.partition.cell_order`; the session undoes it on spikes and signals);
 - ``n_synapse_cores``: 0 = neurons and synapses on one core per slice (as the reference run's
   sPyNNaker did), None = sPyNNaker decides;
 - machine: exactly one of ``machine`` (board address, with ``board_version``),
@@ -30,25 +29,26 @@ The home directory is never written, and both the directory and the environment 
 restored after setup.
 """
 import contextlib
+import inspect
 import json
 import os
 import time
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
-from ..communication import CoreAssignment, _neurons_per_core, cell_order, permute_scaffold
 from ..errors import InputError
 from ..numerics import (REFERENCE_RB_LEFT_SHIFTS, check_shifts, refuse_r_mem,
                         summed_weight_for_shift)
-from ..params import INPUT_POPULATION
+from ..params import DEFAULT_TIMESTEP, INPUT_POPULATION
+from ..partition import CoreAssignment, cell_order, check_id_remap, neurons_per_core_of
+from .pynn import PyNNSession
 
-NAME = "spinnaker"
 USER_CFG = ".spynnaker.cfg"
 LOCAL_CFG = "spynnaker.cfg"
-
-# Options of the current session (sPyNNaker itself is a process-wide singleton too).
-_session = {}
+#: Work directory when none is given (relative to the current directory).
+DEFAULT_WORKDIR = "spinnaker_run"
 
 MAPPING_LAYOUT = """\
 mapping.npz (numpy .npz, no pickles):
@@ -139,103 +139,76 @@ def _config_context(workdir):
                 os.environ["XDG_CONFIG_HOME"] = old_xdg
 
 
-def setup(timestep, threads=1, seed=1, max_delay=10.0, *, workdir=None, neurons_per_core=None,
-          rb_left_shifts=None, r_mem=False, id_remap=None, n_synapse_cores=0, **machine):
-    """Configure and set up `pyNN.spiNNaker`; return the PyNN module.
+class SpinnakerSession(PyNNSession):
+    """sPyNNaker (a process-wide singleton: one session at a time). Options: see the module
+    documentation; machine keywords: :func:`machine_section`. `threads` does not apply;
+    `seed` is kept for the record (a SpikeSourceArray network draws no random numbers on the
+    machine). sPyNNaker adds delay-extension cores as needed (no max_delay)."""
 
-    `threads` and `max_delay` do not apply to SpiNNaker (sPyNNaker ignores max_delay and adds
-    delay-extension cores as needed); `seed` is kept for the record (a SpikeSourceArray network
-    draws no random numbers on the machine). Machine keywords: see :func:`machine_section`.
-    """
-    settings = machine_section(**machine)  # fails first, before importing sPyNNaker
-    refuse_r_mem(r_mem)
-    if id_remap not in (None, "grid"):
-        raise InputError("id_remap", "none or 'grid'", repr(id_remap))
-    if isinstance(rb_left_shifts, str) and rb_left_shifts != "auto":
-        raise InputError("rb_left_shifts", "a {population: [exc, inh]} map or 'auto'",
-                         repr(rb_left_shifts))
-    if rb_left_shifts is None:
-        rb_left_shifts = REFERENCE_RB_LEFT_SHIFTS
-    if rb_left_shifts != "auto":
-        rb_left_shifts = check_shifts(rb_left_shifts)
-    workdir = Path(workdir or "spinnaker_run").resolve()
-    write_config(workdir, settings)
-    _session.clear()
-    _session.update(workdir=workdir, settings=settings, neurons_per_core=neurons_per_core,
-                    rb_left_shifts=rb_left_shifts, id_remap=id_remap,
-                    n_synapse_cores=n_synapse_cores, seed=seed, new_ids=None)
-    with _config_context(workdir):
-        import pyNN.spiNNaker as sim
-        sim.setup(timestep=timestep, min_delay=timestep)
-    return sim
+    #: Options besides the machine keywords of :func:`machine_section`.
+    MODEL_OPTIONS = ("neurons_per_core", "rb_left_shifts", "r_mem", "id_remap",
+                     "n_synapse_cores")
 
+    def _setup(self):
+        options = dict(self.options)
+        known = self.MODEL_OPTIONS + tuple(inspect.signature(machine_section).parameters)
+        unknown = sorted(set(options) - set(known))
+        if unknown:
+            raise InputError("spinnaker options", f"keys among {known}", ", ".join(unknown))
+        model = {key: options.pop(key) for key in self.MODEL_OPTIONS if key in options}
+        settings = machine_section(**options)  # fails first, before importing sPyNNaker
+        refuse_r_mem(model.get("r_mem"))
+        self.id_remap = check_id_remap(model.get("id_remap"))
+        shifts = model.get("rb_left_shifts")
+        if isinstance(shifts, str) and shifts != "auto":
+            raise InputError("rb_left_shifts", "a {population: [exc, inh]} map or 'auto'",
+                             repr(shifts))
+        self.rb_left_shifts = (REFERENCE_RB_LEFT_SHIFTS if shifts is None else
+                               shifts if shifts == "auto" else check_shifts(shifts))
+        self.neurons_per_core = model.get("neurons_per_core")
+        self.n_synapse_cores = model.get("n_synapse_cores", 0)
+        self.workdir = Path(self.workdir or DEFAULT_WORKDIR).resolve()
+        self.settings = settings
+        write_config(self.workdir, settings)
+        with _config_context(self.workdir):
+            import pyNN.spiNNaker as sim
+            sim.setup(timestep=self.timestep, min_delay=self.timestep)
+        return sim
 
-def population_options(name):
-    """Per-population options for :func:`spinncer.network.build_populations`."""
-    extra = {"neurons_per_core": _neurons_per_core(_session.get("neurons_per_core"), [name])[name]}
-    if name == INPUT_POPULATION:
-        return {"additional_parameters": extra}
-    shifts = _session.get("rb_left_shifts")
-    if shifts not in (None, "auto"):
-        if name not in shifts:
-            raise InputError("rb_left_shifts", f"shifts for population '{name}'", "none")
-        extra["max_expected_summed_weight"] = [summed_weight_for_shift(s) for s in shifts[name]]
-    if _session.get("n_synapse_cores") is not None:
-        extra["n_synapse_cores"] = int(_session["n_synapse_cores"])
-    return {"additional_parameters": extra}
+    def population_parameters(self, name):
+        """Neurons per core, imposed ring-buffer shifts, synapse cores of population `name`."""
+        extra = {"neurons_per_core": neurons_per_core_of(self.neurons_per_core, [name])[name]}
+        if name == INPUT_POPULATION:
+            return extra
+        shifts = self.rb_left_shifts
+        if shifts != "auto":
+            if name not in shifts:
+                raise InputError("rb_left_shifts", f"shifts for population '{name}'", "none")
+            extra["max_expected_summed_weight"] = [summed_weight_for_shift(s)
+                                                   for s in shifts[name]]
+        if self.n_synapse_cores is not None:
+            extra["n_synapse_cores"] = int(self.n_synapse_cores)
+        return extra
 
+    def renumbering(self, scaffold):
+        return None if self.id_remap is None else cell_order(scaffold, self.id_remap)
 
-def prepare(scaffold, stimulus):
-    """Apply ``id_remap``: renumbered scaffold and stimulus trains; remembered for restoring."""
-    if _session.get("id_remap") is None:
-        _session["new_ids"] = None
-        return scaffold, stimulus
-    new_ids = cell_order(scaffold, _session["id_remap"])
-    _session["new_ids"] = new_ids
-    if stimulus is not None and INPUT_POPULATION in new_ids:
-        from ..stimulus import Stimulus
-        trains = stimulus.spike_trains()
-        order = np.argsort(new_ids[INPUT_POPULATION])  # PyNN index -> scaffold cell
-        stimulus = Stimulus.from_trains([trains[i] for i in order],
-                                        stimulated=np.asarray(stimulus.stimulated)[order],
-                                        params=stimulus.params)
-    return permute_scaffold(scaffold, new_ids), stimulus
+    def make_connector(self, pre, post):
+        """sPyNNaker builds synaptic matrices from a list; no per-cell Python calls here."""
+        return self.sim.FromListConnector(np.column_stack([pre, post]).astype(np.int64))
 
-
-def restore_spikes(spikes):
-    """Map recorded spikes from PyNN (remapped) indices back to scaffold cell indices."""
-    new_ids = _session.get("new_ids")
-    if not new_ids:
-        return spikes
-    from ..results import PopulationSpikes
-    out = {}
-    for pop, s in spikes.items():
-        old_of_new = np.argsort(new_ids[pop])
-        out[pop] = PopulationSpikes(old_of_new[np.asarray(s.cell, np.int64)], s.time, s.n_cells)
-    return out
-
-
-def versions():
-    import pyNN
-    import spynnaker
-    return {"sPyNNaker": spynnaker.__version__, "pyNN": pyNN.__version__}
-
-
-def make_connector(pre, post):
-    """sPyNNaker builds synaptic matrices from a list; no per-cell Python calls on our side."""
-    import pyNN.spiNNaker as sim
-    return sim.FromListConnector(np.column_stack([pre, post]).astype(np.int64))
-
-
-def end():
-    import pyNN.spiNNaker as sim
-    sim.end()
+    def versions(self):
+        import pyNN
+        import spynnaker
+        return {"sPyNNaker": spynnaker.__version__, "pyNN": pyNN.__version__}
 
 
 # ---------------------------------------------------------------- mapping without hardware
 
-_ROLES = {"PopulationMachineVertex": "combined", "PopulationNeuronsMachineVertex": "neurons",
-          "SpikeSourceArrayMachineVertex": "source", "SpikeSourcePoissonMachineVertex": "source"}
+#: Role of a core by its sPyNNaker machine-vertex class (read-only: no module-level state).
+_ROLES = MappingProxyType({
+    "PopulationMachineVertex": "combined", "PopulationNeuronsMachineVertex": "neurons",
+    "SpikeSourceArrayMachineVertex": "source", "SpikeSourcePoissonMachineVertex": "source"})
 
 
 def extract_mapping(populations, new_ids=None):
@@ -288,9 +261,10 @@ def extract_mapping(populations, new_ids=None):
     return assignment, arrays
 
 
-def map_virtual(scaffold, stimulus=None, out_path=None, *, workdir=None, timestep=0.1,
-                runtime=None, neurons_per_core=None, rb_left_shifts=None, r_mem=False,
-                id_remap=None, n_synapse_cores=0, width=None, height=None):
+def map_virtual(scaffold, stimulus=None, out_path=None, *, workdir=None,
+                timestep=DEFAULT_TIMESTEP, runtime=None, neurons_per_core=None,
+                rb_left_shifts=None, r_mem=False, id_remap=None, n_synapse_cores=0, width=None,
+                height=None, model=None):
     """Partition, place and route `scaffold` on a virtual SpiNNaker machine (no hardware).
 
     Builds the same network as a run (silent glomeruli when `stimulus` is None), runs one
@@ -298,7 +272,6 @@ def map_virtual(scaffold, stimulus=None, out_path=None, *, workdir=None, timeste
     with `out_path` the result is written as a ``mapping.npz`` (:data:`MAPPING_LAYOUT`).
     `width`/`height` size the virtual machine in chips (default: one 48-chip board).
     """
-    from ..network import build_populations, build_projections
     from ..stimulus import Stimulus
     t0 = time.perf_counter()
     if stimulus is None and INPUT_POPULATION in scaffold.positions:
@@ -308,30 +281,31 @@ def map_virtual(scaffold, stimulus=None, out_path=None, *, workdir=None, timeste
         stimulus = Stimulus.from_trains(trains)
     workdir = Path(workdir or (Path(out_path).parent / "spinnaker_mapping" if out_path
                                else "spinnaker_mapping"))
-    sim = setup(timestep, workdir=workdir, neurons_per_core=neurons_per_core,
-                rb_left_shifts=rb_left_shifts, r_mem=r_mem, id_remap=id_remap,
-                n_synapse_cores=n_synapse_cores, virtual_board=True, width=width, height=height)
+    options = dict(neurons_per_core=neurons_per_core, rb_left_shifts=rb_left_shifts,
+                   r_mem=r_mem, id_remap=id_remap, n_synapse_cores=n_synapse_cores,
+                   virtual_board=True, width=width, height=height)
+    session = SpinnakerSession("spinnaker", timestep=timestep, workdir=workdir,
+                               options=options, model=model)
     seconds = {"setup": time.perf_counter() - t0}
     try:
         t = time.perf_counter()
-        model, stim = prepare(scaffold, stimulus)
-        populations = build_populations(sim, model, stim, population_options)
-        build_projections(sim, model, populations, make_connector)
+        session.build(scaffold, stimulus)
+        session.connect(scaffold)
         seconds["build"] = time.perf_counter() - t
         t = time.perf_counter()
-        sim.run(runtime or timestep)
+        session.sim.run(runtime or timestep)
         seconds["map"] = time.perf_counter() - t
-        assignment, arrays = extract_mapping(populations, _session.get("new_ids"))
+        assignment, arrays = extract_mapping(session.populations, session.new_ids)
     finally:
-        end()
+        session.end()
     seconds["total"] = time.perf_counter() - t0
-    npc = _neurons_per_core(neurons_per_core, scaffold.positions)
-    shifts = _session.get("rb_left_shifts")
+    npc = neurons_per_core_of(neurons_per_core, scaffold.positions)
+    shifts = session.rb_left_shifts
     assignment.meta.update(
         source="sPyNNaker virtual board", id_remap=id_remap, neurons_per_core=npc,
         rb_left_shifts=shifts if isinstance(shifts, str) else
         {k: list(v) for k, v in shifts.items()},
-        n_synapse_cores=n_synapse_cores, seconds=seconds, versions=versions(),
+        n_synapse_cores=n_synapse_cores, seconds=seconds, versions=session.versions(),
         n_cores=assignment.n_cores, n_synapse_only_cores=len(arrays["synapse_core_xyp"]),
         max_routing_entries=int(arrays["routing_entries"].max(initial=0)))
     if out_path is not None:

@@ -1,0 +1,168 @@
+"""The part of a run every PyNN backend shares (NEST, SpiNNaker): the network in PyNN.
+
+One ``Population`` per scaffold population (glomeruli as ``SpikeSourceArray``, every other
+population ``IF_cond_exp`` with the session model's cell parameters), one ``Projection`` per
+connection type with its weight and delay. What differs per simulator is a method of the
+subclass: :meth:`PyNNSession._setup` (import and set up the PyNN module),
+:meth:`~PyNNSession.make_connector` (bulk synapse creation from index arrays),
+:meth:`~PyNNSession.population_parameters` (simulator-specific ``additional_parameters``),
+:meth:`~PyNNSession.renumbering` (cells renumbered before partitioning, undone on output) and
+:meth:`~PyNNSession.spike_trains` (the spike-source argument).
+"""
+import numpy as np
+
+from ..params import INPUT_POPULATION
+from ..partition import permute_scaffold
+from ..provenance import run_in_chunks
+from ..recording import SIGNALS
+from ..results import PopulationSpikes, Signals
+from .base import Session
+
+
+class PyNNSession(Session):
+    """A :class:`~spinncer.backends.base.Session` on a PyNN simulator module (``self.sim``).
+
+    After :meth:`build`, ``populations`` and ``projections`` ({name: PyNN object}) are in
+    PyNN index order, i.e. after :meth:`renumbering` (``new_ids``: {population: PyNN index of
+    each scaffold cell}, or None).
+    """
+
+    #: run() advances in this many equal chunks, logging progress after each.
+    progress_chunks = 1
+
+    def __init__(self, name, **kwargs):
+        super().__init__(name, **kwargs)
+        self.populations = {}
+        self.projections = {}
+        self.new_ids = None
+        self._signal_cells = {}
+        self.sim = self._setup()
+
+    # ------------------------------------------------------------ per-simulator hooks
+
+    def _setup(self):
+        """Import and set up the PyNN module from the session's settings; return it."""
+        raise NotImplementedError
+
+    def make_connector(self, pre, post):
+        """A PyNN connector joining pre[i] -> post[i] (population-local PyNN indices)."""
+        raise NotImplementedError
+
+    def population_parameters(self, name):
+        """Simulator-specific ``additional_parameters`` of population `name` (or None)."""
+        return None
+
+    def renumbering(self, scaffold):
+        """{population: new index per scaffold cell} applied before building, or None."""
+        return None
+
+    def spike_trains(self, trains):
+        """The ``spike_times`` argument of a SpikeSourceArray for per-cell `trains`."""
+        return trains
+
+    # ------------------------------------------------------------ the Session interface
+
+    def _in_pynn_order(self, scaffold):
+        if self.new_ids is None:
+            return scaffold
+        return permute_scaffold(scaffold, self.new_ids, self.model.connection_types)
+
+    def build(self, scaffold, stimulus, record_signals=None):
+        """Populations (membrane potentials start at v_rest [SpiNNCer cerebellum.py]),
+        recording spikes of every cell and `record_signals` ({population: cell indices})."""
+        self.new_ids = self.renumbering(scaffold)
+        trains = stimulus.spike_trains() if stimulus is not None else None
+        if self.new_ids is not None and trains is not None and \
+                INPUT_POPULATION in self.new_ids:
+            order = np.argsort(self.new_ids[INPUT_POPULATION])  # PyNN index -> scaffold cell
+            trains = [trains[i] for i in order]
+        for name in scaffold.positions:
+            n = scaffold.n_cells(name)
+            extra = self.population_parameters(name)
+            kwargs = {"additional_parameters": extra} if extra else {}
+            if name == INPUT_POPULATION:
+                cell = self.sim.SpikeSourceArray(spike_times=self.spike_trains(trains))
+            else:
+                params = self.model.cell_params[name]
+                cell = self.sim.IF_cond_exp(**params)
+            population = self.sim.Population(n, cell, label=name, **kwargs)
+            if name != INPUT_POPULATION:
+                population.initialize(v=params["v_rest"])
+            population.record("spikes")
+            self.populations[name] = population
+        for name, cells in (record_signals or {}).items():
+            cells = np.unique(np.asarray(cells, dtype=np.int64))
+            if name == INPUT_POPULATION or len(cells) == 0:
+                continue
+            index = cells if self.new_ids is None else self.new_ids[name][cells]
+            self.populations[name][np.sort(index)].record(list(SIGNALS))
+            self._signal_cells[name] = cells
+
+    def connect(self, scaffold, weights=None):
+        """One Projection per connection type present; weights as magnitudes on the receptor
+        named by the sign [SpiNNCer cerebellum.py]."""
+        weights = {**(self.weights or {}), **(weights or {})}
+        for name, conn in self._in_pynn_order(scaffold).connections.items():
+            kind = self.model.connection_types[name]
+            if len(conn) == 0:
+                continue
+            synapse = self.sim.StaticSynapse(weight=abs(weights.get(name, kind.weight)),
+                                             delay=kind.delay)
+            self.projections[name] = self.sim.Projection(
+                self.populations[kind.pre], self.populations[kind.post],
+                self.make_connector(conn.pre, conn.post), synapse_type=synapse,
+                receptor_type=kind.receptor, label=name)
+
+    def run(self, simtime):
+        run_in_chunks(self.sim.run_until, simtime, n_chunks=self.progress_chunks)
+
+    def _scaffold_index(self, name, pynn_index):
+        pynn_index = np.asarray(pynn_index, dtype=np.int64)
+        if self.new_ids is None:
+            return pynn_index
+        return np.argsort(self.new_ids[name])[pynn_index]
+
+    def spikes(self):
+        """(cell index, time ms) arrays per population, without per-cell Python objects."""
+        spikes = {}
+        for name, pop in self.populations.items():
+            trains = pop.get_data("spikes").segments[0].spiketrains
+            ids, times = trains.multiplexed
+            cells = self._scaffold_index(name, np.asarray(ids, np.int64) - int(pop.first_id))
+            spikes[name] = PopulationSpikes(cells, np.asarray(times, dtype=np.float64),
+                                            pop.size)
+        return spikes
+
+    def signals(self):
+        out = {}
+        for name, cells in self._signal_cells.items():
+            pop = self.populations[name]
+            index = cells if self.new_ids is None else self.new_ids[name][cells]
+            view = pop[np.sort(index)]
+            segment = view.get_data(list(SIGNALS)).segments[0]
+            arrays, t_start = {}, None
+            for signal in segment.analogsignals:
+                if signal.name not in SIGNALS:
+                    continue
+                channels = self._scaffold_index(name, _channel_index(signal))
+                order = np.argsort(channels)
+                if not np.array_equal(channels[order], cells):
+                    raise RuntimeError(f"{self.name}: {signal.name} of {name} recorded for "
+                                       "other cells than asked")
+                unit = "mV" if signal.name == "v" else "uS"
+                arrays[signal.name] = np.asarray(signal.rescale(unit).magnitude,
+                                                 dtype=np.float32)[:, order]
+                t_start = float(signal.t_start.rescale("ms").magnitude)
+            out[name] = Signals(cells, t_start, self.timestep, **arrays)
+        return out
+
+    def end(self):
+        self.sim.end()
+
+
+def _channel_index(signal):
+    """Population indices of an AnalogSignal's columns: PyNN's ``channel_index`` array
+    annotation, or sPyNNaker's ``channel_names`` annotation (neo_csv._insert_matrix_data)."""
+    if "channel_index" in signal.array_annotations:
+        return np.asarray(signal.array_annotations["channel_index"], dtype=np.int64)
+    return np.asarray(signal.annotations["channel_names"], dtype=np.int64)
