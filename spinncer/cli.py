@@ -181,22 +181,26 @@ def _spinnaker_map(args):
 def _communication(args):
     import pandas as pd
 
-    from .communication import compare_orderings, load_assignment, write_rows_csv
+    from .communication import compare_orderings, write_rows_csv
+    from .npz import npz_keys
+    from .partition import load_assignment
     from .plots.communication import load_figure
     from .results import read_run
+    from .routing import ROUTE_ARRAYS, load_routing
     from .scaffold import read_scaffold
     run = read_run(args.run)
-    assignments = None
+    assignments, routings = None, {}
     if args.mapping:
         pairs = [item.split("=", 1) for item in args.mapping]
         assignments = {label: load_assignment(path) for label, path in pairs}
+        routings = {label: load_routing(path) for label, path in pairs
+                    if set(ROUTE_ARRAYS) <= npz_keys(path, "SpiNNaker mapping")}
     options = json.loads(args.options_json) if args.options_json else {}
-    rows, reduction = compare_orderings(run.spikes, read_scaffold(args.scaffold), run.timestep,
-                                        run.simtime, options.get("neurons_per_core"),
-                                        assignments=assignments)
+    rows, reductions = compare_orderings(run.spikes, read_scaffold(args.scaffold), run.timestep,
+                                         run.simtime, options.get("neurons_per_core"),
+                                         assignments=assignments, routings=routings)
     write_rows_csv(rows, args.output)
-    table = pd.DataFrame([{"population": pop, **{f"{m}_peak_reduction": v for m, v in r.items()}}
-                          for pop, r in reduction.items()])
+    table = pd.DataFrame(reductions)
     _write_csv(table, args.reduction)
     load_figure(pd.DataFrame(rows), table, args.figure)
 
@@ -218,25 +222,31 @@ def _numerics_report(args):
 
 
 def _sweep_summary(args):
-    from .plots.sweep import sweep_curves
-    from .sweep import sweep_table
+    import pandas as pd
+
+    from .plots.sweep import sweep_curves, sweep_load
+    from .sweep import load_table, sweep_table
     table = sweep_table(args.stats, args.communication or ())
     _write_csv(table, args.output)
     backend = "nest" if (table["backend"] == "nest").any() else table["backend"].iloc[0]
     rates = table[(table["backend"] == backend) & (table["window"] != "post")]
+    load = load_table(args.communication) if args.communication else None
+    if load is not None:
+        load = load[(load["backend"] == backend) & (load["population"] != "all")]
+    fits = []
     for parameter in args.parameters:
         if parameter not in rates or rates[parameter].nunique() < 2:
             continue
         sweep_curves(rates, f"{args.figure_prefix}{parameter}.png", parameter,
                      ylabel="mean rate (Hz)", title=f"[{backend}]")
-        if "peak_events_grid" in rates:
-            load = rates[rates["window"] == "stimulus"].drop(columns="window")
-            sweep_curves(load.melt(id_vars=["population", parameter],
-                                   value_vars=["peak_events_default", "peak_events_grid"],
-                                   var_name="window", value_name="peak_events"),
-                         f"{args.figure_prefix}{parameter}_load.png", parameter,
-                         value="peak_events", ylabel="peak events per core per step",
-                         title=f"[{backend}; solid: grid, dotted: default]")
+        if load is not None and parameter in load:
+            for value, label in (("packets_peak", "max over cores of per-core packet peak"),
+                                 ("packets_mean_core_peak",
+                                  "mean over cores of per-core packet peak")):
+                fits += sweep_load(load, f"{args.figure_prefix}{parameter}_{value}.png",
+                                   parameter, value=value, ylabel=label, title=f"[{backend}]")
+    if load is not None:
+        _write_csv(pd.DataFrame(fits), f"{args.figure_prefix}load_fits.csv")
 
 
 def _import_spinncer(args):
@@ -380,7 +390,8 @@ def make_parser():
     p.add_argument("run")
     p.add_argument("--scaffold", required=True)
     p.add_argument("--mapping", action="append", metavar="LABEL=PATH",
-                   help="core assignment (spinnaker-map output); default: blocks per ordering")
+                   help="sPyNNaker mapping (spinnaker-map output; with routing tables, packets "
+                   "follow them); default: blocks per ordering")
     p.add_argument("--options-json", help="neurons_per_core for the block assignment")
     p.add_argument("-o", "--output", required=True, help="CSV of load per ordering/population")
     p.add_argument("--reduction", required=True, help="CSV of peak-load reductions")

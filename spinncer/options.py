@@ -9,8 +9,11 @@ schema checks and the workflow's wildcard constraints derive from these tuples.
 #: weights, Brian2 C++ standalone (an independent third simulator), sPyNNaker on hardware.
 BACKENDS = ("nest", "nest-numerics", "brian2", "spinnaker")
 
-#: Cell orderings before SpiNNaker partitioning, by their workflow names.
-ORDERINGS = ("default", "grid")
+#: Cell orderings before SpiNNaker partitioning, by their workflow names: ``file`` = the
+#: scaffold file's own id order (the study's default; spatially coherent in the published v3
+#: file and in this project's builder), ``random`` = a seeded random permutation (ids in no
+#: spatial order), ``grid`` = SpiNNCer's spatial grid (``id_remap="grid"``).
+ORDERINGS = ("file", "random", "grid")
 
 
 def alternatives_regex(names):

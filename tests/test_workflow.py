@@ -70,10 +70,12 @@ def test_smoke_run_compares_numerics_and_profiles_communication(workdir):
     numerics = pd.read_csv(point / "nest-numerics/stats.csv")
     assert set(numerics.population) == set(ALL_POPULATIONS)
     load = pd.read_csv(point / "nest/communication.csv")
-    assert set(load.ordering) == {"default", "grid"}
+    assert set(load.ordering) == {"file", "random", "grid"}
     assert (load[load.population == "all"].events_peak > 0).all()
+    all_rows = load[load.population == "all"]
+    assert (all_rows.packets_peak >= all_rows.packets_lower_bound_peak).all()
     assert (point / "nest/figures/communication.png").stat().st_size > 1000
-    for ordering in ("default", "grid"):
+    for ordering in ("file", "random", "grid"):
         assert (workdir / f"results/smoke_100x100/mapping/{ordering}.npz").exists()
     weights = pd.read_csv(workdir / "results/smoke_100x100/numerics/weights.csv")
     assert {"requested_uS", "represented_uS", "rel_error"} <= set(weights.columns)

@@ -1,8 +1,8 @@
 """Sweep figures (PNG): a statistic against the swept stimulus parameter, per population."""
 from .figures import POPULATION_COLOURS, _save, panel_grid
 
-WINDOW_STYLES = {"baseline": ":", "stimulus": "-", "post": "--",
-                 "peak_events_default": ":", "peak_events_grid": "-"}
+WINDOW_STYLES = {"baseline": ":", "stimulus": "-", "post": "--"}
+ORDERING_STYLES = {"file": ":", "random": "--", "grid": "-"}
 
 
 def sweep_curves(table, path, parameter, value="mean_rate_hz", ylabel=None, title=""):
@@ -46,3 +46,51 @@ def sweep_curves(table, path, parameter, value="mean_rate_hz", ylabel=None, titl
     fig.suptitle(f"{ylabel or value} vs {parameter} {title}")
     fig.tight_layout()
     _save(fig, path)
+
+
+def sweep_load(load, path, parameter, value="packets_peak", ylabel=None, title=""):
+    """Per-core peak load against a swept parameter, one panel per population, one line per
+    ordering: median over seeds with 5th-95th percentile bars, and the best of the linear,
+    quadratic and exponential fits (its R² in the legend; all fits in the returned table).
+
+    `load`: :func:`spinncer.sweep.load_table` rows (ordering, population, `parameter`,
+    `value`). Returns a list of fit rows (population, ordering, model, params, r2 or error).
+    """
+    import numpy as np
+
+    from ..sweep import fit_curves, percentile_summary
+    names = list(dict.fromkeys(load["population"]))
+    fig, axes = panel_grid(names, width=3.4, height=2.9)
+    summary = percentile_summary(load, ["population", "ordering", parameter], value)
+    fits = []
+    for ax, name in zip(axes, names):
+        sel = summary[summary["population"] == name]
+        for ordering in dict.fromkeys(sel["ordering"]):
+            rows_ = sel[sel["ordering"] == ordering]
+            x, med = rows_[parameter].to_numpy(float), rows_["median"].to_numpy(float)
+            line = ax.errorbar(x, med, yerr=[med - rows_["p5"], rows_["p95"] - med],
+                               marker="o", ms=3, capsize=2, ls="none")
+            result = fit_curves(x, med)
+            best, best_r2 = None, -np.inf
+            for model, fit in result.items():
+                fits.append(dict(population=name, ordering=ordering, value=value,
+                                 parameter=parameter, model=model, **fit))
+                if "r2" in fit and fit["r2"] > best_r2:
+                    best, best_r2 = model, fit["r2"]
+            if best is not None:
+                grid = np.linspace(x.min(), x.max(), 50)
+                p = result[best]["params"]
+                curve = {"linear": lambda t: p[0] + p[1] * t,
+                         "quadratic": lambda t: p[0] + p[1] * t + p[2] * t * t,
+                         "exponential": lambda t: p[0] * np.exp(p[1] * t) + p[2]}[best](grid)
+                ax.plot(grid, curve, ls=ORDERING_STYLES.get(ordering, "-"),
+                        color=line.lines[0].get_color(),
+                        label=f"{ordering}: {best} R²={best_r2:.2f}")
+            else:
+                line.set_label(f"{ordering} (no fit)")
+        ax.set(title=name, xlabel=parameter, ylabel=ylabel or value)
+        ax.legend(fontsize=6)
+    fig.suptitle(f"{ylabel or value} vs {parameter}: median, 5th-95th percentile {title}")
+    fig.tight_layout()
+    _save(fig, path)
+    return fits

@@ -7,6 +7,7 @@ from snakemake.utils import validate
 
 from spinncer.config import check_config, config_sources
 from spinncer.errors import InputError
+from spinncer.options import ORDERINGS, alternatives_regex
 from spinncer.params import ALL_POPULATIONS
 from spinncer.sweep import STIMULUS_PATTERN, parse_stimulus_name, stimulus_name
 
@@ -60,7 +61,7 @@ wildcard_constraints:
     stim=r"f[0-9.]+_r[0-9.]+_(poisson|periodic)|file-[A-Za-z0-9_.-]+",
     seed=r"[0-9]+",
     backend="nest|nest-numerics|spinnaker",
-    ordering="default|grid",
+    ordering=alternatives_regex(ORDERINGS),
     pop="|".join(POPULATIONS),
 
 

@@ -88,13 +88,15 @@ rule sweep_summary:
         ]
         + [
             report(
-                f"results/{{scaffold}}/sweep/{p}_load.png",
+                f"results/{{scaffold}}/sweep/{p}_{m}.png",
                 caption="../report/sweep.rst",
                 category="5. Sweep",
-                labels={"item": f"{p} load"},
+                labels={"item": f"{p} {m}"},
             )
             for p in swept_parameters()
+            for m in ("packets_peak", "packets_mean_core_peak")
         ],
+        fits="results/{scaffold}/sweep/load_fits.csv",
     log:
         "logs/sweep/{scaffold}.log",
     params:

@@ -24,7 +24,7 @@ rule spinnaker_map:
 def mapping_inputs(wildcards):
     if config["communication"]["mapping"] == "blocks":
         return []
-    return [f"results/{wildcards.scaffold}/mapping/{o}.npz" for o in ("default", "grid")]
+    return [f"results/{wildcards.scaffold}/mapping/{o}.npz" for o in ORDERINGS]
 
 
 rule communication:
