@@ -205,6 +205,27 @@ def _communication(args):
     load_figure(pd.DataFrame(rows), table, args.figure)
 
 
+def _spinnaker_provenance(args):
+    import pandas as pd
+
+    from .spinnaker_provenance import (measured_beside_predicted, measured_summary,
+                                       read_core_provenance)
+    cores = read_core_provenance(args.database)
+    load = None
+    if args.mapping and args.run:
+        from .results import read_run
+        from .routing import load_routing, packet_load
+        run = read_run(args.run)
+        load = packet_load(run.spikes, load_routing(args.mapping), run.timestep,
+                           int(round(run.simtime / run.timestep)) + 1)
+    elif args.mapping or args.run:
+        raise InputError("spinnaker-provenance", "--mapping and --run together (or neither)",
+                         "only one")
+    rows = measured_beside_predicted(cores, load)
+    _write_csv(pd.DataFrame(rows), args.output)
+    _write_csv(pd.DataFrame(measured_summary(rows)), args.summary)
+
+
 def _numerics_report(args):
     import pandas as pd
 
@@ -397,6 +418,15 @@ def make_parser():
     p.add_argument("--reduction", required=True, help="CSV of peak-load reductions")
     p.add_argument("--figure", required=True)
     p.set_defaults(func=_communication)
+
+    p = sub.add_parser("spinnaker-provenance",
+                       help="per-core load counters of a real sPyNNaker run beside the prediction")
+    p.add_argument("database", help="the run's provenance database (data.sqlite3)")
+    p.add_argument("--mapping", help="the run's mapping .npz (placements, routing tables)")
+    p.add_argument("--run", help="the run's spikes.h5 (for the predicted packets)")
+    p.add_argument("-o", "--output", required=True, help="CSV: one row per core")
+    p.add_argument("--summary", required=True, help="CSV: mean and max per population")
+    p.set_defaults(func=_spinnaker_provenance)
 
     p = sub.add_parser("numerics-report", help="SpiNNaker fixed-point weights and saturation")
     p.add_argument("--scaffold", required=True)

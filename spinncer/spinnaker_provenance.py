@@ -66,17 +66,22 @@ def population_of_label(label, populations):
     return None, None
 
 
-def measured_beside_predicted(cores, load, populations=None):
+def measured_beside_predicted(cores, load=None, populations=None):
     """Rows per core with a counter: x, y, p, population, role, measured values of
     :data:`LOAD_COUNTERS` and the predicted per-core packet peak and total.
 
     Populations come from the prediction's placements (``load.population``), else from the
-    core names. Cores of the run that the prediction does not know get ``predicted_*`` = None.
+    core names. Cores of the run that the prediction does not know (or all, without `load`)
+    get ``predicted_*`` = None.
     """
-    index = {tuple(int(v) for v in xyp): k for k, xyp in enumerate(load.receivers)}
-    peak = load.peak()
-    total = load.packets.sum(axis=1)
-    populations = populations or sorted(set(load.population.tolist()) - {"?"})
+    index, peak, total = {}, None, None
+    if load is not None:
+        index = {tuple(int(v) for v in xyp): k for k, xyp in enumerate(load.receivers)}
+        peak, total = load.peak(), load.packets.sum(axis=1)
+        populations = populations or sorted(set(load.population.tolist()) - {"?"})
+    if populations is None:
+        from .params import ALL_POPULATIONS
+        populations = list(ALL_POPULATIONS)
     rows = []
     for xyp in sorted(cores):
         values = cores[xyp]

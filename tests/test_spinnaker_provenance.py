@@ -83,3 +83,23 @@ def test_damaged_or_foreign_database_is_one_input_error(tmp_path, provenance_db)
     for path in (damaged, foreign, text, tmp_path / "missing.sqlite3"):
         with pytest.raises(InputError, match="provenance database"):
             read_core_provenance(path)
+
+
+def test_cli_reads_a_database_and_refuses_a_foreign_one(tmp_path, provenance_db, capsys):
+    from spinncer.cli import main
+    out, summary = tmp_path / "cores.csv", tmp_path / "summary.csv"
+    assert main(["spinnaker-provenance", str(provenance_db), "-o", str(out),
+                 "--summary", str(summary)]) == 0
+    import pandas as pd
+    cores = pd.read_csv(out)
+    assert sorted(cores[MAX_RECEIVED].dropna().tolist()) == [1, 2]
+    foreign = tmp_path / "foreign.sqlite3"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE something(a)")
+    capsys.readouterr()
+    out2 = tmp_path / "cores2.csv"
+    assert main(["spinnaker-provenance", str(foreign), "-o", str(out2),
+                 "--summary", str(summary)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("spinncer: error: ")
+    assert "provenance database" in err[0] and not out2.exists()
