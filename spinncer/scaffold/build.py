@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import InputError
+from ..partition import permute_scaffold
 from .io import read_scaffold, write_scaffold
 from .order import WALK_STRIP_UM, walk_order_all
 
@@ -57,7 +58,6 @@ def build_with_bsb(bsb_python, out_path, *, x, z, seed, config=None):
         scaffold = read_scaffold(raw)
     # BSB numbers cells in random spatial order; the published v3 file numbers them along its
     # placement walk, and the study's default SpiNNaker ordering is the file's id order
-    from ..communication import permute_scaffold
     scaffold = permute_scaffold(scaffold, walk_order_all(scaffold))
     attrs = {"builder": "bsb", "builder_config": config.name, "volume_x_um": float(x),
              "volume_z_um": float(z), "seed": int(seed),
