@@ -83,8 +83,22 @@ def percentile_summary(table, keys, value, low=5, high=95):
     return out.reset_index()
 
 
-#: Curve families fitted to a load against a swept parameter.
-FIT_MODELS = ("linear", "quadratic", "exponential")
+def _linear(t, a, b):
+    return a + b * t
+
+
+def _quadratic(t, a, b, c):
+    return a + b * t + c * t * t
+
+
+def _exponential(t, a, b, c):
+    import numpy as np
+    return a * np.exp(b * t) + c
+
+
+#: Curve families fitted to a load against a swept parameter: (function, number of parameters).
+FIT_MODELS = {"linear": (_linear, 2), "quadratic": (_quadratic, 3),
+              "exponential": (_exponential, 3)}
 
 
 def fit_curves(x, y):
@@ -94,12 +108,9 @@ def fit_curves(x, y):
     import numpy as np
     from scipy.optimize import curve_fit
     x, y = np.asarray(x, float), np.asarray(y, float)
-    models = {"linear": (lambda t, a, b: a + b * t, 2),
-              "quadratic": (lambda t, a, b, c: a + b * t + c * t * t, 3),
-              "exponential": (lambda t, a, b, c: a * np.exp(b * t) + c, 3)}
     out = {}
     n_distinct = len(np.unique(x))
-    for name, (f, n_params) in models.items():
+    for name, (f, n_params) in FIT_MODELS.items():
         if n_distinct <= n_params:
             out[name] = {"error": f"too few sweep values (n={n_distinct}) for {n_params} "
                                   "parameters"}

@@ -58,7 +58,7 @@ def sweep_load(load, path, parameter, value="packets_peak", ylabel=None, title="
     """
     import numpy as np
 
-    from ..sweep import fit_curves, percentile_summary
+    from ..sweep import FIT_MODELS, fit_curves, percentile_summary
     names = list(dict.fromkeys(load["population"]))
     fig, axes = panel_grid(names, width=3.4, height=2.9)
     summary = percentile_summary(load, ["population", "ordering", parameter], value)
@@ -79,10 +79,7 @@ def sweep_load(load, path, parameter, value="packets_peak", ylabel=None, title="
                     best, best_r2 = model, fit["r2"]
             if best is not None:
                 grid = np.linspace(x.min(), x.max(), 50)
-                p = result[best]["params"]
-                curve = {"linear": lambda t: p[0] + p[1] * t,
-                         "quadratic": lambda t: p[0] + p[1] * t + p[2] * t * t,
-                         "exponential": lambda t: p[0] * np.exp(p[1] * t) + p[2]}[best](grid)
+                curve = FIT_MODELS[best][0](grid, *result[best]["params"])
                 ax.plot(grid, curve, ls=ORDERING_STYLES.get(ordering, "-"),
                         color=line.lines[0].get_color(),
                         label=f"{ordering}: {best} R²={best_r2:.2f}")
