@@ -49,17 +49,22 @@ class LoadProfile:
       ``FromListConnector``);
     - ``packets_lower_bound``: (spike, core) pairs where the spiking neuron itself has a
       synapse on the core: a lower bound of ``packets``, blind to the slice's shared key;
-    - ``events``: synaptic events (synapses activated).
+    - ``rows``: synaptic rows processed, one per (spike, core, projection) with a synapse
+      there (each projection is its own synaptic matrix and population-table address): per
+      timestep the prediction of ``Max_spikes_processed_in_time_step``, summed over the run
+      that of ``How many spikes were processed`` (when the core keeps up);
+    - ``events``: synaptic events (synapses activated; summed, ``Total_pre_synaptic_events``).
     """
 
     events: np.ndarray
     packets: np.ndarray
     packets_lower_bound: np.ndarray
+    rows: np.ndarray
     assignment: CoreAssignment
     timestep: float
     source: str = "slice reachability"
 
-    MEASURES = ("packets", "packets_lower_bound", "events")
+    MEASURES = ("packets", "packets_lower_bound", "rows", "events")
 
 
 def _n_steps(spikes, timestep, simtime):
@@ -84,6 +89,7 @@ def core_load(spikes, scaffold, assignment, timestep, simtime=None,
     n_cores = assignment.n_cores
     events = np.zeros(n_cores * n_steps, dtype=np.int64)
     lower = np.zeros(n_cores * n_steps, dtype=np.int64)
+    rows = np.zeros(n_cores * n_steps, dtype=np.int64)
     by_pre = {}
     for name, conn in scaffold.connections.items():
         kind = connection_types[name]
@@ -104,7 +110,10 @@ def core_load(spikes, scaffold, assignment, timestep, simtime=None,
             spike, syn = fan_out(conn, cells, n_pre)
             core = assignment.core_of[kind.post][conn.post[syn]]
             events += np.bincount(core * n_steps + steps[spike], minlength=n_cores * n_steps)
-            pair_keys.append(spike * n_cores + core)
+            pairs = _distinct(spike * n_cores + core)
+            rows += np.bincount(pairs % n_cores * n_steps + steps[pairs // n_cores],
+                                minlength=n_cores * n_steps)
+            pair_keys.append(pairs)
             if routing is None and pre in assignment.core_of:
                 # slice -> core: every core holding a target of any neuron of the slice
                 reach_keys.append(assignment.core_of[pre][conn.pre] * n_cores
@@ -131,7 +140,8 @@ def core_load(spikes, scaffold, assignment, timestep, simtime=None,
             packets = (a.T.tocsr() @ c).toarray().astype(np.int64)
         source = "slice reachability"
     return LoadProfile(events.reshape(n_cores, n_steps), packets,
-                       lower.reshape(n_cores, n_steps), assignment, timestep, source)
+                       lower.reshape(n_cores, n_steps), rows.reshape(n_cores, n_steps),
+                       assignment, timestep, source)
 
 
 def _on_assignment_cores(load, assignment):

@@ -46,6 +46,8 @@ def test_communication_two_core_events_and_packets():
     np.testing.assert_array_equal(profile.events, expected_events)
     np.testing.assert_array_equal(profile.packets_lower_bound, expected_lower)
     np.testing.assert_array_equal(profile.packets, expected_packets)
+    # one projection: a row per (spike, core) with a synapse, i.e. the lower bound here
+    np.testing.assert_array_equal(profile.rows, expected_lower)
     rows = {r["population"]: r for r in load_summary(profile, "x")}
     assert rows["granule"]["events_peak"] == 3 and rows["granule"]["packets_peak"] == 2
     assert rows["granule"]["packets_lower_bound_mean_core_peak"] == 1.5
@@ -53,6 +55,22 @@ def test_communication_two_core_events_and_packets():
     assert rows["granule"]["n_cores"] == 2 and rows["all"]["n_cores"] == 3
     assert rows["granule"]["events_mean_per_step"] == pytest.approx(8 / 12)
     assert rows["glomerulus"]["events_peak"] == 0
+
+
+def test_two_projections_from_one_source_are_two_rows_in_one_packet():
+    scaffold = two_core_scaffold()
+    # a second projection glomerulus -> granule (as aa_pc and pf_pc both leave granule cells)
+    conns = dict(scaffold.connections, glom_goc=Connectivity(np.array([0]), np.array([0])))
+    positions = dict(scaffold.positions, golgi=np.array([[0.0, 20, 0]]))
+    from spinncer.params import CONNECTION_TYPES, ConnectionType
+    types = dict(CONNECTION_TYPES, glom_goc=ConnectionType("glomerulus", "granule", 0.002, 4.0))
+    two = Scaffold(positions, conns, source="two projections")
+    spikes = {"glomerulus": PopulationSpikes(np.array([0]), np.array([0.1]), 2)}
+    profile = core_load(spikes, two, block_assignment(two, neurons_per_core=2), 0.1, 0.5,
+                        connection_types=types)
+    granule_core_1 = 1
+    assert profile.rows[granule_core_1, 1] == 2
+    assert profile.packets[granule_core_1, 1] == profile.packets_lower_bound[granule_core_1, 1] == 1
 
 
 def test_communication_spike_outside_the_run_is_an_input_error():

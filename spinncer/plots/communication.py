@@ -9,7 +9,7 @@ import seaborn as sns  # noqa: E402
 from .figures import _save  # noqa: E402
 
 #: Measures of :class:`spinncer.communication.LoadProfile`, as plotted.
-MEASURES = ("packets", "packets_lower_bound", "events")
+MEASURES = ("packets", "packets_lower_bound", "rows", "events")
 
 
 def load_figure(rows, reductions, path, title=""):
