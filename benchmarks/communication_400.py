@@ -21,11 +21,10 @@ import argparse
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from spinncer.communication import LoadProfile, compare_orderings, core_load
-from spinncer.partition import block_assignment, id_remap_of, load_assignment
+from spinncer.communication import LoadProfile, compare_orderings
+from spinncer.partition import load_assignment
 from spinncer.results import read_run
 from spinncer.routing import load_routing
 from spinncer.scaffold import read_scaffold
@@ -47,8 +46,9 @@ def main():
     assignments = {label: load_assignment(path) for label, path in pairs} or None
     routings = {label: load_routing(path) for label, path in pairs}
     t0 = time.perf_counter()
-    rows, reductions = compare_orderings(run.spikes, scaffold, run.timestep, run.simtime,
-                                         assignments=assignments, routings=routings)
+    rows, reductions, core_peaks = compare_orderings(
+        run.spikes, scaffold, run.timestep, run.simtime, assignments=assignments,
+        routings=routings)
     seconds = time.perf_counter() - t0
     rows, reductions = pd.DataFrame(rows), pd.DataFrame(reductions)
     pd.set_option("display.width", 200)
@@ -72,21 +72,11 @@ def main():
         out.mkdir(parents=True, exist_ok=True)
         rows.to_csv(out / "communication.csv", index=False)
         reductions.to_csv(out / "communication_reduction.csv", index=False)
+        from spinncer.communication import display_xyp
         from spinncer.plots.communication import chip_heatmaps
-        for label in ("file", "random", "grid"):
-            a = (assignments or {}).get(label) or block_assignment(scaffold, None,
-                                                                   id_remap_of(label))
-            prof = core_load(run.spikes, scaffold, a, run.timestep, run.simtime,
-                             routing=routings.get(label))
-            xyp = a.core_xyp
-            if xyp is None:  # blocks: 16 application cores per chip, chips row by row
-                k = np.arange(a.n_cores)
-                chip = k // 16
-                width = int(np.ceil(np.sqrt(chip.max() + 1)))
-                xyp = np.column_stack([chip % width, chip // width, k % 16 + 1])
-            chip_heatmaps(xyp, {m: getattr(prof, m).max(axis=1) for m in LoadProfile.MEASURES},
-                          out / f"heatmap_{label}.png", title=f"{label} ordering")
-
+        for label, (assignment, peaks) in core_peaks.items():
+            chip_heatmaps(display_xyp(assignment), peaks, out / f"heatmap_{label}.png",
+                          title=f"{label} ordering: per-core peak per timestep")
 
 if __name__ == "__main__":
     main()

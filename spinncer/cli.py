@@ -196,13 +196,19 @@ def _communication(args):
         routings = {label: load_routing(path) for label, path in pairs
                     if set(ROUTE_ARRAYS) <= npz_keys(path, "SpiNNaker mapping")}
     options = json.loads(args.options_json) if args.options_json else {}
-    rows, reductions = compare_orderings(run.spikes, read_scaffold(args.scaffold), run.timestep,
-                                         run.simtime, options.get("neurons_per_core"),
-                                         assignments=assignments, routings=routings)
+    rows, reductions, core_peaks = compare_orderings(
+        run.spikes, read_scaffold(args.scaffold), run.timestep, run.simtime,
+        options.get("neurons_per_core"), assignments=assignments, routings=routings)
     write_rows_csv(rows, args.output)
     table = pd.DataFrame(reductions)
     _write_csv(table, args.reduction)
     load_figure(pd.DataFrame(rows), table, args.figure)
+    if args.heatmaps:
+        from .communication import display_xyp
+        from .plots.communication import chip_heatmaps
+        for label, (assignment, peaks) in core_peaks.items():
+            chip_heatmaps(display_xyp(assignment), peaks, f"{args.heatmaps}{label}.png",
+                          title=f"{label} ordering: per-core peak per timestep")
 
 
 def _spinnaker_provenance(args):
@@ -417,6 +423,8 @@ def make_parser():
     p.add_argument("-o", "--output", required=True, help="CSV of load per ordering/population")
     p.add_argument("--reduction", required=True, help="CSV of peak-load reductions")
     p.add_argument("--figure", required=True)
+    p.add_argument("--heatmaps", metavar="PREFIX",
+                   help="write chip-grid heat maps of the per-core peaks to PREFIX<ordering>.png")
     p.set_defaults(func=_communication)
 
     p = sub.add_parser("spinnaker-provenance",

@@ -196,17 +196,23 @@ def compare_orderings(spikes, scaffold, timestep, simtime=None, neurons_per_core
     Default: block assignments for every ordering of :data:`spinncer.options.ORDERINGS`.
     `assignments` ({label: CoreAssignment}) overrides them (e.g. sPyNNaker mappings) and
     `routings` ({label: RoutingMap}) routes packets through those mappings' tables. Returns
-    (rows, reductions): ``reductions`` rows have baseline, population and for each measure m
-    ``m_peak_reduction`` = 1 - peak(grid) / peak(baseline) and ``m_mean_core_peak_reduction``
-    (the study reports 0.41 network-wide, grid against its scaffold-file order).
+    (rows, reductions, core_peaks): ``reductions`` rows have baseline, population and for each
+    measure m ``m_peak_reduction`` = 1 - peak(grid) / peak(baseline) and
+    ``m_mean_core_peak_reduction`` (the study reports 0.41 network-wide, grid against its
+    scaffold-file order); ``core_peaks[label]`` = (assignment, {measure: per-core peak}).
     """
     if assignments is None:
         assignments = {label: block_assignment(scaffold, neurons_per_core, id_remap_of(label))
                        for label in ORDERINGS}
     routings = routings or {}
-    summaries = {label: load_summary(core_load(spikes, scaffold, a, timestep, simtime,
-                                               routing=routings.get(label)), label)
-                 for label, a in assignments.items()}
+    summaries, core_peaks = {}, {}
+    for label, assignment in assignments.items():
+        profile = core_load(spikes, scaffold, assignment, timestep, simtime,
+                            routing=routings.get(label))
+        summaries[label] = load_summary(profile, label)
+        core_peaks[label] = (assignment, {m: getattr(profile, m).max(axis=1)
+                                          for m in LoadProfile.MEASURES})
+        del profile
     rows = [row for label in summaries for row in summaries[label]]
     reductions = []
     if TARGET_ORDERING in summaries:
@@ -226,7 +232,19 @@ def compare_orderings(spikes, scaffold, timestep, simtime=None, neurons_per_core
                         out[f"{m}_{stat}_reduction"] = (1.0 - other[f"{m}_{stat}"] / base
                                                         if base else None)
                 reductions.append(out)
-    return rows, reductions
+    return rows, reductions, core_peaks
+
+
+def display_xyp(assignment, cores_per_chip=16):
+    """Chip x, y and processor of each core: the mapping's placements, or for a block
+    assignment (no placements) 16 application cores per chip on a square grid of chips, for
+    display only."""
+    if assignment.core_xyp is not None:
+        return np.asarray(assignment.core_xyp)
+    k = np.arange(assignment.n_cores)
+    chip = k // cores_per_chip
+    width = int(np.ceil(np.sqrt(chip.max() + 1))) if len(k) else 1
+    return np.column_stack([chip % width, chip // width, k % cores_per_chip + 1])
 
 
 def write_rows_csv(rows, path):

@@ -123,7 +123,8 @@ def test_communication_remap_is_a_permutation_and_keeps_total_load(scaffold):
 
 def test_communication_compare_orderings_reduction(scaffold):
     spikes = {"glomerulus": PopulationSpikes(np.arange(8), np.full(8, 1.0), 8)}
-    rows, reductions = compare_orderings(spikes, scaffold, 0.1, 2.0, neurons_per_core=2)
+    rows, reductions, core_peaks = compare_orderings(spikes, scaffold, 0.1, 2.0,
+                                                     neurons_per_core=2)
     peaks = {(r["ordering"], r["population"]): r["packets_peak"] for r in rows}
     by = {(r["baseline"], r["population"]): r for r in reductions}
     for baseline in ("file", "random"):

@@ -19,7 +19,7 @@ def load_figure(rows, reductions, path, title=""):
     `rows` is the table of :func:`spinncer.communication.compare_orderings`; `reductions` has
     baseline, population and ``<measure>_peak_reduction`` (1 - grid / baseline).
     """
-    fig, axes = plt.subplots(1, len(MEASURES), figsize=(6 * len(MEASURES), 4))
+    fig, axes = plt.subplots(1, len(MEASURES), figsize=(5.5 * len(MEASURES), 4))
     for ax, measure in zip(axes, MEASURES):
         sns.barplot(rows, x="population", y=f"{measure}_peak", hue="ordering", ax=ax,
                     palette="Set2")

@@ -143,5 +143,5 @@ def final_outputs():
     if len(sweep_points()) > 1:
         outputs.append(f"results/{SCAFFOLD}/sweep/summary.csv")
         outputs += [f"results/{SCAFFOLD}/sweep/{p}{kind}.png" for p in swept_parameters()
-                    for kind in ("", "_load")]
+                    for kind in ("", "_packets_peak", "_packets_mean_core_peak")]
     return summary + outputs

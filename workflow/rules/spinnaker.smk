@@ -46,6 +46,7 @@ rule communication:
             category="6. SpiNNaker communication",
             labels={"point": "{stim} seed {seed}", "backend": "{backend}", "item": "figure"},
         ),
+        heatmaps=[RUN + "/{backend}/figures/communication_heatmap_" + o + ".png" for o in ORDERINGS],
     log:
         "logs/communication/{scaffold}/{stim}/seed{seed}/{backend}.log",
     params:
@@ -53,10 +54,12 @@ rule communication:
             f"--mapping {Path(m).stem}={m}" for m in input.mappings
         ),
         options=SPINNAKER_OPTIONS,
+        heatmaps=lambda wc, output: str(output.figure).replace(".png", "_heatmap_"),
     shell:
         "{SPINNCER} communication {input.run} --scaffold {input.scaffold} {params.mappings}"
         " --options-json {params.options}"
         " -o {output.table} --reduction {output.reduction} --figure {output.figure}"
+        " --heatmaps {params.heatmaps}"
         " > {log} 2>&1"
 
 
