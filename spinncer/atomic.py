@@ -31,3 +31,17 @@ def atomic_path(path):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+#: The one number format of every CSV table spinncer writes: floats with 6 significant
+#: digits (``%.6g``: 0.000123457, 1.5e+06, 12.25), integers and text as they are.
+CSV_FLOAT_FORMAT = "%.6g"
+
+
+def write_csv(table, path):
+    """Write a table (pandas DataFrame, or a list of dict rows) atomically as CSV without the
+    index, floats in :data:`CSV_FLOAT_FORMAT`."""
+    import pandas as pd
+    frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False, float_format=CSV_FLOAT_FORMAT)

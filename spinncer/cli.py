@@ -9,8 +9,9 @@ import logging
 import sys
 
 from . import params as P
+from .atomic import write_csv
 from .errors import InputError
-from .options import BACKENDS, ORDERINGS
+from .options import BACKENDS, ORDERINGS, STIMULUS_TYPES
 
 log = logging.getLogger("spinncer")
 
@@ -39,8 +40,8 @@ def _scaffold_summary(args):
     from .scaffold import read_scaffold
     from .scaffold.summary import connection_table, population_table
     scaffold = read_scaffold(args.scaffold)
-    _write_csv(population_table(scaffold), args.populations)
-    _write_csv(connection_table(scaffold), args.connections)
+    write_csv(population_table(scaffold), args.populations)
+    write_csv(connection_table(scaffold), args.connections)
     scaffold_summary(scaffold, args.figure, title=f"[{args.title}]" if args.title else "")
 
 
@@ -76,12 +77,6 @@ def _simulate(args):
                    backend_options=options, record_signals=not args.no_signals)
 
 
-def _write_csv(frame, path):
-    from .atomic import atomic_path
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, float_format="%.6g")
-
-
 def _windows(args, populations):
     from .analysis.stats import population_windows
     return population_windows(args.stim_times, populations,
@@ -93,46 +88,42 @@ def _analyse_cells(args):
     from .results import read_run
     run = read_run(args.run)
     windows = _windows(args, run.spikes)
-    _write_csv(classify_cells(cell_rates(run, windows), windows), args.output)
+    write_csv(classify_cells(cell_rates(run, windows), windows), args.output)
     if args.windows:
-        _write_csv(windows_table(windows), args.windows)
+        write_csv(windows_table(windows), args.windows)
 
 
 def _analyse_populations(args):
     from .analysis.stats import population_stats, read_cell_rates, response_fractions
     rates = read_cell_rates(args.cell_rates)
     windows = _windows(args, rates["population"].unique())
-    _write_csv(population_stats(rates, windows), args.output)
+    write_csv(population_stats(rates, windows), args.output)
     if args.responses:
-        _write_csv(response_fractions(rates), args.responses)
+        write_csv(response_fractions(rates), args.responses)
 
 
 def _analyse_activity(args):
     from .analysis.activity import isi_cv, population_isi_cv, psth, worst_case_activity
     from .results import read_run
     run = read_run(args.run)
-    _write_csv(worst_case_activity(run), args.worst_case)
+    write_csv(worst_case_activity(run), args.worst_case)
     cells = isi_cv(run)
-    _write_csv(cells, args.isi_cells)
-    _write_csv(population_isi_cv(cells), args.isi)
-    _write_csv(psth(run, args.psth_bin), args.psth)
+    write_csv(cells, args.isi_cells)
+    write_csv(population_isi_cv(cells), args.isi)
+    write_csv(psth(run, args.psth_bin), args.psth)
 
 
 def _figures(args):
-    import numpy as np
     import pandas as pd
 
-    from .analysis.stats import protocol_windows, read_cell_rates, windows_for
-    from .params import ALL_POPULATIONS
+    from .analysis.stats import raster_windows, read_cell_rates
     from .plots import figures
-    from .results import PopulationSpikes, read_run
+    from .results import read_run
     run = read_run(args.run)
     windows = _windows(args, run.spikes)
     out = args.outdir
-    for name in ALL_POPULATIONS:  # a population absent from a small patch gets an empty raster
-        pop = run.spikes.get(name, PopulationSpikes(np.empty(0, int), np.empty(0), 0))
-        figures.raster(pop, name, windows_for(windows, name) if name in run.spikes else
-                       protocol_windows(args.stim_times), f"{out}/raster_{name}.png", args.title)
+    figures.rasters(run.spikes, raster_windows(windows, args.stim_times, run.spikes), out,
+                    args.title)
     rates = read_cell_rates(args.cell_rates)
     figures.rate_bars(rates, f"{out}/rates.png", args.title)
     figures.rate_distributions(rates, f"{out}/rate_distributions.png", args.title)
@@ -155,7 +146,7 @@ def _compare(args):
     for warning in caught:
         print(f"spinncer: warning: {warning.message}", file=sys.stderr)
     for name in ("rates", "timing", "cells", "verdicts", "provenance"):
-        _write_csv(getattr(result, name), f"{args.outdir}/{name}.csv")
+        write_csv(getattr(result, name), f"{args.outdir}/{name}.csv")
     labels = (args.label_a or a.backend, args.label_b or b.backend)
     rate_scatter(cell_rates(a, windows), cell_rates(b, windows), f"{args.outdir}/rates.png",
                  labels=labels)
@@ -181,7 +172,7 @@ def _spinnaker_map(args):
 def _communication(args):
     import pandas as pd
 
-    from .communication import compare_orderings, write_rows_csv
+    from .communication import compare_orderings
     from .npz import npz_keys
     from .partition import load_assignment
     from .plots.communication import load_figure
@@ -199,9 +190,9 @@ def _communication(args):
     rows, reductions, core_peaks = compare_orderings(
         run.spikes, read_scaffold(args.scaffold), run.timestep, run.simtime,
         options.get("neurons_per_core"), assignments=assignments, routings=routings)
-    write_rows_csv(rows, args.output)
+    write_csv(rows, args.output)
     table = pd.DataFrame(reductions)
-    _write_csv(table, args.reduction)
+    write_csv(table, args.reduction)
     load_figure(pd.DataFrame(rows), table, args.figure)
     if args.heatmaps:
         from .communication import display_xyp
@@ -228,52 +219,33 @@ def _spinnaker_provenance(args):
         raise InputError("spinnaker-provenance", "--mapping and --run together (or neither)",
                          "only one")
     rows = measured_beside_predicted(cores, load)
-    _write_csv(pd.DataFrame(rows), args.output)
-    _write_csv(pd.DataFrame(measured_summary(rows)), args.summary)
+    write_csv(pd.DataFrame(rows), args.output)
+    write_csv(pd.DataFrame(measured_summary(rows)), args.summary)
 
 
 def _numerics_report(args):
-    import pandas as pd
-
     from .numerics import saturation_report, weight_report
     from .results import read_run
     from .scaffold import read_scaffold
     options = json.loads(args.options_json) if args.options_json else {}
     shifts, r_mem = options.get("rb_left_shifts"), bool(options.get("r_mem"))
     scaffold = read_scaffold(args.scaffold)
-    _write_csv(pd.DataFrame(weight_report(shifts, r_mem, scaffold=scaffold)), args.weights)
+    write_csv(weight_report(shifts, r_mem, scaffold=scaffold), args.weights)
     run = read_run(args.run) if args.run else None
     saturation = saturation_report(scaffold, shifts, r_mem, spikes=run.spikes if run else None,
-                                   timestep=run.timestep if run else 0.1)
-    _write_csv(pd.DataFrame(saturation), args.saturation)
+                                   timestep=run.timestep if run else P.DEFAULT_TIMESTEP)
+    write_csv(saturation, args.saturation)
 
 
 def _sweep_summary(args):
-    import pandas as pd
-
-    from .plots.sweep import sweep_curves, sweep_load
+    from .plots.sweep import sweep_figures
     from .sweep import load_table, sweep_table
     table = sweep_table(args.stats, args.communication or ())
-    _write_csv(table, args.output)
-    backend = "nest" if (table["backend"] == "nest").any() else table["backend"].iloc[0]
-    rates = table[(table["backend"] == backend) & (table["window"] != "post")]
+    write_csv(table, args.output)
     load = load_table(args.communication) if args.communication else None
+    fits = sweep_figures(table, args.parameters, args.figure_prefix, load)
     if load is not None:
-        load = load[(load["backend"] == backend) & (load["population"] != "all")]
-    fits = []
-    for parameter in args.parameters:
-        if parameter not in rates or rates[parameter].nunique() < 2:
-            continue
-        sweep_curves(rates, f"{args.figure_prefix}{parameter}.png", parameter,
-                     ylabel="mean rate (Hz)", title=f"[{backend}]")
-        if load is not None and parameter in load:
-            for value, label in (("packets_peak", "max over cores of per-core packet peak"),
-                                 ("packets_mean_core_peak",
-                                  "mean over cores of per-core packet peak")):
-                fits += sweep_load(load, f"{args.figure_prefix}{parameter}_{value}.png",
-                                   parameter, value=value, ylabel=label, title=f"[{backend}]")
-    if load is not None:
-        _write_csv(pd.DataFrame(fits), f"{args.figure_prefix}load_fits.csv")
+        write_csv(fits, f"{args.figure_prefix}load_fits.csv")
 
 
 def _import_spinncer(args):
@@ -343,7 +315,7 @@ def make_parser():
     p.add_argument("--stim-radius", type=float, default=P.DEFAULT_STIM_RADIUS, help="µm")
     p.add_argument("--percentage-active-fibers", type=float,
                    default=P.DEFAULT_PERCENTAGE_ACTIVE_FIBERS)
-    p.add_argument("--type", default="poisson", choices=("poisson", "periodic"))
+    p.add_argument("--type", default=STIMULUS_TYPES[0], choices=STIMULUS_TYPES)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--timestep", type=float, default=P.DEFAULT_TIMESTEP, help="ms")
     _add_protocol(p, analysis=False)

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .atomic import atomic_path
 from .errors import InputError
 from .options import ORDERINGS
 from .params import CONNECTION_TYPES
@@ -245,10 +244,3 @@ def display_xyp(assignment, cores_per_chip=16):
     chip = k // cores_per_chip
     width = int(np.ceil(np.sqrt(chip.max() + 1))) if len(k) else 1
     return np.column_stack([chip % width, chip // width, k % cores_per_chip + 1])
-
-
-def write_rows_csv(rows, path):
-    """Write dict rows as CSV (atomically)."""
-    import pandas as pd
-    with atomic_path(path) as tmp:
-        pd.DataFrame(rows).to_csv(tmp, index=False)

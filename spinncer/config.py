@@ -9,6 +9,17 @@ import jsonschema
 import yaml
 
 from .errors import InputError
+from .options import BACKENDS, ID_REMAPS, STIMULUS_TYPES
+
+#: Config keys (paths through the schema's ``properties``/``items``) whose allowed values are
+#: spinncer's option sets (:mod:`spinncer.options`); :func:`load_schema` fills in their
+#: ``enum``, so that the schema file does not restate them.
+OPTION_SETS = (
+    (("simulation", "backends", "items"), BACKENDS),
+    (("analysis", "compare", "items", "items"), BACKENDS),
+    (("spinnaker", "id_remap"), ID_REMAPS),
+    (("stimulus", "type", "items"), STIMULUS_TYPES),
+)
 
 _EXPECTATIONS = {
     "minimum": "a value >= {}",
@@ -24,8 +35,15 @@ _EXPECTATIONS = {
 
 
 def load_schema(path):
+    """The schema at `path` with the enums of :data:`OPTION_SETS` filled in."""
     with open(path) as handle:
-        return yaml.safe_load(handle)
+        schema = yaml.safe_load(handle)
+    for keys, values in OPTION_SETS:
+        node = schema
+        for key in keys:
+            node = node[key] if key == "items" else node["properties"][key]
+        node["enum"] = list(values)
+    return schema
 
 
 def check_config(config, schema_path, source="config"):

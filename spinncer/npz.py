@@ -34,3 +34,20 @@ def require_pickle_permission(path, allow_pickle, what, how_to_allow):
 def npz_keys(path, what):
     with open_npz(path, what) as data:
         return set(data.files)
+
+
+def json_plain(value):
+    """A JSON-friendly copy of a value read from an archive: numpy arrays and scalars become
+    lists and Python numbers (recursively through dicts, lists and tuples), other objects
+    their ``str``."""
+    if isinstance(value, dict):
+        return {str(k): json_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)

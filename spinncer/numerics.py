@@ -38,7 +38,7 @@ from dataclasses import replace
 import numpy as np
 
 from .errors import InputError
-from .params import CELL_PARAMS, CONNECTION_TYPES
+from .params import CELL_PARAMS, CONNECTION_TYPES, DEFAULT_TIMESTEP
 from .partition import arrival_events
 
 #: sPyNNaker's global weight scale of conductance-based input (InputTypeConductance).
@@ -241,7 +241,7 @@ def _summed_input(scaffold, shifts, r_mem, global_scale, connection_types, spike
 
 def saturation_report(scaffold, rb_left_shifts=None, r_mem=False,
                       global_scale=CONDUCTANCE_WEIGHT_SCALE, connection_types=CONNECTION_TYPES,
-                      spikes=None, timestep=0.1):
+                      spikes=None, timestep=DEFAULT_TIMESTEP):
     """Saturation risk of every ring buffer: one row per post population and receptor.
 
     ``worst_case_uS`` is the largest summed input one cell can receive in one timestep (all

@@ -8,12 +8,22 @@ schema checks and the workflow's wildcard constraints derive from these tuples.
 #: Simulator backends: NEST (double-precision reference), NEST with SpiNNaker's fixed-point
 #: weights, Brian2 C++ standalone (an independent third simulator), sPyNNaker on hardware.
 BACKENDS = ("nest", "nest-numerics", "brian2", "spinnaker")
+#: The reference every other backend is compared with.
+REFERENCE_BACKEND = BACKENDS[0]
+
+#: Kinds of generated mossy-fibre stimulus (:func:`spinncer.stimulus.generate`).
+STIMULUS_TYPES = ("poisson", "periodic")
 
 #: Cell orderings before SpiNNaker partitioning, by their workflow names: ``file`` = the
 #: scaffold file's own id order (the study's default; spatially coherent in the published v3
 #: file and in this project's builder), ``random`` = a seeded random permutation (ids in no
-#: spatial order), ``grid`` = SpiNNCer's spatial grid (``id_remap="grid"``).
+#: spatial order), ``grid`` = SpiNNCer's spatial grid.
 ORDERINGS = ("file", "random", "grid")
+#: The ordering that keeps the scaffold order.
+DEFAULT_ORDERING = ORDERINGS[0]
+#: The same orderings as ``id_remap`` values (config ``spinnaker.id_remap``, sPyNNaker runs):
+#: None keeps the scaffold order.
+ID_REMAPS = tuple(None if name == DEFAULT_ORDERING else name for name in ORDERINGS)
 
 
 def alternatives_regex(names):

@@ -15,15 +15,10 @@ import numpy as np
 
 from .atomic import atomic_path
 from .errors import InputError
-from .options import ORDERINGS
+from .options import DEFAULT_ORDERING, ID_REMAPS, ORDERINGS
 from .params import CONNECTION_TYPES, INPUT_POPULATION
 from .scaffold import Connectivity, Scaffold
 from .timegrid import step_index
-
-#: The workflow ordering that keeps the scaffold order (``id_remap`` None).
-DEFAULT_ORDERING = ORDERINGS[0]
-#: ``id_remap`` values: None (scaffold order) or the name of a renumbering.
-ID_REMAPS = tuple(None if name == DEFAULT_ORDERING else name for name in ORDERINGS)
 
 #: Seed of the ``random`` ordering (a baseline with ids in no spatial order; issue 14).
 RANDOM_ORDER_SEED = 1

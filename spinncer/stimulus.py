@@ -24,10 +24,11 @@ import numpy as np
 
 from .atomic import atomic_path
 from .errors import InputError
-from .npz import npz_keys, open_npz, require_pickle_permission
+from .npz import json_plain, npz_keys, open_npz, require_pickle_permission
+from .options import STIMULUS_TYPES as KINDS
+from .params import DEFAULT_TIMESTEP
 from .timegrid import step_index
 
-KINDS = ("poisson", "periodic")
 FIRST_SPIKE_STEPS = 2  # earliest spike, in timesteps (see module docstring)
 
 
@@ -176,21 +177,13 @@ def _load_spinncer(path):
         stim = Stimulus.from_trains(entry["spike_times"])
     stim = _check_times(stim, path)
     args = details.get("argparser", {}) if isinstance(details, dict) else {}
-    params = {key: _plain(args[key]) for key in ("f_base", "f_peak", "stim_radius", "stim_times",
-                                                 "percentage_active_fibers", "simtime",
-                                                 "timestep", "periodic_stimulus") if key in args}
+    params = {key: json_plain(args[key])
+              for key in ("f_base", "f_peak", "stim_radius", "stim_times",
+                          "percentage_active_fibers", "simtime", "timestep", "periodic_stimulus")
+              if key in args}
     params["origin"] = f"file:{path.name}"
     # on the grid of the run it was made for, sorted again per glomerulus after flooring
     cells = np.repeat(np.arange(stim.n_sources), stim.counts)
-    times = snap_to_grid(stim.times, float(params.get("timestep", 0.1)))
+    times = snap_to_grid(stim.times, float(params.get("timestep", DEFAULT_TIMESTEP)))
     order = np.lexsort((times, cells))
     return Stimulus(times[order], stim.counts, stim.stimulated, params)
-
-
-def _plain(value):
-    """JSON-friendly copy of a value from a SpiNNCer argparser dict."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value

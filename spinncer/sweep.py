@@ -10,10 +10,17 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
+from .options import STIMULUS_TYPES, alternatives_regex
 
-STIMULUS_PATTERN = r"f(?P<f_peak>[0-9.]+)_r(?P<stim_radius>[0-9.]+)_(?P<type>poisson|periodic)"
+STIMULUS_PATTERN = (r"f(?P<f_peak>[0-9.]+)_r(?P<stim_radius>[0-9.]+)_(?P<type>"
+                    + alternatives_regex(STIMULUS_TYPES) + ")")
+#: Name of a run driven by a given stimulus file.
+FILE_STIMULUS_PATTERN = r"file-[A-Za-z0-9_.-]+"
+#: Any stimulus run name, without named groups (the workflow's ``stim`` wildcard).
+STIMULUS_NAME_REGEX = (re.sub(r"\?P<\w+>", "?:", STIMULUS_PATTERN) + "|"
+                       + FILE_STIMULUS_PATTERN)
 RUN_PATTERN = (r"(?P<scaffold>[^/]+)/(?P<stimulus>" + STIMULUS_PATTERN.replace("?P<", "?P<s_")
-               + r"|file-[^/]+)/seed(?P<seed>[0-9]+)/(?P<backend>[^/]+)")
+               + "|" + FILE_STIMULUS_PATTERN + r")/seed(?P<seed>[0-9]+)/(?P<backend>[^/]+)")
 
 
 def _num(value):
@@ -28,7 +35,8 @@ def parse_stimulus_name(name):
     """(f_peak Hz, stim_radius µm, type) of a generated stimulus name."""
     match = re.fullmatch(STIMULUS_PATTERN, name)
     if match is None:
-        raise InputError(f"stimulus name '{name}'", "f<f_peak>_r<stim_radius>_<poisson|periodic>")
+        raise InputError(f"stimulus name '{name}'",
+                         f"f<f_peak>_r<stim_radius>_<{'|'.join(STIMULUS_TYPES)}>")
     return float(match["f_peak"]), float(match["stim_radius"]), match["type"]
 
 

@@ -37,3 +37,14 @@ def test_outputs_get_the_usual_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_write_csv_has_one_number_format_for_rows_and_frames(tmp_path):
+    import pandas as pd
+
+    from spinncer.atomic import write_csv
+    rows = [{"population": "granule", "n": 3, "rate": 1 / 3, "tiny": 1.234567e-7}]
+    write_csv(rows, tmp_path / "rows.csv")
+    write_csv(pd.DataFrame(rows), tmp_path / "frame.csv")
+    expected = "population,n,rate,tiny\ngranule,3,0.333333,1.23457e-07\n"
+    assert (tmp_path / "rows.csv").read_text() == (tmp_path / "frame.csv").read_text() == expected

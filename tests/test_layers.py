@@ -76,3 +76,9 @@ def test_layers_numerics_imports_partition_at_module_level():
         assert any(n.module and n.module.endswith("partition") for n in top), name
     assert "communication" not in " ".join(
         imported_modules((PACKAGE / "numerics.py").read_text(), "spinncer.numerics"))
+
+
+def test_layers_every_backend_has_one_session_class():
+    from spinncer.backends import SESSION_CLASSES
+    from spinncer.options import BACKENDS
+    assert sorted(row[0] for row in SESSION_CLASSES) == sorted(BACKENDS)

@@ -46,7 +46,7 @@ import numpy as np
 
 from ..atomic import atomic_path
 from ..errors import InputError
-from ..npz import npz_keys, open_npz, require_pickle_permission
+from ..npz import json_plain, npz_keys, open_npz, require_pickle_permission
 from ..params import CELL_PARAMS, CONNECTION_TYPES, DEFAULT_STIM_TIMES, in_pathway_order
 from ..provenance import sha256
 from ..results import PopulationSpikes, RunResult
@@ -54,21 +54,6 @@ from ..results import PopulationSpikes, RunResult
 SPIKE_FORMATS = ("array", "neo")
 _STIMULUS_KEYS = ("f_base", "f_peak", "stim_times", "stim_radius", "periodic_stimulus",
                   "percentage_active_fibers")
-
-
-def _plain(value):
-    """A JSON-friendly copy of a SpiNNCer parameter value (numpy -> lists, others -> str)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
 
 
 def _item(data, key, path):
@@ -169,11 +154,11 @@ def read_spinncer(path, allow_pickle=False):
     stim_times = stimulus.get("stim_times", args.get("stim_times"))
     seed = args.get("spike_seed")
     metadata = {
-        "config": {"stim_times": _plain(stim_times)} if stim_times is not None else {},
+        "config": {"stim_times": json_plain(stim_times)} if stim_times is not None else {},
         "versions": {},
         "inputs": {"results": {"path": str(path), "sha256": sha256(path)}},
-        "spinncer_original": {"simulation_parameters": _plain(sim_params),
-                              "stimulus_params": _plain(stimulus)},
+        "spinncer_original": {"simulation_parameters": json_plain(sim_params),
+                              "stimulus_params": json_plain(stimulus)},
     }
     return RunResult(in_pathway_order(spikes), str(args.get("simulator", "unknown")),
                      float(args["timestep"]), simtime, int(seed) if seed is not None else -1,

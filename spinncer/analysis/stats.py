@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..params import CONNECTION_TYPES, INPUT_POPULATION
+from ..params import ALL_POPULATIONS, CONNECTION_TYPES, INPUT_POPULATION
 
 WINDOW_NAMES = ("baseline", "stimulus", "post")
 
@@ -183,6 +183,14 @@ def windows_for(windows, population):
                              f"entries for {sorted(windows)}")
         return windows[population]
     return windows
+
+
+def raster_windows(windows, stim_times, present, populations=ALL_POPULATIONS):
+    """{population: windows} shaded on the raster of each of `populations`: its own windows
+    when `present` (in the run), else the protocol's (a population absent from a small patch
+    still gets its, empty, raster)."""
+    return {name: windows_for(windows, name) if name in present else protocol_windows(stim_times)
+            for name in populations}
 
 
 def windows_table(windows, populations=None):

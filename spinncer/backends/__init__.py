@@ -31,7 +31,11 @@ def session_class(name):
     """The :class:`~spinncer.backends.base.Session` subclass running backend `name`."""
     for backend, module, cls in SESSION_CLASSES:
         if backend == name and name in BACKENDS:
-            return getattr(import_module(f".{module}", __name__), cls)
+            try:
+                return getattr(import_module(f".{module}", __name__), cls)
+            except ModuleNotFoundError as err:  # the simulator of this backend is missing
+                raise InputError(f"backend '{name}'", "its simulator installed",
+                                 f"ModuleNotFoundError: {err}") from None
     raise InputError("backend", f"one of {BACKENDS}", repr(name))
 
 

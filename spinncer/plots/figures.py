@@ -48,6 +48,15 @@ def raster(pop_spikes, name, windows, path, title=""):
     _save(fig, path)
 
 
+def rasters(spikes, windows, outdir, title=""):
+    """``<outdir>/raster_<population>.png`` for every population of `windows` ({population:
+    windows}); a population without spikes data gets an empty raster."""
+    from ..results import PopulationSpikes
+    for name, pop_windows in windows.items():
+        pop = spikes.get(name, PopulationSpikes(np.empty(0, int), np.empty(0), 0))
+        raster(pop, name, pop_windows, f"{outdir}/raster_{name}.png", title)
+
+
 def rate_bars(rates, path, title=""):
     """Mean rate per population (Hz, ± s.d. over cells), baseline vs stimulus window."""
     long = rates.melt(id_vars=["population", "cell"], value_vars=["baseline", "stimulus"],

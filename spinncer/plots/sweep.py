@@ -1,4 +1,5 @@
 """Sweep figures (PNG): a statistic against the swept stimulus parameter, per population."""
+from ..options import REFERENCE_BACKEND
 from .figures import POPULATION_COLOURS, _save, panel_grid
 
 WINDOW_STYLES = {"baseline": ":", "stimulus": "-", "post": "--"}
@@ -91,3 +92,34 @@ def sweep_load(load, path, parameter, value="packets_peak", ylabel=None, title="
     fig.tight_layout()
     _save(fig, path)
     return fits
+
+
+def sweep_figures(table, parameters, figure_prefix, load=None):
+    """The figures of a sweep table (:func:`spinncer.sweep.sweep_table`): for each swept
+    parameter with at least two values, ``<prefix><parameter>.png`` (mean rates of the
+    reference backend, or of the first backend when it did not run, baseline and stimulus
+    windows) and, with the communication tables of the points (`load`,
+    :func:`spinncer.sweep.load_table`), ``<prefix><parameter>_packets_peak.png`` and
+    ``<prefix><parameter>_packets_mean_core_peak.png`` (:func:`sweep_load`). Returns the fit
+    rows of the load figures."""
+    backend = (REFERENCE_BACKEND if (table["backend"] == REFERENCE_BACKEND).any()
+               else table["backend"].iloc[0])
+    rates = table[(table["backend"] == backend) & (table["window"] != "post")]
+    if load is not None:
+        load = load[(load["backend"] == backend) & (load["population"] != "all")]
+    fits = []
+    for parameter in parameters:
+        if parameter not in rates or rates[parameter].nunique() < 2:
+            continue
+        sweep_curves(rates, f"{figure_prefix}{parameter}.png", parameter,
+                     ylabel="mean rate (Hz)", title=f"[{backend}]")
+        if load is not None and parameter in load:
+            for value, label in LOAD_FIGURES.items():
+                fits += sweep_load(load, f"{figure_prefix}{parameter}_{value}.png", parameter,
+                                   value=value, ylabel=label, title=f"[{backend}]")
+    return fits
+
+
+#: Load figures of a sweep: column of the communication table -> axis label.
+LOAD_FIGURES = {"packets_peak": "max over cores of per-core packet peak",
+                "packets_mean_core_peak": "mean over cores of per-core packet peak"}

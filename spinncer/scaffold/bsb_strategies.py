@@ -56,6 +56,21 @@ def _spread_counts(n, mean):
     return counts
 
 
+def _random_partners(anchor_ids, pool_ids, mean):
+    """Each anchor cell gets `mean` partners (floor or ceil, :func:`_spread_counts`) drawn from
+    `pool_ids` uniformly without replacement, capped at the pool size; returns the (anchor id,
+    partner id) pairs, one (n, 2) float array."""
+    blocks = []
+    for anchor, k in zip(anchor_ids, _spread_counts(len(anchor_ids), mean)):
+        k = min(k, len(pool_ids))
+        chosen = np.sort(np.random.choice(len(pool_ids), k, replace=False))
+        block = np.empty((k, 2))
+        block[:, 0] = anchor
+        block[:, 1] = pool_ids[chosen]
+        blocks.append(block)
+    return np.concatenate(blocks) if blocks else np.empty((0, 2))
+
+
 class PlanarArrayPurkinje(Layered, PlacementStrategy):
     """Purkinje cells as a monolayer with a planar density (cells per µm² of the xz plane).
 
@@ -144,17 +159,8 @@ class GlomerulusToDCN(ConnectionStrategy):
     def connect(self):
         glomeruli = self.from_cells[self.from_cell_types[0].name]
         dcn_cells = self.to_cells[self.to_cell_types[0].name]
-        blocks = []
-        counts = _spread_counts(len(dcn_cells), self.convergence)
-        for dcn_id, k in zip(dcn_cells[:, 0], counts):
-            k = min(k, len(glomeruli))
-            chosen = np.sort(np.random.choice(len(glomeruli), k, replace=False))
-            block = np.empty((k, 2))
-            block[:, 0] = glomeruli[chosen, 0]
-            block[:, 1] = dcn_id
-            blocks.append(block)
-        matrix = np.concatenate(blocks) if blocks else np.empty((0, 2))
-        self.scaffold.connect_cells(self, matrix)
+        pairs = _random_partners(dcn_cells[:, 0], glomeruli[:, 0], self.convergence)
+        self.scaffold.connect_cells(self, np.ascontiguousarray(pairs[:, ::-1]))  # (pre, post)
 
 
 class GlomerulusToGolgi(ConnectionStrategy):
@@ -206,15 +212,6 @@ class PurkinjeToDCN(ConnectionStrategy):
     def connect(self):
         purkinjes = self.from_cells[self.from_cell_types[0].name]
         dcn_cells = self.to_cells[self.to_cell_types[0].name]
-        blocks = []
-        if len(dcn_cells):
-            counts = _spread_counts(len(purkinjes), self.divergence)
-            for pc_id, k in zip(purkinjes[:, 0], counts):
-                k = min(k, len(dcn_cells))
-                chosen = np.sort(np.random.choice(len(dcn_cells), k, replace=False))
-                block = np.empty((k, 2))
-                block[:, 0] = pc_id
-                block[:, 1] = dcn_cells[chosen, 0]
-                blocks.append(block)
-        matrix = np.concatenate(blocks) if blocks else np.empty((0, 2))
+        matrix = (_random_partners(purkinjes[:, 0], dcn_cells[:, 0], self.divergence)
+                  if len(dcn_cells) else np.empty((0, 2)))
         self.scaffold.connect_cells(self, matrix)

@@ -7,9 +7,9 @@ from snakemake.utils import validate
 
 from spinncer.config import check_config, config_sources
 from spinncer.errors import InputError
-from spinncer.options import ORDERINGS, alternatives_regex
+from spinncer.options import BACKENDS, ORDERINGS, alternatives_regex
 from spinncer.params import ALL_POPULATIONS
-from spinncer.sweep import STIMULUS_PATTERN, parse_stimulus_name, stimulus_name
+from spinncer.sweep import STIMULUS_NAME_REGEX, parse_stimulus_name, stimulus_name
 
 # One clear line for a bad config (key, expected, found), then Snakemake's validation sets the
 # schema defaults.
@@ -58,11 +58,11 @@ def stimulus_names():
 
 wildcard_constraints:
     scaffold=re.escape(SCAFFOLD),
-    stim=r"f[0-9.]+_r[0-9.]+_(poisson|periodic)|file-[A-Za-z0-9_.-]+",
+    stim=STIMULUS_NAME_REGEX,
     seed=r"[0-9]+",
-    backend="nest|nest-numerics|spinnaker",
+    backend=alternatives_regex(BACKENDS),
     ordering=alternatives_regex(ORDERINGS),
-    pop="|".join(POPULATIONS),
+    pop=alternatives_regex(POPULATIONS),
 
 
 RUN = "results/{scaffold}/{stim}/seed{seed}"

@@ -25,8 +25,8 @@ rule compare_backends:
         ),
         shifts=RUN + "/compare/{a}_vs_{b}/timing.png",
     wildcard_constraints:
-        a="nest|nest-numerics|spinnaker",
-        b="nest|nest-numerics|spinnaker",
+        a=alternatives_regex(BACKENDS),
+        b=alternatives_regex(BACKENDS),
     log:
         "logs/compare/{scaffold}/{stim}/seed{seed}/{a}_vs_{b}.log",
     params:
