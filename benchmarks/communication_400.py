@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from spinncer.communication import LoadProfile, compare_orderings
+from spinncer.communication import LoadProfile, compare_orderings, fan_out_summary
 from spinncer.partition import load_assignment
 from spinncer.results import read_run
 from spinncer.routing import load_routing
@@ -62,6 +62,12 @@ def main():
                                      values=[f"{m}_peak_reduction",
                                              f"{m}_mean_core_peak_reduction"], sort=False)
         print((100 * red).round(1).to_string())
+    print("\n== cores reached per spike: by the slice's key (routed) vs by the neuron's synapses")
+    fan = pd.DataFrame([r for label, (a, _) in core_peaks.items()
+                        for r in fan_out_summary(scaffold, a, label)])
+    print(fan.pivot_table(index="population", columns="ordering",
+                          values=["cores_per_slice_key", "cores_per_neuron"],
+                          sort=False).round(1).to_string())
     nest = run.metadata.get("wall_clock_s", {}).get("simulate")
     share = seconds / nest if nest else float("nan")
     print(f"\ncommunication step: {seconds:.1f} s for {len(rows.ordering.unique())} orderings; "

@@ -94,7 +94,7 @@ def core_load(spikes, scaffold, assignment, timestep, simtime=None,
         kind = connection_types[name]
         if len(conn) and kind.post in assignment.core_of:
             by_pre.setdefault(kind.pre, []).append((kind, conn))
-    reach_keys, slice_spikes = [], []
+    slice_spikes = []
     for pre, projections in by_pre.items():
         if pre not in spikes or len(spikes[pre].cell) == 0:
             continue
@@ -113,10 +113,6 @@ def core_load(spikes, scaffold, assignment, timestep, simtime=None,
             rows += np.bincount(pairs % n_cores * n_steps + steps[pairs // n_cores],
                                 minlength=n_cores * n_steps)
             pair_keys.append(pairs)
-            if routing is None and pre in assignment.core_of:
-                # slice -> core: every core holding a target of any neuron of the slice
-                reach_keys.append(assignment.core_of[pre][conn.pre] * n_cores
-                                  + assignment.core_of[kind.post][conn.post])
         pairs = _distinct(np.concatenate(pair_keys))
         spike, core = pairs // n_cores, pairs % n_cores
         lower += np.bincount(core * n_steps + steps[spike], minlength=n_cores * n_steps)
@@ -129,8 +125,8 @@ def core_load(spikes, scaffold, assignment, timestep, simtime=None,
         source = "routing tables"
     else:
         packets = np.zeros((n_cores, n_steps), np.int64)
-        if reach_keys and slice_spikes:
-            reach = _distinct(np.concatenate(reach_keys))
+        if slice_spikes:
+            reach = slice_reach(scaffold, assignment, connection_types)
             a = sparse.csr_matrix((np.ones(len(reach), np.int32),
                                    (reach // n_cores, reach % n_cores)), (n_cores, n_cores))
             src = np.concatenate([c for c, _ in slice_spikes])
@@ -141,6 +137,42 @@ def core_load(spikes, scaffold, assignment, timestep, simtime=None,
     return LoadProfile(events.reshape(n_cores, n_steps), packets,
                        lower.reshape(n_cores, n_steps), rows.reshape(n_cores, n_steps),
                        assignment, timestep, source)
+
+
+def slice_reach(scaffold, assignment, connection_types=CONNECTION_TYPES):
+    """Distinct ``source core * n_cores + target core`` pairs: every core holding a target of
+    any neuron of the source core's slice, which is where sPyNNaker routes the slice's key."""
+    n_cores = assignment.n_cores
+    keys = [assignment.core_of[kind.pre][conn.pre] * n_cores
+            + assignment.core_of[kind.post][conn.post]
+            for kind, conn in ((connection_types[name], conn)
+                               for name, conn in scaffold.connections.items())
+            if len(conn) and kind.pre in assignment.core_of and kind.post in assignment.core_of]
+    return _distinct(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
+
+
+def fan_out_summary(scaffold, assignment, label="", connection_types=CONNECTION_TYPES):
+    """Per source population: mean number of cores a slice's key reaches (every spike of the
+    slice is one packet to each) beside the mean number of cores holding a target of one
+    neuron (the per-neuron lower bound): the spike-independent cost of an ordering."""
+    n_cores = assignment.n_cores
+    reach = slice_reach(scaffold, assignment, connection_types)
+    per_slice = np.bincount(reach // n_cores, minlength=n_cores)
+    rows = []
+    for pop in assignment.core_of:
+        conns = [(kind, conn) for name, conn in scaffold.connections.items()
+                 for kind in [connection_types[name]] if kind.pre == pop and len(conn)
+                 and kind.post in assignment.core_of]
+        if not conns:
+            continue
+        pairs = _distinct(np.concatenate([conn.pre.astype(np.int64) * n_cores
+                                          + assignment.core_of[kind.post][conn.post]
+                                          for kind, conn in conns]))
+        per_neuron = np.bincount(pairs // n_cores, minlength=scaffold.n_cells(pop))
+        rows.append(dict(ordering=label, population=pop,
+                         cores_per_slice_key=float(per_slice[assignment.cores_of(pop)].mean()),
+                         cores_per_neuron=float(per_neuron.mean())))
+    return rows
 
 
 def _on_assignment_cores(load, assignment):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from spinncer.communication import compare_orderings, core_load, load_summary
+from spinncer.communication import compare_orderings, core_load, fan_out_summary, load_summary
 from spinncer.partition import (block_assignment, cell_order, grid_order, load_assignment,
                                 permute_scaffold)
 from spinncer.errors import InputError
@@ -150,3 +150,11 @@ def test_communication_assignment_round_trip(tmp_path, scaffold):
         np.testing.assert_array_equal(a.core_of[pop], b.core_of[pop])
     with pytest.raises(InputError):
         load_assignment(tmp_path / "missing.npz")
+
+
+def test_fan_out_summary_counts_cores_per_slice_key_and_per_neuron():
+    scaffold = two_core_scaffold()
+    rows = fan_out_summary(scaffold, block_assignment(scaffold, neurons_per_core=2), "x")
+    # the glomerulus slice reaches both granule cores; glomerulus 0 reaches 2, glomerulus 1 one
+    assert rows == [dict(ordering="x", population="glomerulus", cores_per_slice_key=2.0,
+                         cores_per_neuron=1.5)]
