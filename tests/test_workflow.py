@@ -75,6 +75,7 @@ def test_smoke_run_compares_numerics_and_profiles_communication(workdir):
     all_rows = load[load.population == "all"]
     assert (all_rows.packets_peak >= all_rows.packets_lower_bound_peak).all()
     assert (point / "nest/figures/communication.png").stat().st_size > 1000
+    assert (point / "nest/figures/communication_heatmap_grid.png").stat().st_size > 1000
     for ordering in ("file", "random", "grid"):
         assert (workdir / f"results/smoke_100x100/mapping/{ordering}.npz").exists()
     weights = pd.read_csv(workdir / "results/smoke_100x100/numerics/weights.csv")
@@ -85,6 +86,10 @@ def test_smoke_sweep_summary_and_report(workdir):
     table = pd.read_csv(workdir / "results/smoke_100x100/sweep/summary.csv")
     assert sorted(table.f_peak.unique()) == [100.0, 150.0]
     assert (workdir / "results/smoke_100x100/sweep/f_peak.png").stat().st_size > 1000
+    assert (workdir / "results/smoke_100x100/sweep/f_peak_packets_peak.png").stat().st_size > 1000
+    fits = pd.read_csv(workdir / "results/smoke_100x100/sweep/load_fits.csv")
+    # two f_peak values: too few for any fit, and the table says so
+    assert fits.error.str.contains("too few sweep values").all()
     snakemake(workdir, flags=("--report", "report.html"))
     html = (workdir / "report.html").read_text(errors="replace")
     assert len(html) > 100_000 and "mossy" in html
