@@ -245,7 +245,10 @@ def _sweep_summary(args):
     load = load_table(args.communication) if args.communication else None
     fits = sweep_figures(table, args.parameters, args.figure_prefix, load)
     if load is not None:
-        write_csv(fits, f"{args.figure_prefix}load_fits.csv")
+        import pandas as pd
+        columns = ["population", "ordering", "value", "parameter", "model", "params", "r2",
+                   "error"]
+        write_csv(pd.DataFrame(fits, columns=columns), f"{args.figure_prefix}load_fits.csv")
 
 
 def _import_spinncer(args):
