@@ -86,15 +86,14 @@ def core_load(spikes, scaffold, assignment, timestep, simtime=None,
     from scipy import sparse
     simtime, n_steps = _n_steps(spikes, timestep, simtime)
     n_cores = assignment.n_cores
-    events = np.zeros(n_cores * n_steps, dtype=np.int64)
-    lower = np.zeros(n_cores * n_steps, dtype=np.int64)
-    rows = np.zeros(n_cores * n_steps, dtype=np.int64)
     by_pre = {}
     for name, conn in scaffold.connections.items():
         kind = connection_types[name]
         if len(conn) and kind.post in assignment.core_of:
             by_pre.setdefault(kind.pre, []).append((kind, conn))
     slice_spikes = []
+    # flat (core * n_steps + step) indices, gathered and counted once per measure
+    row_flat, row_events, lower_flat = [], [], []
     for pre, projections in by_pre.items():
         if pre not in spikes or len(spikes[pre].cell) == 0:
             continue
@@ -107,24 +106,33 @@ def core_load(spikes, scaffold, assignment, timestep, simtime=None,
         pair_keys = []
         for kind, conn in projections:
             spike, syn = fan_out(conn, cells, n_pre)
-            core = assignment.core_of[kind.post][conn.post[syn]]
-            events += np.bincount(core * n_steps + steps[spike], minlength=n_cores * n_steps)
-            pairs = _distinct(spike * n_cores + core)
-            rows += np.bincount(pairs % n_cores * n_steps + steps[pairs // n_cores],
-                                minlength=n_cores * n_steps)
+            keys = spike * n_cores + assignment.core_of[kind.post][conn.post[syn]]
+            keys.sort()
+            first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+            pairs = keys[first]  # one synaptic row per (spike, core) of this projection
+            row_flat.append(pairs % n_cores * n_steps + steps[pairs // n_cores])
+            row_events.append(np.diff(np.append(first, len(keys))))  # synapses in the row
             pair_keys.append(pairs)
         pairs = _distinct(np.concatenate(pair_keys))
-        spike, core = pairs // n_cores, pairs % n_cores
-        lower += np.bincount(core * n_steps + steps[spike], minlength=n_cores * n_steps)
+        lower_flat.append(pairs % n_cores * n_steps + steps[pairs // n_cores])
         if pre in assignment.core_of:
             slice_spikes.append((assignment.core_of[pre][cells], steps))
+    size = n_cores * n_steps
+
+    def count(flat, weights=None):
+        if not flat:
+            return np.zeros(size, np.int32)
+        w = np.concatenate(weights) if weights else None
+        return np.bincount(np.concatenate(flat), w, minlength=size).astype(np.int32)
+
+    events, rows, lower = count(row_flat, row_events), count(row_flat), count(lower_flat)
     if routing is not None:
         from .routing import packet_load
         packets = _on_assignment_cores(packet_load(spikes, routing, timestep, n_steps),
                                        assignment)
         source = "routing tables"
     else:
-        packets = np.zeros((n_cores, n_steps), np.int64)
+        packets = np.zeros((n_cores, n_steps), np.int32)
         if slice_spikes:
             reach = slice_reach(scaffold, assignment, connection_types)
             a = sparse.csr_matrix((np.ones(len(reach), np.int32),
@@ -132,7 +140,7 @@ def core_load(spikes, scaffold, assignment, timestep, simtime=None,
             src = np.concatenate([c for c, _ in slice_spikes])
             stp = np.concatenate([t for _, t in slice_spikes])
             c = sparse.csr_matrix((np.ones(len(src), np.int32), (src, stp)), (n_cores, n_steps))
-            packets = (a.T.tocsr() @ c).toarray().astype(np.int64)
+            packets = (a.T.tocsr() @ c).toarray().astype(np.int32)
         source = "slice reachability"
     return LoadProfile(events.reshape(n_cores, n_steps), packets,
                        lower.reshape(n_cores, n_steps), rows.reshape(n_cores, n_steps),
@@ -199,19 +207,24 @@ def load_summary(profile, label=""):
     """
     rows = []
     populations = list(dict.fromkeys(profile.assignment.core_population.tolist()))
+    per_core = {}
+    for measure in profile.MEASURES:
+        load = getattr(profile, measure)
+        per_core[measure] = ((load.max(axis=1), load.mean(axis=1)) if load.size
+                             else (np.zeros(load.shape[0]), np.zeros(load.shape[0])))
     for pop in populations + ["all"]:
         idx = (np.arange(profile.assignment.n_cores) if pop == "all"
                else profile.assignment.cores_of(pop))
         row = dict(ordering=label, population=pop, n_cores=len(idx),
                    packets_source=profile.source)
         for measure in profile.MEASURES:
-            load = getattr(profile, measure)[idx]
-            core_peak = load.max(axis=1) if load.size else np.zeros(1)
+            peak, mean = per_core[measure]
+            core_peak = peak[idx] if len(idx) else np.zeros(1)
             row[f"{measure}_peak"] = int(core_peak.max())
             row[f"{measure}_mean_core_peak"] = float(core_peak.mean())
             for q in (50, 95, 99):
                 row[f"{measure}_p{q}_core_peak"] = float(np.percentile(core_peak, q))
-            row[f"{measure}_mean_per_step"] = float(load.mean()) if load.size else 0.0
+            row[f"{measure}_mean_per_step"] = float(mean[idx].mean()) if len(idx) else 0.0
         rows.append(row)
     return rows
 
