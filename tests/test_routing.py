@@ -131,3 +131,26 @@ def test_mapping_without_routing_tables_is_one_input_error(tmp_path):
     np.savez(path, core_population=np.array(["pre"]))
     with pytest.raises(InputError, match="route_key"):
         load_routing(path)
+
+
+def test_delay_extension_resends_through_spynnakers_own_tables(tmp_path):
+    """A real sPyNNaker 7.4.1 virtual mapping with a delay extension: 300 granule cells at 256
+    per core hold delays of at most min(2**6, 2**(14-8-1)) = 32 ticks, so glom_grc's 40 ticks
+    go through a delay core (1 stage of 32). A glomerulus spike at step 10 reaches both granule
+    cores at 10 (the undelayed edge is routed although it holds no synapse) and again at 42."""
+    pytest.importorskip("spynnaker", reason="sPyNNaker is not installed")
+    mapping = pytest.importorskip("spinncer.mapping", reason="needs issue 17's mapping step")
+    from spinncer.scaffold import Connectivity, Scaffold
+    rng = np.random.default_rng(0)
+    positions = {"glomerulus": rng.uniform(0, 100, (20, 3)),
+                 "granule": rng.uniform(0, 100, (300, 3))}
+    scaffold = Scaffold(positions, {"glom_grc": Connectivity(np.repeat(np.arange(20), 15),
+                                                             rng.permutation(300))})
+    out = tmp_path / "mapping.npz"
+    mapping.map_virtual(scaffold, out, neurons_per_core={"granule": 256}, scratch=tmp_path)
+    rmap = load_routing(out)
+    assert sorted(rmap.source_kind.tolist()) == ["delay", "neuron"]
+    assert rmap.source_per_stage.max() == 32 and rmap.source_stages.max() == 1
+    load = packet_load({"glomerulus": _spikes([3], [1.0], 20)}, rmap, DT, n_steps=100)
+    got = sorted((role, np.flatnonzero(p).tolist()) for role, p in zip(load.role, load.packets))
+    assert got == [("combined", [10, 42]), ("combined", [10, 42]), ("delay", [10])]
