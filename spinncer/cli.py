@@ -260,24 +260,55 @@ def _spinnaker_map(args):
 def _communication(args):
     import pandas as pd
 
-    from .communication import compare_orderings, reduction_table
+    from .communication import compare_orderings
+    from .npz import npz_keys
     from .partition import load_assignment
     from .plots.communication import load_figure
     from .results import read_run
+    from .routing import ROUTE_ARRAYS, load_routing
     from .scaffold import read_scaffold
     run = read_run(args.run)
-    assignments = None
+    assignments, routings = None, {}
     if args.mapping:
         pairs = [item.split("=", 1) for item in args.mapping]
         assignments = {label: load_assignment(path) for label, path in pairs}
+        routings = {label: load_routing(path) for label, path in pairs
+                    if set(ROUTE_ARRAYS) <= npz_keys(path, "SpiNNaker mapping")}
     options = json.loads(args.options_json) if args.options_json else {}
-    rows, reduction = compare_orderings(run.spikes, read_scaffold(args.scaffold), run.timestep,
-                                        run.simtime, options.get("neurons_per_core"),
-                                        assignments=assignments)
+    rows, reductions, core_peaks = compare_orderings(
+        run.spikes, read_scaffold(args.scaffold), run.timestep, run.simtime,
+        options.get("neurons_per_core"), assignments=assignments, routings=routings)
     write_csv(rows, args.output)
-    table = reduction_table(reduction)
+    table = pd.DataFrame(reductions)
     write_csv(table, args.reduction)
     load_figure(pd.DataFrame(rows), table, args.figure)
+    if args.heatmaps:
+        from .communication import display_xyp
+        from .plots.communication import chip_heatmaps
+        for label, (assignment, peaks) in core_peaks.items():
+            chip_heatmaps(display_xyp(assignment), peaks, f"{args.heatmaps}{label}.png",
+                          title=f"{label} ordering: per-core peak per timestep")
+
+
+def _spinnaker_provenance(args):
+    import pandas as pd
+
+    from .spinnaker_provenance import (measured_beside_predicted, measured_summary,
+                                       read_core_provenance)
+    cores = read_core_provenance(args.database)
+    load = None
+    if args.mapping and args.run:
+        from .results import read_run
+        from .routing import load_routing, packet_load
+        run = read_run(args.run)
+        load = packet_load(run.spikes, load_routing(args.mapping), run.timestep,
+                           int(round(run.simtime / run.timestep)) + 1)
+    elif args.mapping or args.run:
+        raise InputError("spinnaker-provenance", "--mapping and --run together (or neither)",
+                         "only one")
+    rows = measured_beside_predicted(cores, load)
+    write_csv(pd.DataFrame(rows), args.output)
+    write_csv(pd.DataFrame(measured_summary(rows)), args.summary)
 
 
 def _numerics_report(args):
@@ -300,10 +331,16 @@ def _numerics_report(args):
 
 def _sweep_summary(args):
     from .plots.sweep import sweep_figures
-    from .sweep import sweep_table
+    from .sweep import load_table, sweep_table
     table = sweep_table(args.stats, args.communication or ())
     write_csv(table, args.output)
-    sweep_figures(table, args.parameters, args.figure_prefix)
+    load = load_table(args.communication) if args.communication else None
+    fits = sweep_figures(table, args.parameters, args.figure_prefix, load)
+    if load is not None:
+        import pandas as pd
+        columns = ["population", "ordering", "value", "parameter", "model", "params", "r2",
+                   "error"]
+        write_csv(pd.DataFrame(fits, columns=columns), f"{args.figure_prefix}load_fits.csv")
 
 
 def _import_spinncer(args):
@@ -532,12 +569,24 @@ def make_parser():
     p.add_argument("run")
     p.add_argument("--scaffold", required=True)
     p.add_argument("--mapping", action="append", metavar="LABEL=PATH",
-                   help="core assignment (spinnaker-map output); default: blocks per ordering")
+                   help="sPyNNaker mapping (spinnaker-map output; with routing tables, packets "
+                   "follow them); default: blocks per ordering")
     p.add_argument("--options-json", help="neurons_per_core for the block assignment")
     p.add_argument("-o", "--output", required=True, help="CSV of load per ordering/population")
     p.add_argument("--reduction", required=True, help="CSV of peak-load reductions")
     p.add_argument("--figure", required=True)
+    p.add_argument("--heatmaps", metavar="PREFIX",
+                   help="write chip-grid heat maps of the per-core peaks to PREFIX<ordering>.png")
     p.set_defaults(func=_communication)
+
+    p = sub.add_parser("spinnaker-provenance",
+                       help="per-core load counters of a real sPyNNaker run beside the prediction")
+    p.add_argument("database", help="the run's provenance database (data.sqlite3)")
+    p.add_argument("--mapping", help="the run's mapping .npz (placements, routing tables)")
+    p.add_argument("--run", help="the run's spikes.h5 (for the predicted packets)")
+    p.add_argument("-o", "--output", required=True, help="CSV: one row per core")
+    p.add_argument("--summary", required=True, help="CSV: mean and max per population")
+    p.set_defaults(func=_spinnaker_provenance)
 
     p = sub.add_parser("numerics-report", help="SpiNNaker fixed-point weights and saturation")
     p.add_argument("--scaffold", required=True)

@@ -1,26 +1,31 @@
 """Communication load of a run on SpiNNaker cores, computed from spikes and connectivity.
 
-Why SpiNNaker is slow on this model: every spike becomes a multicast packet to each core that
-holds one of its targets, and the receiving core processes one synaptic row per packet, one
-*synaptic event* per synapse. The busiest core in the busiest timestep sets the real-time limit.
+Why SpiNNaker is slow on this model: every spike becomes a multicast packet whose key names its
+source slice (one core's neurons); the routers deliver it to every core that the slice's key is
+routed to, whether or not that neuron has a synapse there, and the receiving core processes
+one synaptic row per packet, one *synaptic event* per synapse. The busiest core in the busiest
+timestep sets the real-time limit.
 
 This module needs no simulator. Cell orderings and cell -> core assignments (contiguous
 blocks of N cells per core in the scaffold or the grid order, or the assignment sPyNNaker made,
 read from a mapping file) are :mod:`spinncer.partition`'s; here:
 
-- the load per core per timestep, from any run's spikes (NEST or SpiNNaker): synaptic events
-  (synapses activated) and packets (distinct (pre-synaptic spike, target core) pairs), counted
-  in the timestep of the spike, when the core receives and processes it (the synaptic delay
-  is applied later, inside the core's ring buffer);
-- its peak and distribution per population, and the comparison of two orderings.
+- the load per core per timestep, from any run's spikes (NEST or SpiNNaker): packets routed by
+  source slice (through sPyNNaker's routing tables, :mod:`spinncer.routing`, when the mapping
+  has them), the old per-neuron count as a named lower bound, and synaptic events, counted in
+  the timestep of the spike, when the core receives and processes it (the synaptic delay is
+  applied later, inside the core's ring buffer);
+- its per-core peak summarised per population, and the reductions of ``grid`` against the
+  ``file`` and ``random`` orderings.
 """
 from dataclasses import dataclass
 
 import numpy as np
 
 from .errors import InputError
+from .options import ORDERINGS
 from .params import CONNECTION_TYPES
-from .partition import CoreAssignment, block_assignment, fan_out
+from .partition import CoreAssignment, block_assignment, fan_out, id_remap_of
 from .timegrid import step_index
 
 
@@ -33,35 +38,62 @@ def _distinct(keys):
 
 @dataclass
 class LoadProfile:
-    """Load per core per timestep: ``events`` and ``packets``, each (n_cores, n_steps)."""
+    """Load per core per timestep, each (n_cores, n_steps), cores as in ``assignment``.
+
+    - ``packets``: multicast packets received, routed by *source slice* as sPyNNaker routes
+      them (a spike of any neuron of a slice reaches every core its slice's key is routed to):
+      the prediction of sPyNNaker's ``Max_spikes_received_in_time_step`` (see
+      :mod:`spinncer.routing`); from the mapping's routing tables when it has them, else from
+      slice-to-core reachability of the connectivity (what sPyNNaker routes for a
+      ``FromListConnector``);
+    - ``packets_lower_bound``: (spike, core) pairs where the spiking neuron itself has a
+      synapse on the core: a lower bound of ``packets``, blind to the slice's shared key;
+    - ``rows``: synaptic rows processed, one per (spike, core, projection) with a synapse
+      there (each projection is its own synaptic matrix and population-table address): per
+      timestep the prediction of ``Max_spikes_processed_in_time_step``, summed over the run
+      that of ``How many spikes were processed`` (when the core keeps up);
+    - ``events``: synaptic events (synapses activated; summed, ``Total_pre_synaptic_events``).
+    """
 
     events: np.ndarray
     packets: np.ndarray
+    packets_lower_bound: np.ndarray
+    rows: np.ndarray
     assignment: CoreAssignment
     timestep: float
+    source: str = "slice reachability"
+
+    MEASURES = ("packets", "packets_lower_bound", "rows", "events")
 
 
-def core_load(spikes, scaffold, assignment, timestep, simtime=None,
-              connection_types=CONNECTION_TYPES):
-    """Incoming synaptic events and packets per core per timestep.
-
-    `spikes`: population -> object with ``cell`` and ``time`` arrays (and ``n_cells``), as in
-    :class:`spinncer.results.PopulationSpikes`. Events and packets are counted in the
-    timestep of the pre-synaptic spike on the core holding the post-synaptic cell; a packet is
-    one (spike, target core) pair, however many synapses and projections it serves there.
-    """
+def _n_steps(spikes, timestep, simtime):
     if simtime is None:
         last = [np.max(s.time) for s in spikes.values() if len(s.cell)]
         simtime = (max(last) if last else 0.0) + timestep
-    n_steps = int(round(simtime / timestep)) + 1
+    return simtime, int(round(simtime / timestep)) + 1
+
+
+def core_load(spikes, scaffold, assignment, timestep, simtime=None,
+              connection_types=CONNECTION_TYPES, routing=None):
+    """Packets, its lower bound and synaptic events per core per timestep (:class:`LoadProfile`).
+
+    `spikes`: population -> object with ``cell`` and ``time`` arrays (and ``n_cells``), as in
+    :class:`spinncer.results.PopulationSpikes`. Everything is counted in the timestep of the
+    pre-synaptic spike (delay-extension re-sends, known only from routing tables, later).
+    `routing`: a :class:`spinncer.routing.RoutingMap` of the same mapping as `assignment`
+    (cores matched by chip and processor), else packets follow slice reachability.
+    """
+    from scipy import sparse
+    simtime, n_steps = _n_steps(spikes, timestep, simtime)
     n_cores = assignment.n_cores
-    events = np.zeros(n_cores * n_steps, dtype=np.int64)
-    packets = np.zeros(n_cores * n_steps, dtype=np.int64)
     by_pre = {}
     for name, conn in scaffold.connections.items():
         kind = connection_types[name]
         if len(conn) and kind.post in assignment.core_of:
             by_pre.setdefault(kind.pre, []).append((kind, conn))
+    slice_spikes = []
+    # flat (core * n_steps + step) indices, gathered and counted once per measure
+    row_flat, row_events, lower_flat = [], [], []
     for pre, projections in by_pre.items():
         if pre not in spikes or len(spikes[pre].cell) == 0:
             continue
@@ -74,72 +106,186 @@ def core_load(spikes, scaffold, assignment, timestep, simtime=None,
         pair_keys = []
         for kind, conn in projections:
             spike, syn = fan_out(conn, cells, n_pre)
-            core = assignment.core_of[kind.post][conn.post[syn]]
-            events += np.bincount(core * n_steps + steps[spike], minlength=n_cores * n_steps)
-            pair_keys.append(spike * n_cores + core)
+            keys = spike * n_cores + assignment.core_of[kind.post][conn.post[syn]]
+            keys.sort()
+            first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+            pairs = keys[first]  # one synaptic row per (spike, core) of this projection
+            row_flat.append(pairs % n_cores * n_steps + steps[pairs // n_cores])
+            row_events.append(np.diff(np.append(first, len(keys))))  # synapses in the row
+            pair_keys.append(pairs)
         pairs = _distinct(np.concatenate(pair_keys))
-        spike, core = pairs // n_cores, pairs % n_cores
-        packets += np.bincount(core * n_steps + steps[spike], minlength=n_cores * n_steps)
-    return LoadProfile(events.reshape(n_cores, n_steps), packets.reshape(n_cores, n_steps),
-                       assignment, timestep)
+        lower_flat.append(pairs % n_cores * n_steps + steps[pairs // n_cores])
+        if pre in assignment.core_of:
+            slice_spikes.append((assignment.core_of[pre][cells], steps))
+    size = n_cores * n_steps
+
+    def count(flat, weights=None):
+        if not flat:
+            return np.zeros(size, np.int32)
+        w = np.concatenate(weights) if weights else None
+        return np.bincount(np.concatenate(flat), w, minlength=size).astype(np.int32)
+
+    events, rows, lower = count(row_flat, row_events), count(row_flat), count(lower_flat)
+    if routing is not None:
+        from .routing import packet_load
+        packets = _on_assignment_cores(packet_load(spikes, routing, timestep, n_steps),
+                                       assignment)
+        source = "routing tables"
+    else:
+        packets = np.zeros((n_cores, n_steps), np.int32)
+        if slice_spikes:
+            reach = slice_reach(scaffold, assignment, connection_types)
+            a = sparse.csr_matrix((np.ones(len(reach), np.int32),
+                                   (reach // n_cores, reach % n_cores)), (n_cores, n_cores))
+            src = np.concatenate([c for c, _ in slice_spikes])
+            stp = np.concatenate([t for _, t in slice_spikes])
+            c = sparse.csr_matrix((np.ones(len(src), np.int32), (src, stp)), (n_cores, n_steps))
+            packets = (a.T.tocsr() @ c).toarray().astype(np.int32)
+        source = "slice reachability"
+    return LoadProfile(events.reshape(n_cores, n_steps), packets,
+                       lower.reshape(n_cores, n_steps), rows.reshape(n_cores, n_steps),
+                       assignment, timestep, source)
+
+
+def slice_reach(scaffold, assignment, connection_types=CONNECTION_TYPES):
+    """Distinct ``source core * n_cores + target core`` pairs: every core holding a target of
+    any neuron of the source core's slice, which is where sPyNNaker routes the slice's key."""
+    n_cores = assignment.n_cores
+    keys = [assignment.core_of[kind.pre][conn.pre] * n_cores
+            + assignment.core_of[kind.post][conn.post]
+            for kind, conn in ((connection_types[name], conn)
+                               for name, conn in scaffold.connections.items())
+            if len(conn) and kind.pre in assignment.core_of and kind.post in assignment.core_of]
+    return _distinct(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
+
+
+def fan_out_summary(scaffold, assignment, label="", connection_types=CONNECTION_TYPES):
+    """Per source population: mean number of cores a slice's key reaches (every spike of the
+    slice is one packet to each) beside the mean number of cores holding a target of one
+    neuron (the per-neuron lower bound): the spike-independent cost of an ordering."""
+    n_cores = assignment.n_cores
+    reach = slice_reach(scaffold, assignment, connection_types)
+    per_slice = np.bincount(reach // n_cores, minlength=n_cores)
+    rows = []
+    for pop in assignment.core_of:
+        conns = [(kind, conn) for name, conn in scaffold.connections.items()
+                 for kind in [connection_types[name]] if kind.pre == pop and len(conn)
+                 and kind.post in assignment.core_of]
+        if not conns:
+            continue
+        pairs = _distinct(np.concatenate([conn.pre.astype(np.int64) * n_cores
+                                          + assignment.core_of[kind.post][conn.post]
+                                          for kind, conn in conns]))
+        per_neuron = np.bincount(pairs // n_cores, minlength=scaffold.n_cells(pop))
+        rows.append(dict(ordering=label, population=pop,
+                         cores_per_slice_key=float(per_slice[assignment.cores_of(pop)].mean()),
+                         cores_per_neuron=float(per_neuron.mean())))
+    return rows
+
+
+def _on_assignment_cores(load, assignment):
+    """Rows of a routed :class:`spinncer.routing.PacketLoad` in the assignment's core order."""
+    if assignment.core_xyp is None:
+        raise InputError("mapping", "core_xyp (placements) beside the routing tables", "none")
+    index = {tuple(v): k for k, v in enumerate(load.receivers.tolist())}
+    out = np.zeros((assignment.n_cores, load.packets.shape[1]), np.int64)
+    for k, xyp in enumerate(np.asarray(assignment.core_xyp).tolist()):
+        row = index.get(tuple(xyp))
+        if row is not None:
+            out[k] = load.packets[row]
+    return out
 
 
 def load_summary(profile, label=""):
-    """Rows per population (and 'all'): peak and distribution of the per-core load.
+    """Rows per population (and 'all'): the per-core peak of each measure summarised over the
+    population's cores, as the study's provenance analysis did.
 
-    For each measure (events, packets): ``peak`` = max over its cores and timesteps;
-    ``p50/p95/p99_core_peak`` = percentiles over cores of each core's peak;
-    ``mean_per_step`` = mean over cores and timesteps.
+    For each measure m of :attr:`LoadProfile.MEASURES`: ``m_peak`` = max over cores of the
+    per-core peak (max over timesteps); ``m_mean_core_peak`` = mean over cores of it;
+    ``m_p50/p95/p99_core_peak`` = percentiles over cores; ``m_mean_per_step`` = mean over
+    cores and timesteps.
     """
     rows = []
     populations = list(dict.fromkeys(profile.assignment.core_population.tolist()))
+    per_core = {}
+    for measure in profile.MEASURES:
+        load = getattr(profile, measure)
+        per_core[measure] = ((load.max(axis=1), load.mean(axis=1)) if load.size
+                             else (np.zeros(load.shape[0]), np.zeros(load.shape[0])))
     for pop in populations + ["all"]:
         idx = (np.arange(profile.assignment.n_cores) if pop == "all"
                else profile.assignment.cores_of(pop))
-        row = dict(ordering=label, population=pop, n_cores=len(idx))
-        for measure in ("events", "packets"):
-            load = getattr(profile, measure)[idx]
-            core_peak = load.max(axis=1) if load.size else np.zeros(1)
+        row = dict(ordering=label, population=pop, n_cores=len(idx),
+                   packets_source=profile.source)
+        for measure in profile.MEASURES:
+            peak, mean = per_core[measure]
+            core_peak = peak[idx] if len(idx) else np.zeros(1)
             row[f"{measure}_peak"] = int(core_peak.max())
+            row[f"{measure}_mean_core_peak"] = float(core_peak.mean())
             for q in (50, 95, 99):
                 row[f"{measure}_p{q}_core_peak"] = float(np.percentile(core_peak, q))
-            row[f"{measure}_mean_per_step"] = float(load.mean()) if load.size else 0.0
+            row[f"{measure}_mean_per_step"] = float(mean[idx].mean()) if len(idx) else 0.0
         rows.append(row)
     return rows
 
 
-def compare_orderings(spikes, scaffold, timestep, simtime=None, neurons_per_core=None,
-                      assignments=None):
-    """Load summaries for the default and the grid ordering, and the peak reductions.
+#: The ordering whose reduction the study reports, and the baselines it is compared with.
+TARGET_ORDERING = "grid"
 
-    `assignments` ({label: CoreAssignment}) overrides the block assignments (e.g. two
-    sPyNNaker mappings). Returns (rows, reduction) where ``reduction[population][measure]`` is
-    ``1 - peak(grid) / peak(default)`` (the study reports 0.41 for the whole network).
+
+def compare_orderings(spikes, scaffold, timestep, simtime=None, neurons_per_core=None,
+                      assignments=None, routings=None):
+    """Load summaries per ordering and the peak reductions of ``grid`` against the others.
+
+    Default: block assignments for every ordering of :data:`spinncer.options.ORDERINGS`.
+    `assignments` ({label: CoreAssignment}) overrides them (e.g. sPyNNaker mappings) and
+    `routings` ({label: RoutingMap}) routes packets through those mappings' tables. Returns
+    (rows, reductions, core_peaks): ``reductions`` rows have baseline, population and for each
+    measure m ``m_peak_reduction`` = 1 - peak(grid) / peak(baseline) and
+    ``m_mean_core_peak_reduction`` (the study reports 0.41 network-wide, grid against its
+    scaffold-file order); ``core_peaks[label]`` = (assignment, {measure: per-core peak}).
     """
     if assignments is None:
-        assignments = {label: block_assignment(scaffold, neurons_per_core, remap)
-                       for label, remap in (("default", None), ("grid", "grid"))}
-    summaries = {label: load_summary(core_load(spikes, scaffold, a, timestep, simtime), label)
-                 for label, a in assignments.items()}
+        assignments = {label: block_assignment(scaffold, neurons_per_core, id_remap_of(label))
+                       for label in ORDERINGS}
+    routings = routings or {}
+    summaries, core_peaks = {}, {}
+    for label, assignment in assignments.items():
+        profile = core_load(spikes, scaffold, assignment, timestep, simtime,
+                            routing=routings.get(label))
+        summaries[label] = load_summary(profile, label)
+        core_peaks[label] = (assignment, {m: getattr(profile, m).max(axis=1)
+                                          for m in LoadProfile.MEASURES})
+        del profile
     rows = [row for label in summaries for row in summaries[label]]
-    labels = list(summaries)
-    reduction = {}
-    if len(labels) == 2:
-        base = {r["population"]: r for r in summaries[labels[0]]}
-        other = {r["population"]: r for r in summaries[labels[1]]}
-        for pop in base:
-            if pop not in other:
+    reductions = []
+    if TARGET_ORDERING in summaries:
+        target = {r["population"]: r for r in summaries[TARGET_ORDERING]}
+        for baseline in summaries:
+            if baseline == TARGET_ORDERING:
                 continue
-            reduction[pop] = {
-                m: (1.0 - other[pop][f"{m}_peak"] / base[pop][f"{m}_peak"]
-                    if base[pop][f"{m}_peak"] else float("nan"))
-                for m in ("events", "packets")}
-    return rows, reduction
+            for row in summaries[baseline]:
+                other = target.get(row["population"])
+                if other is None:
+                    continue
+                out = dict(baseline=baseline, target=TARGET_ORDERING,
+                           population=row["population"])
+                for m in LoadProfile.MEASURES:
+                    for stat in ("peak", "mean_core_peak"):
+                        base = row[f"{m}_{stat}"]
+                        out[f"{m}_{stat}_reduction"] = (1.0 - other[f"{m}_{stat}"] / base
+                                                        if base else None)
+                reductions.append(out)
+    return rows, reductions, core_peaks
 
 
-def reduction_table(reduction):
-    """One row per population of :func:`compare_orderings`' reductions:
-    ``<measure>_peak_reduction`` columns (events, packets)."""
-    import pandas as pd
-    return pd.DataFrame([{"population": pop, **{f"{m}_peak_reduction": v for m, v in r.items()}}
-                         for pop, r in reduction.items()])
+def display_xyp(assignment, cores_per_chip=16):
+    """Chip x, y and processor of each core: the mapping's placements, or for a block
+    assignment (no placements) 16 application cores per chip on a square grid of chips, for
+    display only."""
+    if assignment.core_xyp is not None:
+        return np.asarray(assignment.core_xyp)
+    k = np.arange(assignment.n_cores)
+    chip = k // cores_per_chip
+    width = int(np.ceil(np.sqrt(chip.max() + 1))) if len(k) else 1
+    return np.column_stack([chip % width, chip // width, k % cores_per_chip + 1])

@@ -14,8 +14,11 @@ REFERENCE_BACKEND = BACKENDS[0]
 #: Kinds of generated mossy-fibre stimulus (:func:`spinncer.stimulus.generate`).
 STIMULUS_TYPES = ("poisson", "periodic")
 
-#: Cell orderings before SpiNNaker partitioning, by their workflow names.
-ORDERINGS = ("default", "grid")
+#: Cell orderings before SpiNNaker partitioning, by their workflow names: ``file`` = the
+#: scaffold file's own id order (the study's default; spatially coherent in the published v3
+#: file and in this project's builder), ``random`` = a seeded random permutation (ids in no
+#: spatial order), ``grid`` = SpiNNCer's spatial grid.
+ORDERINGS = ("file", "random", "grid")
 #: The ordering that keeps the scaffold order.
 DEFAULT_ORDERING = ORDERINGS[0]
 #: The same orderings as ``id_remap`` values (config ``spinnaker.id_remap``, sPyNNaker runs):

@@ -20,6 +20,9 @@ from .params import CONNECTION_TYPES, INPUT_POPULATION
 from .scaffold import Connectivity, Scaffold
 from .timegrid import step_index
 
+#: Seed of the ``random`` ordering (a baseline with ids in no spatial order; issue 14).
+RANDOM_ORDER_SEED = 1
+
 #: SpiNNCer's grid for ``id_remap="grid"``: 9 columns along x, 23 rows along the horizontal
 #: axis it calls "y" (our z) [SpiNNCer cerebellum.py].
 GRID_COLUMNS = 9
@@ -77,10 +80,19 @@ def id_remap_of(ordering):
     return None if ordering == DEFAULT_ORDERING else ordering
 
 
-def cell_order(scaffold, id_remap=None):
-    """{population: new_id} for an ordering (None = scaffold order, "grid")."""
+def random_order(n_cells, population, seed=RANDOM_ORDER_SEED):
+    """A seeded random permutation ``new_id`` of `n_cells` cells of `population` (one stream
+    per population, so adding a population changes no other's order)."""
+    key = int.from_bytes(population.encode(), "little") % (2 ** 32)
+    return np.random.default_rng([int(seed), key]).permutation(n_cells).astype(np.int64)
+
+
+def cell_order(scaffold, id_remap=None, seed=RANDOM_ORDER_SEED):
+    """{population: new_id} for an ordering (None = scaffold file order, "random", "grid")."""
     if check_id_remap(id_remap) is None:
         return {p: np.arange(scaffold.n_cells(p), dtype=np.int64) for p in scaffold.positions}
+    if id_remap == "random":
+        return {p: random_order(scaffold.n_cells(p), p, seed) for p in scaffold.positions}
     return {p: grid_order(scaffold, p) for p in scaffold.positions}
 
 

@@ -111,15 +111,23 @@ def _tagged(path):
     return frame
 
 
+def load_table(communication_paths):
+    """The communication tables of sweep points (one row per ordering and population), with
+    the swept parameters as columns."""
+    return pd.concat([_tagged(p) for p in communication_paths], ignore_index=True)
+
+
 def sweep_table(stats_paths, communication_paths=()):
     """One table of per-population statistics over sweep points, with the swept parameters
-    as columns; the peak communication load per ordering is joined where given."""
+    as columns; the max over cores of the per-core packet peak per ordering is joined where
+    given (``peak_packets_<ordering>``)."""
     table = pd.concat([_tagged(p) for p in stats_paths], ignore_index=True)
     if communication_paths:
-        load = pd.concat([_tagged(p) for p in communication_paths], ignore_index=True)
+        load = load_table(communication_paths)
         keys = ["stimulus", "seed", "backend", "population"]
-        peaks = load.pivot_table(index=keys, columns="ordering", values="events_peak")
-        table = table.merge(peaks.add_prefix("peak_events_").reset_index(), on=keys, how="left")
+        peaks = load.pivot_table(index=keys, columns="ordering", values="packets_peak")
+        table = table.merge(peaks.add_prefix("peak_packets_").reset_index(), on=keys,
+                            how="left")
     return table
 
 
@@ -176,3 +184,58 @@ def cost_estimate(n_runs, area_um2, timestep, simtime_ms=1000.0):
     and simulated time. NEST figures; other simulators are assumed to cost the same."""
     scale = (area_um2 / RUN_AREA_UM2) * (0.1 / timestep) * (simtime_ms / 1000.0)
     return n_runs * RUN_CPU_SECONDS_400 * scale / 3600.0
+def percentile_summary(table, keys, value, low=5, high=95):
+    """Median and `low`-`high` percentiles of `value` per group of `keys` (e.g. over seeds)."""
+    grouped = table.groupby(keys, sort=True)[value]
+    out = grouped.median().rename("median").to_frame()
+    out[f"p{low}"] = grouped.quantile(low / 100)
+    out[f"p{high}"] = grouped.quantile(high / 100)
+    out["n"] = grouped.count()
+    return out.reset_index()
+
+
+def _linear(t, a, b):
+    return a + b * t
+
+
+def _quadratic(t, a, b, c):
+    return a + b * t + c * t * t
+
+
+def _exponential(t, a, b, c):
+    import numpy as np
+    return a * np.exp(b * t) + c
+
+
+#: Curve families fitted to a load against a swept parameter: (function, number of parameters).
+FIT_MODELS = {"linear": (_linear, 2), "quadratic": (_quadratic, 3),
+              "exponential": (_exponential, 3)}
+
+
+def fit_curves(x, y):
+    """Least-squares fits of y(x): linear a + b x, quadratic a + b x + c x², exponential
+    a exp(b x) + c. Returns {model: {"params": [...], "r2": float} or {"error": reason}}; a fit
+    needs more distinct x values than parameters."""
+    import numpy as np
+    from scipy.optimize import curve_fit
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    out = {}
+    n_distinct = len(np.unique(x))
+    for name, (f, n_params) in FIT_MODELS.items():
+        if n_distinct <= n_params:
+            out[name] = {"error": f"too few sweep values (n={n_distinct}) for {n_params} "
+                                  "parameters"}
+            continue
+        span = max(np.ptp(x), 1e-12)
+        p0 = [1.0] * n_params if name != "exponential" else [max(np.ptp(y), 1e-9), 1.0 / span,
+                                                              float(y.min())]
+        try:
+            params, _ = curve_fit(f, x, y, p0=p0, maxfev=20000)
+        except (RuntimeError, ValueError) as err:
+            out[name] = {"error": f"fit failed ({err})"}
+            continue
+        residual = ((y - f(x, *params)) ** 2).sum()
+        total = ((y - y.mean()) ** 2).sum()
+        out[name] = {"params": [float(v) for v in params],
+                     "r2": float(1 - residual / total) if total > 0 else float("nan")}
+    return out

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from spinncer.communication import compare_orderings, core_load, load_summary
+from spinncer.communication import compare_orderings, core_load, fan_out_summary, load_summary
 from spinncer.partition import (block_assignment, cell_order, grid_order, load_assignment,
                                 permute_scaffold)
 from spinncer.errors import InputError
@@ -30,22 +30,47 @@ def test_communication_two_core_events_and_packets():
     spikes = {"glomerulus": PopulationSpikes(np.array([0, 0, 1]), np.array([0.1, 0.3, 0.1]), 2)}
     profile = core_load(spikes, scaffold, assignment, timestep=0.1, simtime=0.5)
     assert profile.events.shape == (3, 6)
-    # step 1: core 1 gets g0->0, g0->1 (2 events, 1 packet);
+    # step 1: core 1 gets g0->0, g0->1 (2 events, 1 packet of a connected neuron);
     #         core 2 gets g0->2 and g1->3 twice (3 events, 2 packets)
     # step 3: core 1 gets 2 events (1 packet), core 2 gets 1 event (1 packet)
     expected_events = np.zeros((3, 6), int)
     expected_events[1, [1, 3]] = [2, 2]
     expected_events[2, [1, 3]] = [3, 1]
-    expected_packets = np.zeros((3, 6), int)
-    expected_packets[1, [1, 3]] = [1, 1]
-    expected_packets[2, [1, 3]] = [2, 1]
+    expected_lower = np.zeros((3, 6), int)
+    expected_lower[1, [1, 3]] = [1, 1]
+    expected_lower[2, [1, 3]] = [2, 1]
+    # routed by slice: the glomerulus slice (core 0) reaches cores 1 and 2, so g1's spike at
+    # step 1 also arrives at core 1, where g1 has no synapse
+    expected_packets = expected_lower.copy()
+    expected_packets[1, 1] = 2
     np.testing.assert_array_equal(profile.events, expected_events)
+    np.testing.assert_array_equal(profile.packets_lower_bound, expected_lower)
     np.testing.assert_array_equal(profile.packets, expected_packets)
+    # one projection: a row per (spike, core) with a synapse, i.e. the lower bound here
+    np.testing.assert_array_equal(profile.rows, expected_lower)
     rows = {r["population"]: r for r in load_summary(profile, "x")}
     assert rows["granule"]["events_peak"] == 3 and rows["granule"]["packets_peak"] == 2
+    assert rows["granule"]["packets_lower_bound_mean_core_peak"] == 1.5
+    assert rows["granule"]["packets_mean_core_peak"] == 2.0
     assert rows["granule"]["n_cores"] == 2 and rows["all"]["n_cores"] == 3
     assert rows["granule"]["events_mean_per_step"] == pytest.approx(8 / 12)
     assert rows["glomerulus"]["events_peak"] == 0
+
+
+def test_two_projections_from_one_source_are_two_rows_in_one_packet():
+    scaffold = two_core_scaffold()
+    # a second projection glomerulus -> granule (as aa_pc and pf_pc both leave granule cells)
+    conns = dict(scaffold.connections, glom_goc=Connectivity(np.array([0]), np.array([0])))
+    positions = dict(scaffold.positions, golgi=np.array([[0.0, 20, 0]]))
+    from spinncer.params import CONNECTION_TYPES, ConnectionType
+    types = dict(CONNECTION_TYPES, glom_goc=ConnectionType("glomerulus", "granule", 0.002, 4.0))
+    two = Scaffold(positions, conns, source="two projections")
+    spikes = {"glomerulus": PopulationSpikes(np.array([0]), np.array([0.1]), 2)}
+    profile = core_load(spikes, two, block_assignment(two, neurons_per_core=2), 0.1, 0.5,
+                        connection_types=types)
+    granule_core_1 = 1
+    assert profile.rows[granule_core_1, 1] == 2
+    assert profile.packets[granule_core_1, 1] == profile.packets_lower_bound[granule_core_1, 1] == 1
 
 
 def test_communication_spike_outside_the_run_is_an_input_error():
@@ -98,11 +123,22 @@ def test_communication_remap_is_a_permutation_and_keeps_total_load(scaffold):
 
 def test_communication_compare_orderings_reduction(scaffold):
     spikes = {"glomerulus": PopulationSpikes(np.arange(8), np.full(8, 1.0), 8)}
-    rows, reduction = compare_orderings(spikes, scaffold, 0.1, 2.0, neurons_per_core=2)
-    peaks = {(r["ordering"], r["population"]): r["events_peak"] for r in rows}
-    assert reduction["all"]["events"] == pytest.approx(
-        1 - peaks[("grid", "all")] / peaks[("default", "all")])
-    assert {r["ordering"] for r in rows} == {"default", "grid"}
+    rows, reductions, core_peaks = compare_orderings(spikes, scaffold, 0.1, 2.0,
+                                                     neurons_per_core=2)
+    peaks = {(r["ordering"], r["population"]): r["packets_peak"] for r in rows}
+    by = {(r["baseline"], r["population"]): r for r in reductions}
+    for baseline in ("file", "random"):
+        assert by[(baseline, "all")]["packets_peak_reduction"] == pytest.approx(
+            1 - peaks[("grid", "all")] / peaks[(baseline, "all")])
+    assert {r["ordering"] for r in rows} == {"file", "random", "grid"}
+
+
+def test_random_ordering_is_seeded_and_differs_per_population(scaffold):
+    a, b = cell_order(scaffold, "random"), cell_order(scaffold, "random")
+    for pop in a:
+        np.testing.assert_array_equal(a[pop], b[pop])
+        assert sorted(a[pop].tolist()) == list(range(scaffold.n_cells(pop)))
+    assert not np.array_equal(cell_order(scaffold, "random", seed=2)["granule"], a["granule"])
 
 
 def test_communication_assignment_round_trip(tmp_path, scaffold):
@@ -114,3 +150,11 @@ def test_communication_assignment_round_trip(tmp_path, scaffold):
         np.testing.assert_array_equal(a.core_of[pop], b.core_of[pop])
     with pytest.raises(InputError):
         load_assignment(tmp_path / "missing.npz")
+
+
+def test_fan_out_summary_counts_cores_per_slice_key_and_per_neuron():
+    scaffold = two_core_scaffold()
+    rows = fan_out_summary(scaffold, block_assignment(scaffold, neurons_per_core=2), "x")
+    # the glomerulus slice reaches both granule cores; glomerulus 0 reaches 2, glomerulus 1 one
+    assert rows == [dict(ordering="x", population="glomerulus", cores_per_slice_key=2.0,
+                         cores_per_neuron=1.5)]

@@ -119,8 +119,10 @@ def test_smoke_run_compares_numerics_and_profiles_communication(workdir):
     numerics = pd.read_csv(point / "nest-numerics/stats.csv")
     assert set(numerics.population) == set(ALL_POPULATIONS)
     load = pd.read_csv(point / "nest/communication.csv")
-    assert set(load.ordering) == {"default", "grid"}
+    assert set(load.ordering) == {"file", "random", "grid"}
     assert (load[load.population == "all"].events_peak > 0).all()
+    all_rows = load[load.population == "all"]
+    assert (all_rows.packets_peak >= all_rows.packets_lower_bound_peak).all()
     assert (point / "nest/figures/communication.png").stat().st_size > 1000
     mappings = workdir / "results/smoke_100x100/mapping"
     # only the mapping files: sPyNNaker's scratch went to Snakemake's tmpdir and is gone
@@ -128,6 +130,7 @@ def test_smoke_run_compares_numerics_and_profiles_communication(workdir):
     from spinncer.options import ORDERINGS
     assert sorted(p.name for p in mappings.iterdir()) == sorted(f"{o}.npz" for o in ORDERINGS)
     assert mapping_meta(mappings / "grid.npz")["timestep_ms"] == 0.1
+    assert (point / "nest/figures/communication_heatmap_grid.png").stat().st_size > 1000
     weights = pd.read_csv(workdir / "results/smoke_100x100/numerics/weights.csv")
     assert {"requested_uS", "represented_uS", "rel_error"} <= set(weights.columns)
 
@@ -135,7 +138,12 @@ def test_smoke_run_compares_numerics_and_profiles_communication(workdir):
 def test_smoke_sweep_summary_and_report(workdir):
     table = pd.read_csv(workdir / "results/smoke_100x100/sweep/f_peak/summary.csv")
     assert sorted(table.f_peak.unique()) == [100.0, 150.0]
-    assert (workdir / "results/smoke_100x100/sweep/f_peak/f_peak.png").stat().st_size > 1000
+    sweep = workdir / "results/smoke_100x100/sweep/f_peak"
+    assert (sweep / "f_peak.png").stat().st_size > 1000
+    assert (sweep / "f_peak_packets_peak.png").stat().st_size > 1000
+    fits = pd.read_csv(sweep / "load_fits.csv")
+    # two f_peak values: too few for any fit, and the table says so
+    assert fits.error.str.contains("too few sweep values").all()
     run_readme_line(workdir, "--report report.html")
     html = (workdir / "report.html").read_text(errors="replace")
     assert len(html) > 100_000 and "mossy" in html

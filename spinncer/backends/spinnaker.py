@@ -10,7 +10,8 @@
   are imposed through each population's ``max_expected_summed_weight``;
 - ``r_mem``: refused (:func:`spinncer.numerics.refuse_r_mem`): the study's r_mem encoding needs
   SpiNNCer's modified sPyNNaker; the numerics report can still show what it would represent;
-- ``id_remap``: ``None`` or ``"grid"``: cells renumbered by position before partitioning
+- ``id_remap``: ``None`` (file order), ``"random"`` or ``"grid"``: cells renumbered before
+  partitioning
   (:func:`spinncer.partition.cell_order`; the session undoes it on spikes and signals);
 - ``n_synapse_cores``: 0 = neurons and synapses on one core per slice (as the reference run's
   sPyNNaker did), None = sPyNNaker decides;

@@ -2,14 +2,13 @@
 from ..options import REFERENCE_BACKEND
 from .figures import POPULATION_COLOURS, _save, panel_grid
 
-WINDOW_STYLES = {"baseline": ":", "stimulus": "-", "post": "--",
-                 "peak_events_default": ":", "peak_events_grid": "-"}
+WINDOW_STYLES = {"baseline": ":", "stimulus": "-", "post": "--"}
+ORDERING_STYLES = {"file": ":", "random": "--", "grid": "-"}
 # Axis labels with units of the swept parameters, and legend names of the plotted series.
 PARAMETER_LABELS = {"f_peak": "f_peak, peak stimulus rate (Hz)",
                     "stim_radius": "stim_radius, stimulated radius (µm)", "seed": "seed"}
 SERIES_LABELS = {"baseline": "baseline window", "stimulus": "stimulus window",
-                 "post": "post-stimulus window", "peak_events_default": "default ordering",
-                 "peak_events_grid": "grid ordering"}
+                 "post": "post-stimulus window"}
 
 
 def sweep_curves(table, path, parameter, value="mean_rate_hz", ylabel=None, title=""):
@@ -57,25 +56,79 @@ def sweep_curves(table, path, parameter, value="mean_rate_hz", ylabel=None, titl
     _save(fig, path)
 
 
-def sweep_figures(table, parameters, figure_prefix):
+def sweep_load(load, path, parameter, value="packets_peak", ylabel=None, title=""):
+    """Per-core peak load against a swept parameter, one panel per population, one line per
+    ordering: median over seeds with 5th-95th percentile bars, and the best of the linear,
+    quadratic and exponential fits (its R² in the legend; all fits in the returned table).
+
+    `load`: :func:`spinncer.sweep.load_table` rows (ordering, population, `parameter`,
+    `value`). Returns a list of fit rows (population, ordering, model, params, r2 or error).
+    """
+    import numpy as np
+
+    from ..sweep import FIT_MODELS, fit_curves, percentile_summary
+    names = list(dict.fromkeys(load["population"]))
+    fig, axes = panel_grid(names, width=3.4, height=2.9)
+    summary = percentile_summary(load, ["population", "ordering", parameter], value)
+    fits = []
+    for ax, name in zip(axes, names):
+        sel = summary[summary["population"] == name]
+        for ordering in dict.fromkeys(sel["ordering"]):
+            rows_ = sel[sel["ordering"] == ordering]
+            x, med = rows_[parameter].to_numpy(float), rows_["median"].to_numpy(float)
+            line = ax.errorbar(x, med, yerr=[med - rows_["p5"], rows_["p95"] - med],
+                               marker="o", ms=3, capsize=2, ls="none")
+            result = fit_curves(x, med)
+            best, best_r2 = None, -np.inf
+            for model, fit in result.items():
+                fits.append(dict(population=name, ordering=ordering, value=value,
+                                 parameter=parameter, model=model, **fit))
+                if "r2" in fit and fit["r2"] > best_r2:
+                    best, best_r2 = model, fit["r2"]
+            if best is not None:
+                grid = np.linspace(x.min(), x.max(), 50)
+                curve = FIT_MODELS[best][0](grid, *result[best]["params"])
+                ax.plot(grid, curve, ls=ORDERING_STYLES.get(ordering, "-"),
+                        color=line.lines[0].get_color(),
+                        label=f"{ordering}: {best} R²={best_r2:.2f}")
+            else:
+                line.set_label(f"{ordering} (no fit)")
+        ax.set(title=name, xlabel=PARAMETER_LABELS.get(parameter, parameter),
+               ylabel=ylabel or value)
+        ax.legend(fontsize=6)
+    fig.suptitle(f"{ylabel or value} vs {PARAMETER_LABELS.get(parameter, parameter)}: median, "
+                 f"5th-95th percentile {title}")
+    fig.tight_layout()
+    _save(fig, path)
+    return fits
+
+
+def sweep_figures(table, parameters, figure_prefix, load=None):
     """The figures of a sweep table (:func:`spinncer.sweep.sweep_table`): for each swept
     parameter with at least two values, ``<prefix><parameter>.png`` (mean rates of the
     reference backend, or of the first backend when it did not run, baseline and stimulus
-    windows) and, when the communication load was joined, ``<prefix><parameter>_load.png``
-    (peak events per core per step in the stimulus window, default vs grid ordering)."""
+    windows) and, with the communication tables of the points (`load`,
+    :func:`spinncer.sweep.load_table`), ``<prefix><parameter>_packets_peak.png`` and
+    ``<prefix><parameter>_packets_mean_core_peak.png`` (:func:`sweep_load`). Returns the fit
+    rows of the load figures."""
     backend = (REFERENCE_BACKEND if (table["backend"] == REFERENCE_BACKEND).any()
                else table["backend"].iloc[0])
     rates = table[(table["backend"] == backend) & (table["window"] != "post")]
+    if load is not None:
+        load = load[(load["backend"] == backend) & (load["population"] != "all")]
+    fits = []
     for parameter in parameters:
         if parameter not in rates or rates[parameter].nunique() < 2:
             continue
         sweep_curves(rates, f"{figure_prefix}{parameter}.png", parameter,
                      ylabel="mean rate (Hz)", title=f"[{backend}]")
-        if "peak_events_grid" in rates:
-            load = rates[rates["window"] == "stimulus"].drop(columns="window")
-            sweep_curves(load.melt(id_vars=["population", parameter],
-                                   value_vars=["peak_events_default", "peak_events_grid"],
-                                   var_name="window", value_name="peak_events"),
-                         f"{figure_prefix}{parameter}_load.png", parameter,
-                         value="peak_events", ylabel="peak events per core per step",
-                         title=f"[{backend}]")
+        if load is not None and parameter in load:
+            for value, label in LOAD_FIGURES.items():
+                fits += sweep_load(load, f"{figure_prefix}{parameter}_{value}.png", parameter,
+                                   value=value, ylabel=label, title=f"[{backend}]")
+    return fits
+
+
+#: Load figures of a sweep: column of the communication table -> axis label.
+LOAD_FIGURES = {"packets_peak": "max over cores of per-core packet peak",
+                "packets_mean_core_peak": "mean over cores of per-core packet peak"}

@@ -10,7 +10,9 @@ import tempfile
 from pathlib import Path
 
 from ..errors import InputError
+from ..partition import permute_scaffold
 from .io import read_scaffold, write_scaffold
+from .order import WALK_STRIP_UM, walk_order_all
 
 log = logging.getLogger("spinncer")
 COMPILE_SCRIPT = Path(__file__).with_name("bsb_compile.py")
@@ -54,8 +56,13 @@ def build_with_bsb(bsb_python, out_path, *, x, z, seed, config=None):
             raise InputError(config, f"a configuration BSB {x} x {z} µm compiles with",
                              f"BSB exit {done.returncode}: {tail}")
         scaffold = read_scaffold(raw)
+    # BSB numbers cells in random spatial order; the published v3 file numbers them along its
+    # placement walk, and the study's default SpiNNaker ordering is the file's id order
+    scaffold = permute_scaffold(scaffold, walk_order_all(scaffold))
     attrs = {"builder": "bsb", "builder_config": config.name, "volume_x_um": float(x),
-             "volume_z_um": float(z), "seed": int(seed)}
+             "volume_z_um": float(z), "seed": int(seed),
+             "id_order": f"placement walk (strips {WALK_STRIP_UM:g} um along z, x back and "
+                         "forth; spinncer.scaffold.order)"}
     write_scaffold(scaffold, out_path, attrs=attrs)
     return scaffold
 

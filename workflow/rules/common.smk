@@ -227,6 +227,11 @@ def sweep_points(sweep=None):
     ]
 
 
+# Figures of a sweep summary per swept parameter: rates, and the routed packet load
+# (spinncer/plots/sweep.py LOAD_FIGURES).
+SWEEP_FIGURE_KINDS = ("", "_packets_peak", "_packets_mean_core_peak")
+
+
 def final_outputs():
     summary = [
         f"resources/scaffolds/{SCAFFOLD}_summary_{table}.csv"
@@ -256,7 +261,7 @@ def final_outputs():
             outputs += [
                 f"results/{SCAFFOLD}/sweep/{sweep}/{p}{kind}.png"
                 for p in swept_parameters(sweep)
-                for kind in ("", "_load")
+                for kind in SWEEP_FIGURE_KINDS
             ]
     return summary + outputs
 

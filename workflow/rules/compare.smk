@@ -115,8 +115,9 @@ for _sweep in SWEEPS:
                     labels={"item": f"{p}{kind}"},
                 )
                 for p in swept_parameters(_sweep)
-                for kind in ("", "_load")
+                for kind in SWEEP_FIGURE_KINDS
             ],
+            fits=f"results/{SCAFFOLD}/sweep/{_sweep}/load_fits.csv",
         log:
             f"logs/sweep/{SCAFFOLD}/{_sweep}.log",
         params:

@@ -33,6 +33,8 @@ if SCAFFOLD_CONFIG["source"] == "build":
             strategies=str(
                 Path(spinncer.scaffold.__file__).with_name("bsb_strategies.py")
             ),
+            # the id order the builder writes (placement walk)
+            order=str(Path(spinncer.scaffold.__file__).with_name("order.py")),
         output:
             "resources/scaffolds/{scaffold}.hdf5",
         log:

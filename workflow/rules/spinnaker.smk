@@ -68,6 +68,7 @@ rule communication:
                 "item": "figure",
             },
         ),
+        heatmaps=[RUN + "/{backend}/figures/communication_heatmap_" + o + ".png" for o in ORDERINGS],
     log:
         "logs/communication/{scaffold}/{stim}/seed{seed}/{backend}.log",
     params:
@@ -75,10 +76,12 @@ rule communication:
             f"--mapping {Path(m).stem}={m}" for m in input.mappings
         ),
         options=SPINNAKER_OPTIONS,
+        heatmaps=lambda wc, output: str(output.figure).replace(".png", "_heatmap_"),
     shell:
         "spinncer -v --console-fd 3 3>&2 communication {input.run} --scaffold {input.scaffold} {params.mappings}"
         " --options-json {params.options}"
         " -o {output.table} --reduction {output.reduction} --figure {output.figure}"
+        " --heatmaps {params.heatmaps}"
         " > {log} 2>&1"
 
 
