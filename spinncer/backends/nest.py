@@ -10,10 +10,18 @@ import numpy as np
 
 from ..numerics import quantised_connection_types, refuse_r_mem
 from ..recording import SIGNALS
+from ..timegrid import step_index
 from .pynn import PyNNSession
 
 #: PyNN's max_delay for NEST (ms): longer delays are refused; the model's longest is 5 ms.
 MAX_DELAY = 10.0
+#: Input spike times go to NEST this many timesteps below their grid point. PyNN sets NEST's
+#: spike generators to ``precise_times``, and NEST puts a precise time t into the step that
+#: ends at or after t (``Time::ms_stamp`` rounds up to the tic and step): an on-grid time
+#: stored a rounding error above its grid point (1502 * 0.1 = 150.20000000000002 ms, then
+#: minus PyNN's min_delay) would arrive one step late. The offset is far above double rounding
+#: (~1e-13 ms at 1 s) and far below the analysis grid tolerance (timegrid.GRID_TOLERANCE).
+BELOW_GRID_STEPS = 1e-8
 
 
 class NestSession(PyNNSession):
@@ -46,7 +54,10 @@ class NestSession(PyNNSession):
         return index_array_connector(pre, post)
 
     def spike_trains(self, trains):
-        return [self.sim.Sequence(t) for t in trains]
+        """Each train on the time grid (:func:`spinncer.timegrid.step_index`), given
+        :data:`BELOW_GRID_STEPS` below it so that NEST delivers it in its own step."""
+        dt = self.timestep
+        return [self.sim.Sequence((step_index(t, dt) - BELOW_GRID_STEPS) * dt) for t in trains]
 
     def _signal_arrays(self, name, pynn_index):
         """What PyNN's neo output gives (row 0: the initial values at t = 0, then one row per
