@@ -21,9 +21,12 @@ include: "workflow/rules/analyse.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/compare.smk"
 include: "workflow/rules/spinnaker.smk"
+include: "workflow/rules/validation.smk"
+include: "workflow/rules/reference.smk"
 
 
 rule all:
     default_target: True
     input:
         final_outputs(),
+        validation_outputs(),

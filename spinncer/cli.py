@@ -12,6 +12,7 @@ from . import params as P
 from .atomic import write_csv
 from .errors import InputError
 from .options import BACKENDS, MAPPING_MODES, ORDERINGS, STIMULUS_TYPES
+from .stimulus import PROTOCOLS
 
 log = logging.getLogger("spinncer")
 
@@ -56,6 +57,9 @@ def _stimulus(args):
         check_stimulus_matches(stim, scaffold, args.file, args.timestep, args.stim_times)
     elif INPUT_POPULATION not in scaffold.positions:
         raise InputError(args.scaffold, "glomeruli (the mossy-fibre input) in the scaffold", "none")
+    elif args.protocol:
+        stim = stimulus.generate_protocol(args.protocol, scaffold.positions[INPUT_POPULATION],
+                                          seed=args.seed, timestep=args.timestep)
     else:
         stim = stimulus.generate(
             scaffold.positions[INPUT_POPULATION], f_base=args.f_base, f_peak=args.f_peak,
@@ -68,13 +72,95 @@ def _stimulus(args):
 
 
 def _simulate(args):
+    from .params import model_variant
     from .simulate import run_simulation
     config = json.loads(args.config_json) if args.config_json else {}
     options = json.loads(args.backend_options_json) if args.backend_options_json else {}
     run_simulation(args.scaffold, args.stimulus, args.output, backend=args.backend,
                    timestep=args.timestep, simtime=args.simtime, threads=args.threads,
                    seed=args.seed, config=config, allow_pickle=args.allow_pickle,
-                   backend_options=options, record_signals=not args.no_signals)
+                   backend_options=options, record_signals=not args.no_signals,
+                   weight_scale=_pairs(args.weight_scale, float),
+                   model=model_variant(args.model_variant))
+
+
+def _pairs(items, convert=str):
+    """{name: value} from NAME=VALUE arguments."""
+    out = {}
+    for item in items or ():
+        name, sep, value = item.partition("=")
+        try:
+            out[name] = convert(value)
+        except ValueError:
+            sep = ""
+        if not sep or not name:
+            raise InputError("command line", "NAME=VALUE", repr(item))
+    return out
+
+
+def _stimulus_perturb(args):
+    from . import stimulus
+    from .validation.paired import perturb_stimulus
+    stim = stimulus.load(args.input, allow_pickle=args.allow_pickle)
+    moved = perturb_stimulus(stim, args.timestep, (0.0, args.stim_times[0]), args.seed)
+    stimulus.save(moved, args.output)
+    log.info("perturbed stimulus: %s", moved.params["perturbation"])
+
+
+def _validate(args):
+    from .plots import validation as figures
+    from .validation.report import validate_files
+    runs = {}
+    for item in args.run:
+        backend, sep, path = item.partition("=")
+        if not sep:
+            raise InputError("--run", "BACKEND=PATH", repr(item))
+        runs.setdefault(backend, []).append(path)
+    result = validate_files(runs, args.reference, args.stim_times,
+                            not args.no_consider_delays, args.outdir, args.perturbed)
+    out = args.outdir
+    for score in ("ks", "emd"):
+        figures.score_envelope(result.scores, result.envelope, f"{out}/score_envelope_{score}.png",
+                               score=score, title=f"[reference {args.reference}]")
+    from .params import ALL_POPULATIONS
+    from .validation.statistics import UNITS
+    for pop in ALL_POPULATIONS:
+        figures.distributions(result.values, pop, f"{out}/distributions_{pop}.png", UNITS)
+    for row in result.verdicts.itertuples():
+        print(f"{row.backend} {row.population} {row.verdict}")
+    for row in result.summary.itertuples():
+        print(f"{row.backend}: {row.tests_outside} of {row.tests_scored} tests outside the "
+              f"envelope (an equivalent backend: about {row.expected_if_equivalent:.0%})")
+
+
+def _validate_signals(args):
+    from .plots.validation import membrane_overlay
+    from .validation.report import compare_signal_files
+    a, b = compare_signal_files(args.a, args.b, args.cells, args.output)
+    membrane_overlay(a, b, args.figure, labels=(args.label_a or a.backend,
+                                                args.label_b or b.backend))
+
+
+def _make_env(args):
+    from .envs import make_env
+    python = make_env(args.name, args.directory, log=args.log)
+    log.info("environment %s ready: %s", args.name, python)
+
+
+def _reference_check(args):
+    from pathlib import Path
+
+    from .analysis.reference import read_gold_standard, reference_table
+    from .plots.reference import reference_bars
+    from .results import read_run
+    if not Path(args.gold).is_file():
+        raise InputError("reference_check.gold_standard", "an existing gold-standard file",
+                         repr(args.gold))
+    gold = read_gold_standard(args.gold, allow_pickle=args.allow_pickle)
+    run = read_run(args.run)
+    table = reference_table(run, gold, args.stim_times)
+    write_csv(table, args.output)
+    reference_bars(table, args.figure, args.title)
 
 
 def _windows(args, populations):
@@ -282,6 +368,8 @@ def make_parser():
     p.add_argument("--percentage-active-fibers", type=float,
                    default=P.DEFAULT_PERCENTAGE_ACTIVE_FIBERS)
     p.add_argument("--type", default=STIMULUS_TYPES[0], choices=STIMULUS_TYPES)
+    p.add_argument("--protocol", choices=tuple(PROTOCOLS),
+                   help="a named protocol (fixes every other protocol value but --seed)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--timestep", type=float, default=P.DEFAULT_TIMESTEP, help="ms")
     _add_protocol(p, analysis=False)
@@ -299,11 +387,54 @@ def make_parser():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--allow-pickle", action="store_true")
+    p.add_argument("--model-variant", default=P.DEFAULT_MODEL_VARIANT,
+                   help=f"parameter set, one of {tuple(P.MODEL_VARIANTS)}")
     p.add_argument("--no-signals", action="store_true",
                    help="record spikes only, no v/gsyn of the signal sample")
     p.add_argument("--config-json", help="configuration to store in the run metadata")
+    p.add_argument("--weight-scale", action="append", metavar="CONNECTION=FACTOR",
+                   help="multiply one connection type's weights (a deliberately perturbed "
+                   "network for validation tests; repeatable)")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=_simulate)
+
+    p = sub.add_parser("make-env", help="create a side environment from envs/<name>.txt "
+                       "(brian2: runs spinncer simulate --backend brian2)")
+    p.add_argument("name", help="environment name (brian2)")
+    p.add_argument("directory", help="virtual environment directory (replaced)")
+    p.add_argument("--log", help="write the installer's output here")
+    p.set_defaults(func=_make_env)
+    p = sub.add_parser("stimulus-perturb",
+                       help="move one baseline input spike by one timestep (paired envelope)")
+    p.add_argument("input", help="stimulus .npz")
+    p.add_argument("--allow-pickle", action="store_true")
+    p.add_argument("--timestep", type=float, default=P.DEFAULT_TIMESTEP, help="ms")
+    p.add_argument("--seed", type=int, default=1, help="which spike moves (with the run seed)")
+    _add_protocol(p, analysis=False)
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=_stimulus_perturb)
+
+    p = sub.add_parser("validate", help="seed envelope and scores of backends against the "
+                       "reference (and the paired envelope with --perturbed)")
+    p.add_argument("--run", action="append", required=True, metavar="BACKEND=SPIKES_H5",
+                   help="one run of one seed (repeat for every backend and seed)")
+    p.add_argument("--reference", default="nest", help="backend whose seeds make the envelope")
+    p.add_argument("--perturbed", nargs="*", default=[],
+                   help="reference runs on the perturbed stimulus (stimulus-perturb)")
+    _add_protocol(p)
+    p.add_argument("--outdir", required=True)
+    p.set_defaults(func=_validate)
+
+    p = sub.add_parser("validate-signals",
+                       help="membrane potential and conductances of the same cells in two runs")
+    p.add_argument("a", help="reference run (spikes.h5)")
+    p.add_argument("b", help="compared run")
+    p.add_argument("--label-a")
+    p.add_argument("--label-b")
+    p.add_argument("--cells", required=True, help="output CSV, one row per cell")
+    p.add_argument("-o", "--output", required=True, help="output CSV, one row per population")
+    p.add_argument("--figure", required=True, help="output PNG (overlay of a few cells)")
+    p.set_defaults(func=_validate_signals)
 
     p = sub.add_parser("analyse-cells", help="rate and response of every cell per window")
     p.add_argument("run", help="run file (spikes.h5)")
@@ -384,6 +515,17 @@ def make_parser():
     p.add_argument("-o", "--output", required=True)
     p.add_argument("--figure-prefix", required=True, help="figures are <prefix><parameter>.png")
     p.set_defaults(func=_sweep_summary)
+
+    p = sub.add_parser("reference-check", help="our rates vs the NEST gold standard's")
+    p.add_argument("run", help="our run file (spikes.h5) of the gold-standard protocol")
+    p.add_argument("--gold", required=True, help="gold-standard SpiNNCer result .npz")
+    p.add_argument("--allow-pickle", action="store_true",
+                   help="trust the pickled entries of the gold-standard file")
+    p.add_argument("--stim-times", type=float, nargs=3, required=True, help="windows, ms")
+    p.add_argument("--title", default="")
+    p.add_argument("--figure", required=True, help="output PNG")
+    p.add_argument("-o", "--output", required=True, help="CSV, one row per population/window")
+    p.set_defaults(func=_reference_check)
 
     p = sub.add_parser("import-spinncer", help="read an original SpiNNCer result .npz")
     p.add_argument("input")

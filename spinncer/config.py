@@ -10,6 +10,8 @@ import yaml
 
 from .errors import InputError
 from .options import BACKENDS, ID_REMAPS, STIMULUS_TYPES
+from .params import MODEL_VARIANTS
+from .stimulus import PROTOCOLS
 
 #: Config keys (paths through the schema's ``properties``/``items``) whose allowed values are
 #: spinncer's option sets (:mod:`spinncer.options`); :func:`load_schema` fills in their
@@ -19,6 +21,9 @@ OPTION_SETS = (
     (("analysis", "compare", "items", "items"), BACKENDS),
     (("spinnaker", "id_remap"), ID_REMAPS),
     (("stimulus", "type", "items"), STIMULUS_TYPES),
+    (("stimulus", "protocol"), (None, *PROTOCOLS)),
+    (("sweeps", "additionalProperties", "type", "items"), STIMULUS_TYPES),
+    (("model", "variant"), tuple(MODEL_VARIANTS)),
 )
 
 _EXPECTATIONS = {
@@ -41,7 +46,8 @@ def load_schema(path):
     for keys, values in OPTION_SETS:
         node = schema
         for key in keys:
-            node = node[key] if key == "items" else node["properties"][key]
+            node = node[key] if key in ("items", "additionalProperties") \
+                else node["properties"][key]
         node["enum"] = list(values)
     return schema
 

@@ -101,16 +101,100 @@ CONNECTION_TYPES = {
 
 @dataclass(frozen=True)
 class Model:
-    """A parameter set of the network: cell parameters per population and connection types.
-    Backends build from a Model, never from the module tables directly."""
+    """A parameter set of the network: cell parameters per population, connection types and the
+    membrane potential every cell starts from. Backends build from a Model, never from the module
+    tables directly. A connection type the model lacks is not simulated even when the scaffold
+    has it (``casali2019`` omits gj_goc and glom_dcn)."""
 
     name: str
     cell_params: dict
     connection_types: dict
+    #: v at t = 0 (mV), one value for every cell; None = each population's v_rest
+    initial_v: float | None = None
+    #: integration step (ms) of the model's own reference runs; runs use the configured one
+    resolution: float = 0.1
 
+    def v_init(self, population):
+        """Membrane potential (mV) the cells of `population` start from."""
+        if self.initial_v is None:
+            return self.cell_params[population]["v_rest"]
+        return float(self.initial_v)
+
+
+# ---- Variant ``casali2019``: the model author's own NEST script --------------------------------
+# Source [CasaliNEST]: `nest_microrcircuit.py` of
+# github.com/stefanocasali984/scaffold_model_cerebellum (commit 18ff9db, 2019-07-08, "structure
+# file and NEST"); l. = line in that file. NEST units there (pF, nS, pA) are converted to
+# PyNN's: tau_m = C_m / g_L. The script sets no reversal
+# potentials and no V_m, so NEST's iaf_cond_exp defaults hold: E_ex 0 mV, E_in -85 mV,
+# V_m -70 mV (NEST 2.x and 3.x model documentation; `nest.GetDefaults('iaf_cond_exp')`).
+# The SpiNNCer gold-standard run (shared data gold_standard_results_400_casali_nest.npz) was made
+# with this script by its author.
+#
+# | value                        | casali2019          | spinncer       | source (CasaliNEST) |
+# |------------------------------|---------------------|----------------|---------------------|
+# | golgi tau_m                  | 76/3.6 = 21.11 ms   | 21.0           | l. 89, 92           |
+# | golgi i_offset               | 36.75 pA            | 36.8 pA        | l. 94               |
+# | purkinje tau_m               | 620/7.0 = 88.57 ms  | 88.0           | l. 111, 114         |
+# | purkinje i_offset            | 700 pA              | 600 pA         | l. 116              |
+# | basket / stellate tau_refrac | 1.59 ms             | 1.6            | l. 122              |
+# | dcn tau_m                    | 89/1.56 = 57.05 ms  | 57.0           | l. 134, 137         |
+# | dcn i_offset                 | 55.75 pA            | 55.8 pA        | l. 139              |
+# | e_rev_I (all)                | -85 mV (NEST dflt)  | -90            | not set in script   |
+# | initial V_m (all)            | -70 mV (NEST dflt)  | v_rest         | not set in script   |
+# | resolution                   | 0.01 ms             | 0.1            | l. 31 `resolution`  |
+# | aa_pc delay                  | 0.9 ms              | 2.0            | l. 174              |
+# | pf_goc weight                | 0.2 nS              | 0.4            | l. 187              |
+# | pf_pc weight                 | 0.2 nS              | 0.02           | l. 193              |
+# | bc_pc weight, delay          | -10 nS, 0.5 ms      | -9, 4.0        | l. 228              |
+# | gj_bc weight                 | -9 nS               | -2.5           | l. 235              |
+# | gj_goc, glom_dcn             | not connected       | -8 nS, 0.006   | l. 43-65, 167-257   |
+# Every other value equals the spinncer variant (same lines of the script: cells l. 86-141,
+# connections l. 168-256).
+_CASALI_E_REV = {"e_rev_E": 0.0, "e_rev_I": -85.0}  # mV, NEST iaf_cond_exp defaults
+_CASALI_INTERNEURON = dict(tau_refrac=1.59, cm=0.0146, v_thresh=-53.0, v_rest=-68.0,
+                           v_reset=-78.0, tau_m=14.6 / 1.0, i_offset=0.0156, tau_syn_E=0.64,
+                           tau_syn_I=2.0, **_CASALI_E_REV)  # l. 120-130: basket and stellate
+CASALI2019_CELL_PARAMS = {
+    "golgi": dict(tau_refrac=2.0, cm=0.076, v_thresh=-55.0, v_rest=-65.0, v_reset=-75.0,
+                  tau_m=76.0 / 3.6, i_offset=0.03675, tau_syn_E=0.5, tau_syn_I=10.0,
+                  **_CASALI_E_REV),  # l. 86-96
+    "granule": dict(tau_refrac=1.5, cm=0.003, v_thresh=-42.0, v_rest=-74.0, v_reset=-84.0,
+                    tau_m=3.0 / 1.5, i_offset=0.0, tau_syn_E=0.5, tau_syn_I=10.0,
+                    **_CASALI_E_REV),  # l. 97-107
+    "purkinje": dict(tau_refrac=0.8, cm=0.62, v_thresh=-47.0, v_rest=-62.0, v_reset=-72.0,
+                     tau_m=620.0 / 7.0, i_offset=0.7, tau_syn_E=0.5, tau_syn_I=1.6,
+                     **_CASALI_E_REV),  # l. 108-118
+    "basket": dict(_CASALI_INTERNEURON),
+    "stellate": dict(_CASALI_INTERNEURON),
+    "dcn": dict(tau_refrac=3.7, cm=0.089, v_thresh=-48.0, v_rest=-59.0, v_reset=-69.0,
+                tau_m=89.0 / 1.56, i_offset=0.05575, tau_syn_E=7.1, tau_syn_I=13.6,
+                **_CASALI_E_REV),  # l. 131-141
+}
+# µS (the script's nS / 1000), ms; `syn_param` of each numbered block of the script.
+CASALI2019_CONNECTION_TYPES = {
+    "aa_goc": ConnectionType("granule", "golgi", 0.020, 2.0),      # l. 168
+    "aa_pc": ConnectionType("granule", "purkinje", 0.075, 0.9),    # l. 174
+    "pf_bc": ConnectionType("granule", "basket", 0.0002, 5.0),     # l. 181
+    "pf_goc": ConnectionType("granule", "golgi", 0.0002, 5.0),     # l. 187
+    "pf_pc": ConnectionType("granule", "purkinje", 0.0002, 5.0),   # l. 193
+    "pf_sc": ConnectionType("granule", "stellate", 0.0002, 5.0),   # l. 200
+    "glom_goc": ConnectionType("glomerulus", "golgi", 0.002, 4.0),  # l. 207
+    "glom_grc": ConnectionType("glomerulus", "granule", 0.009, 4.0),  # l. 214
+    "goc_grc": ConnectionType("golgi", "granule", -0.005, 2.0),    # l. 221
+    "bc_pc": ConnectionType("basket", "purkinje", -0.010, 0.5),    # l. 228
+    "gj_bc": ConnectionType("basket", "basket", -0.009, 4.0),      # l. 235
+    "sc_pc": ConnectionType("stellate", "purkinje", -0.0085, 5.0),  # l. 242
+    "gj_sc": ConnectionType("stellate", "stellate", -0.002, 1.0),  # l. 249
+    "pc_dcn": ConnectionType("purkinje", "dcn", -0.00003, 4.0),    # l. 256
+}
 
 #: Model variants by name; ``spinncer`` (Bogdan 2021 / SpiNNCer constants) is the default.
-MODEL_VARIANTS = {"spinncer": Model("spinncer", CELL_PARAMS, CONNECTION_TYPES)}
+MODEL_VARIANTS = {
+    "spinncer": Model("spinncer", CELL_PARAMS, CONNECTION_TYPES),
+    "casali2019": Model("casali2019", CASALI2019_CELL_PARAMS, CASALI2019_CONNECTION_TYPES,
+                        initial_v=-70.0, resolution=0.01),  # initial_v, resolution: see table
+}
 DEFAULT_MODEL_VARIANT = "spinncer"
 
 

@@ -85,7 +85,8 @@ def cell_order(scaffold, id_remap=None):
 
 
 def permute_scaffold(scaffold, new_ids, connection_types=CONNECTION_TYPES):
-    """The scaffold with cells renumbered: cell `old` of population p becomes new_ids[p][old]."""
+    """The scaffold with cells renumbered: cell `old` of population p becomes new_ids[p][old];
+    connections not in `connection_types` (a model variant omits them) are left out."""
     positions = {}
     for pop, pos in scaffold.positions.items():
         out = np.empty_like(pos)
@@ -93,7 +94,9 @@ def permute_scaffold(scaffold, new_ids, connection_types=CONNECTION_TYPES):
         positions[pop] = out
     connections = {}
     for name, conn in scaffold.connections.items():
-        kind = connection_types[name]
+        kind = connection_types.get(name)
+        if kind is None:
+            continue
         connections[name] = Connectivity(new_ids[kind.pre][conn.pre],
                                          new_ids[kind.post][conn.post], conn.distance)
     return Scaffold(positions, connections, source=scaffold.source, attrs=dict(scaffold.attrs))

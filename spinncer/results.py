@@ -5,11 +5,17 @@ Layout of ``spikes.h5``::
     /spikes/<population>/cell   int64  population-local cell index of each spike
     /spikes/<population>/time   float64 spike time, ms (sorted by cell, then time)
     /spikes/<population>.attrs  n_cells (int)
+    /signals/<population>/node_ids  int64 population-local index of each recorded cell
+    /signals/<population>/v, gsyn_exc, gsyn_inh
+                                float32 (n_t, n_cells), gzip + shuffle, chunked by time
+    /signals/<population>.attrs t_start (ms), dt (ms), units (JSON: v mV, gsyn µS)
     /.attrs                     format = "spinncer-run/1", backend, timestep (ms), simtime (ms),
                                 seed, metadata (JSON string: config, versions, inputs with
                                 sha256, wall-clock seconds per phase, peak RSS)
 
-Every population of the network is present, including those that did not spike.
+Every population of the network is present, including those that did not spike. The
+``signals`` group (analog recordings of :func:`spinncer.recording.signal_sample`) is optional:
+a file without it reads with empty ``RunResult.signals``.
 """
 import json
 from dataclasses import dataclass, field
@@ -23,6 +29,12 @@ from .errors import InputError
 from .params import in_pathway_order
 
 FORMAT = "spinncer-run/1"
+#: Units of the stored analog signals (PyNN's).
+SIGNAL_UNITS = {"v": "mV", "gsyn_exc": "uS", "gsyn_inh": "uS"}
+# Time rows per HDF5 chunk of a signal (x all recorded cells of the population): a chunk of
+# 1000 steps x 64 cells is 256 kB, and reading a few cells' traces touches few chunks.
+_SIGNAL_CHUNK_ROWS = 1000
+_SIGNAL_CHUNK_CELLS = 64
 
 
 @dataclass
@@ -78,6 +90,34 @@ def write_run(result, path):
                                      compression="gzip")
                 group.create_dataset("time", data=np.asarray(pop.time, np.float64)[order],
                                      compression="gzip")
+            for name, sig in result.signals.items():
+                _write_signals(f.create_group(f"signals/{name}"), sig)
+
+
+def _write_signals(group, sig):
+    """One population's :class:`Signals`: float32 traces, gzip + shuffle, chunked in time."""
+    group.attrs.update(t_start=float(sig.t_start), dt=float(sig.dt),
+                       units=json.dumps(SIGNAL_UNITS))
+    group.create_dataset("node_ids", data=np.asarray(sig.cells, np.int64))
+    for key in SIGNAL_UNITS:
+        data = np.asarray(getattr(sig, key), np.float32)
+        if data.ndim != 2 or data.shape[1] != len(sig.cells):
+            raise ValueError(f"signal {key}: expected (n_t, {len(sig.cells)}), "
+                             f"found {data.shape}")
+        chunks = (max(1, min(_SIGNAL_CHUNK_ROWS, data.shape[0])),
+                  max(1, min(_SIGNAL_CHUNK_CELLS, data.shape[1])))
+        group.create_dataset(key, data=data, compression="gzip", shuffle=True,
+                             chunks=chunks if data.size else None)
+
+
+def _read_signals(f):
+    """{population: Signals} of an open run file; {} without a ``signals`` group."""
+    if "signals" not in f:
+        return {}
+    return {name: Signals(group["node_ids"][()], float(group.attrs["t_start"]),
+                          float(group.attrs["dt"]),
+                          *(group[key][()] for key in SIGNAL_UNITS))
+            for name, group in f["signals"].items()}
 
 
 def read_run(path):
@@ -93,6 +133,7 @@ def read_run(path):
             spikes = {name: PopulationSpikes(group["cell"][()], group["time"][()],
                                              int(group.attrs["n_cells"]))
                       for name, group in f["spikes"].items()}
+            signals = _read_signals(f)
             attrs = dict(f.attrs)
     except InputError:
         raise
@@ -103,7 +144,7 @@ def read_run(path):
         metadata = json.loads(attrs["metadata"])
         return RunResult(in_pathway_order(spikes), str(attrs["backend"]),
                          float(attrs["timestep"]), float(attrs["simtime"]), int(attrs["seed"]),
-                         metadata)
+                         metadata, in_pathway_order(signals))
     except (KeyError, ValueError, TypeError) as err:
         raise InputError(path, "run attributes backend, timestep, simtime, seed, metadata",
                          f"{type(err).__name__}: {err}") from None

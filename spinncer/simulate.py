@@ -2,13 +2,14 @@
 (:mod:`spinncer.results`)."""
 import hashlib
 import json
+from dataclasses import replace
 
 import numpy as np
 
 from . import stimulus as stimulus_io
 from .backends import open_session
 from .errors import InputError
-from .params import DEFAULT_TIMESTEP, INPUT_POPULATION
+from .params import DEFAULT_TIMESTEP, INPUT_POPULATION, Model, model_variant
 from .provenance import PhaseTimer, package_versions, peak_rss_mib, sha256
 from .recording import signal_sample
 from .results import RunResult, write_run
@@ -39,10 +40,23 @@ def check_stimulus_matches(stimulus, scaffold, stimulus_path, timestep=None, sti
                          f"stim_times {list(made_for)}")
 
 
+def weight_scaled_model(model, weight_scale):
+    """`model` with the weights of the connection types in `weight_scale` ({name: factor})
+    multiplied (a deliberately perturbed network, for validation tests)."""
+    unknown = sorted(set(weight_scale) - set(model.connection_types))
+    if unknown:
+        raise InputError("weight scale", f"connection types among "
+                         f"{sorted(model.connection_types)}", f"{unknown}")
+    kinds = {name: replace(kind, weight=kind.weight * float(weight_scale[name]))
+             if name in weight_scale else kind
+             for name, kind in model.connection_types.items()}
+    return Model(f"{model.name}+weight_scale", model.cell_params, kinds)
+
+
 def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest",
                    timestep=DEFAULT_TIMESTEP, simtime=1000.0, threads=1, seed=1, config=None,
                    allow_pickle=False, backend_options=None, workdir=None, model=None,
-                   record_signals=True):
+                   record_signals=True, weight_scale=None):
     """Simulate `simtime` ms of the scaffold driven by the stimulus on any backend; write
     `out_path` (:mod:`spinncer.results`) and return the :class:`~spinncer.results.RunResult`.
 
@@ -53,6 +67,9 @@ def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest",
     :func:`spinncer.numerics.refuse_r_mem`); `workdir` is where a backend writes its own files.
     `record_signals`: True records v/gsyn of :func:`spinncer.recording.signal_sample`, False
     none, or {population: cell indices}; they are returned in ``RunResult.signals``.
+    `weight_scale` ({connection type: factor}) multiplies those connection types' weights in
+    the model (:func:`weight_scaled_model`) on any backend: a deliberately perturbed network,
+    to show that validation can fail (:mod:`spinncer.validation`); recorded in the metadata.
     """
     options = dict(backend_options or {})
     timer = PhaseTimer()
@@ -62,6 +79,8 @@ def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest",
         check_stimulus_matches(stimulus, scaffold, stimulus_path, timestep)
     if record_signals is True:
         record_signals = signal_sample({p: scaffold.n_cells(p) for p in scaffold.positions})
+    if weight_scale:
+        model = weight_scaled_model(model or model_variant(), weight_scale)
     with timer.phase("setup"):
         session = open_session(backend, timestep=timestep, threads=threads, seed=seed,
                                workdir=workdir, options=options, model=model)
@@ -85,12 +104,14 @@ def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest",
         "inputs": {"scaffold": {"path": str(scaffold_path), "sha256": sha256(scaffold_path)},
                    "stimulus": {"path": str(stimulus_path), "sha256": sha256(stimulus_path),
                                 "params": stimulus.params}},
+        "model_variant": session.model.name,
         "threads": threads,
         "backend_options": options,
         "weights_uS": session.weights,
+        "weight_scale": dict(weight_scale or {}),
         "n_cells": {name: s.n_cells for name, s in spikes.items()},
         "n_synapses": {name: len(conn) for name, conn in scaffold.connections.items()
-                       if len(conn)},
+                       if len(conn) and name in session.model.connection_types},
         "n_signal_cells": {name: len(s.cells) for name, s in signals.items()},
         "wall_clock_s": {**timer.seconds, **session.extra_seconds},
         "peak_rss_mib": round(peak_rss_mib(), 1),

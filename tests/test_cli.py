@@ -54,3 +54,15 @@ def test_pipeline_subcommands(tmp_path, scaffold_file):
     assert {"rates.png", "rate_distributions.png", "psth.png", "raster_granule.png"} <= set(pngs)
     assert len(pngs) == 10
     assert all((tmp_path / "fig" / p).read_bytes()[:4] == b"\x89PNG" for p in pngs)
+
+
+def test_protocol_stimulus_and_model_variant_through_the_cli(tmp_path, scaffold_file, capsys):
+    stim, run = tmp_path / "gold.npz", tmp_path / "spikes.h5"
+    assert main(["stimulus", "--scaffold", str(scaffold_file), "--protocol", "gold-casali2019",
+                 "-o", str(stim)]) == 0
+    made = stimulus.load(stim)
+    assert made.params["protocol"] == "gold-casali2019" and made.stimulated.sum() == 1  # 8 x 7.6 %
+    code = main(["simulate", "--scaffold", str(scaffold_file), "--stimulus", str(stim),
+                 "--simtime", "50", "--model-variant", "casali2018", "-o", str(run)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "model.variant" in err[0] and not run.exists()

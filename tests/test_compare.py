@@ -36,7 +36,8 @@ def test_compare_rates_by_hand():
         cells = np.repeat(np.arange(4), counts)
         return PopulationSpikes(cells, np.linspace(1, 290, len(cells)), 4)
     a, b = run_of({"golgi": pop([3, 6, 9, 0])}), run_of({"golgi": pop([6, 6, 12, 3])})
-    row = compare_rates(a, b, protocol_windows(STIM)).set_index("window").loc["baseline"]
+    row = compare_rates(a, b, protocol_windows(STIM), min_cells=2).set_index("window").loc[
+        "baseline"]
     assert (row["mean_a_hz"], row["mean_b_hz"]) == pytest.approx((15.0, 22.5))
     assert row["diff_hz"] == pytest.approx(7.5) and row["rel_diff"] == pytest.approx(0.5)
     assert (row["spikes_a"], row["spikes_b"], row["spike_diff"]) == (18, 27, 9)
@@ -174,3 +175,25 @@ def test_lag_of_uncorrelated_sparse_populations_is_not_a_verdict():
     assert row["xcorr_peak"] < 0.2
     assert not result.verdicts.iloc[0]["timing_differs"]
     assert "lag undefined" in result.verdicts.iloc[0]["verdict"]
+
+
+def test_one_dcn_cell_and_four_purkinje_cells_are_too_few_not_nan():
+    # the cases of issue 13: one DCN cell that fired one spike less in the stimulus window,
+    # and four Purkinje cells that all fired one more spike (d_z was +inf, p_adj 0)
+    dcn_a = PopulationSpikes(np.zeros(2, int), np.array([310.0, 330.0]), 1)
+    dcn_b = PopulationSpikes(np.zeros(1, int), np.array([310.0]), 1)
+    cells = np.arange(4)
+    pc_a = PopulationSpikes(cells, np.full(4, 100.0), 4)
+    pc_b = PopulationSpikes(np.r_[cells, cells], np.r_[np.full(4, 100.0), np.full(4, 320.0)], 4)
+    a, b = run_of({"purkinje": pc_a, "dcn": dcn_a}), run_of({"purkinje": pc_b, "dcn": dcn_b})
+    result = compare_runs(a, b, population_windows(STIM, ["purkinje", "dcn"]))
+    verdicts = result.verdicts.set_index("population")
+    assert verdicts.loc["dcn", "verdict"].startswith(
+        "rates not tested, too few cells (n=1 < 10)")
+    assert verdicts.loc["purkinje", "verdict"].startswith(
+        "rates not tested, too few cells (n=4 < 10)")
+    assert verdicts["rate_differs"].isna().all()
+    text = " ".join(verdicts["verdict"])
+    assert "nan" not in text and "inf" not in text and "p_adj" not in text
+    assert (result.rates["test_note"].str.startswith("too few cells")).all()
+    assert verdicts["rule"].str.contains("tested only with >= 10 cells").all()

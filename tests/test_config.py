@@ -16,7 +16,7 @@ def smoke():
 
 
 def test_shipped_configs_are_valid():
-    for name in ("config.yaml", "smoke.yaml"):
+    for name in ("config.yaml", "smoke.yaml", "paper.yaml", "reference.yaml"):
         check_config(yaml.safe_load((REPO / "config" / name).read_text()), SCHEMA, name)
 
 

@@ -88,3 +88,19 @@ def test_signals_are_recorded_for_the_cells_asked_in_scaffold_order(scaffold):
 def test_unknown_backend_is_bad_input():
     with pytest.raises(InputError, match="backend: expected one of"):
         open_session("hilbert", timestep=0.1)
+
+
+def test_signals_read_in_bulk_equal_pynn_neo_output(scaffold):
+    """The NEST session reads its multimeters directly; PyNN's own reader gives the same."""
+    from spinncer.backends.pynn import PyNNSession
+    spikes = {i: [100.0, 130.2] for i in range(4)}
+    session = build(scaffold, silent_stimulus(scaffold.n_cells("glomerulus"), spikes),
+                    {"granule": [5, 0, 3], "golgi": [1]})
+    session.run(150.0)
+    for name, cells in (("granule", np.array([0, 3, 5])), ("golgi", np.array([1]))):
+        t_fast, fast = session._signal_arrays(name, cells)
+        t_neo, neo = PyNNSession._signal_arrays(session, name, cells)
+        assert t_fast == t_neo == 0.0 and sorted(fast) == sorted(neo)
+        for variable in fast:
+            np.testing.assert_array_equal(fast[variable], neo[variable], err_msg=variable)
+    session.end()

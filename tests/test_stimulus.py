@@ -119,3 +119,29 @@ def test_unknown_kind_and_bad_files(tmp_path):
     np.savez(other, x=np.arange(3))
     with pytest.raises(InputError, match="keys"):
         stimulus.load(other)
+
+
+def test_gold_protocol_bursts_the_glomeruli_nearest_the_centre_over_background():
+    pos = grid_positions()  # 1600 glomeruli
+    stim = stimulus.generate_protocol("gold-casali2019", pos, seed=1, timestep=0.1)
+    n_expected = round(1600 * 539 / 7070)
+    assert stim.stimulated.sum() == n_expected
+    distance = np.linalg.norm(pos - np.median(pos, axis=0), axis=1)
+    assert distance[stim.stimulated].max() <= distance[~stim.stimulated].min()
+    # 15 burst spikes between 300 and 400.2 ms, ~7 ms apart, as in the gold-standard file
+    burst = np.asarray(stim.params["burst_times"])
+    assert len(burst) == 15 and burst[0] == pytest.approx(300.2) and burst[-1] == \
+        pytest.approx(400.2)
+    assert set(np.round(np.diff(burst))) == {7.0, 8.0}
+    during = in_window(stim, 300.0, 401.0)
+    assert (during[stim.stimulated] >= 15).all()
+    assert during[~stim.stimulated].mean() < 0.5
+    # ~1 Hz background everywhere, outside the burst too
+    before = in_window(stim, 0.0, 300.0)
+    assert 0.8 < before.mean() / 0.3 < 1.2
+    assert stim.params["stim_times"] == [300.0, 100.0, 600.0]
+
+
+def test_unknown_protocol_is_bad_input():
+    with pytest.raises(InputError, match="protocol"):
+        stimulus.generate_protocol("gold-other", grid_positions(), seed=1, timestep=0.1)

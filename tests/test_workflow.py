@@ -37,6 +37,16 @@ def planned_jobs(workdir, *targets, configs=()):
     return jobs
 
 
+def config_errors(workdir, tmp_path, text, *targets):
+    """The `spinncer: error` lines of a dry run with `text` as an extra config file (which
+    must fail)."""
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(text)
+    done = snakemake(workdir, *targets, flags=("-n",), configs=[extra], check=False)
+    assert done.returncode != 0
+    return [line for line in done.stderr.splitlines() if line.startswith("spinncer: error")]
+
+
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
     work = tmp_path_factory.mktemp("workflow")
@@ -84,19 +94,39 @@ def test_smoke_run_compares_numerics_and_profiles_communication(workdir):
 
 
 def test_smoke_sweep_summary_and_report(workdir):
-    table = pd.read_csv(workdir / "results/smoke_100x100/sweep/summary.csv")
+    table = pd.read_csv(workdir / "results/smoke_100x100/sweep/f_peak/summary.csv")
     assert sorted(table.f_peak.unique()) == [100.0, 150.0]
-    assert (workdir / "results/smoke_100x100/sweep/f_peak.png").stat().st_size > 1000
+    assert (workdir / "results/smoke_100x100/sweep/f_peak/f_peak.png").stat().st_size > 1000
     snakemake(workdir, flags=("--report", "report.html"))
     html = (workdir / "report.html").read_text(errors="replace")
     assert len(html) > 100_000 and "mossy" in html
+
+
+def test_smoke_validation_verdicts_and_membrane_comparison(workdir):
+    # validation.seeds (10) x validation.backends at the first sweep point
+    out = workdir / "results/smoke_100x100/f100_r140_poisson/validation"
+    verdicts = pd.read_csv(out / "verdicts.csv")
+    assert set(verdicts["backend"]) == {"nest-numerics"}
+    assert len(verdicts) == len(ALL_POPULATIONS) * 4  # rate, cv, lv, corr
+    assert not verdicts["verdict"].str.contains("nan").any()
+    small = verdicts[verdicts["population"] == "dcn"]
+    assert small["verdict"].str.contains("too few cells").all()
+    summary = pd.read_csv(out / "summary.csv").iloc[0]
+    assert summary["tests_scored"] > 20
+    paired = pd.read_csv(out / "paired.csv")
+    assert (paired["backend"] == "nest+perturbation").any()
+    membrane = pd.read_csv(out / "membrane/nest_vs_nest-numerics/cells.csv")
+    assert set(membrane["population"]) == set(CELL_POPULATIONS)
+    assert (membrane["corr_v"].dropna() > 0.5).mean() > 0.9
+    assert (out / "score_envelope_ks.png").stat().st_size > 1000
 
 
 def test_rerun_is_a_no_op_and_deleting_stats_reruns_only_that(workdir):
     assert planned_jobs(workdir) == {}
     (workdir / POINT / "stats.csv").unlink()
     # the statistics table, and the sweep summary that reads it
-    assert planned_jobs(workdir) == {"analyse_populations": 1, "sweep_summary": 1, "all": 1}
+    assert planned_jobs(workdir) == {"analyse_populations": 1, "sweep_summary_f_peak": 1,
+                                     "all": 1}
     snakemake(workdir)
     assert planned_jobs(workdir) == {}
 
@@ -107,6 +137,20 @@ def test_changing_a_protocol_value_reruns_what_depends_on_it(workdir, tmp_path):
     jobs = planned_jobs(workdir, f"{POINT}/stats.csv", configs=[changed])
     assert jobs["stimulus_generate"] == 1 and jobs["simulate"] == 1
     assert "scaffold_build" not in jobs
+
+
+def test_switching_model_variant_reruns_only_what_depends_on_it(workdir, tmp_path):
+    variant = tmp_path / "variant.yaml"
+    variant.write_text("model:\n  variant: casali2019\n")
+    jobs = planned_jobs(workdir, configs=[variant])
+    # 2 sweep points x 2 backends simulate again, with everything that reads their spikes
+    assert jobs["simulate"] == 4 and jobs["analyse_cells"] == 4 and jobs["figure_run"] == 4
+    assert jobs["sweep_summary_f_peak"] == 1
+    # the scaffold, the stimuli and the per-scaffold mapping do not depend on the variant
+    assert not {"scaffold_build", "scaffold_summary", "stimulus_generate", "spinnaker_map",
+                "numerics_weights"} & set(jobs)
+    errors = config_errors(workdir, tmp_path, "model:\n  variant: casali2018\n")
+    assert len(errors) == 1 and "model.variant" in errors[0] and "casali2019" in errors[0]
 
 
 def test_one_sweep_point_by_its_path(workdir):
@@ -122,11 +166,9 @@ def test_one_sweep_point_by_its_path(workdir):
 
 
 def test_bad_config_stops_with_one_line_and_no_output(workdir, tmp_path):
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("simulation:\n  timestep: -0.1\n")
-    done = snakemake(workdir, "results/x/stats.csv", configs=[bad], check=False)
-    errors = [line for line in done.stderr.splitlines() if line.startswith("spinncer: error")]
-    assert done.returncode != 0 and len(errors) == 1
+    errors = config_errors(workdir, tmp_path, "simulation:\n  timestep: -0.1\n",
+                           "results/x/stats.csv")
+    assert len(errors) == 1
     assert "simulation.timestep" in errors[0] and "> 0" in errors[0]
     missing = tmp_path / "missing.yaml"
     missing.write_text("scaffold:\n  name: other\n  source: file\n  file: /nonexistent.hdf5\n")
@@ -257,3 +299,13 @@ def test_two_seeds_compared_by_name_differ_little(workdir, tmp_path):
     granule = rates[(rates.population == "granule") & (rates.window != "post")]
     assert (granule.rel_diff.abs() < 0.25).all(), granule[["window", "rel_diff"]]
     assert (rates.spikes_a != rates.spikes_b).any()
+
+
+def test_smoke_run_compares_nest_and_brian2(workdir):
+    point = workdir / POINT.rsplit("/", 1)[0]
+    stats = pd.read_csv(point / "brian2/stats.csv")
+    assert set(stats.population) == set(ALL_POPULATIONS)
+    rates = pd.read_csv(point / "compare/nest_vs_brian2/rates.csv")
+    assert set(rates.population) == set(ALL_POPULATIONS)
+    verdicts = pd.read_csv(point / "compare/nest_vs_brian2/verdicts.csv")
+    assert set(verdicts.population) == set(ALL_POPULATIONS)

@@ -42,6 +42,15 @@ MIN_ABS_DIFF_HZ = 0.1  # |B - A| below this (Hz) is "same" whatever the p-value
 MAX_LAG_MS = 1.0  # |cross-correlation lag| above this (ms) is a timing difference ...
 MIN_XCORR = 0.2  # ... when the peak correlation reaches this; below it the lag is noise
 NTH_SPIKE = 10  # SpiNNCer compares the 10th spike (or the last, for shorter trains)
+# A population with fewer cells is not tested (no p-value, no d_z): "too few cells (n=...)".
+# With n = 4 a paired t-test has 3 degrees of freedom and d_z is dominated by the s.d. of
+# four differences (inf when they are equal); with one cell neither exists.
+MIN_CELLS = 10
+
+
+def too_few_cells(n_cells, min_cells=MIN_CELLS):
+    """The reason a population is not tested, or "" when it is."""
+    return f"too few cells (n={n_cells} < {min_cells})" if n_cells < min_cells else ""
 
 
 class ProvenanceWarning(UserWarning):
@@ -114,18 +123,21 @@ def _common_populations(a, b):
     return common
 
 
-def _paired_tests(ra, rb):
+def _paired_tests(ra, rb, min_cells=MIN_CELLS):
     d = rb - ra
     n = len(d)
     out = {"paired_t": np.nan, "paired_t_pvalue": np.nan, "wilcoxon_pvalue": np.nan,
-           "cohen_dz": np.nan, "ttest_ind_pvalue": np.nan}
-    if n < 2:
+           "cohen_dz": np.nan, "ttest_ind_pvalue": np.nan,
+           "test_note": too_few_cells(n, min_cells)}
+    if n < max(2, min_cells):
         return out
     if not d.any():  # identical rates: no difference to test
         out.update(paired_t=0.0, paired_t_pvalue=1.0, wilcoxon_pvalue=1.0, cohen_dz=0.0,
                    ttest_ind_pvalue=1.0)
         return out
     sd = d.std(ddof=1)
+    if sd == 0:
+        out["test_note"] = "every cell differs by the same amount (s_d = 0): d_z infinite"
     with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         t = stats.ttest_rel(rb, ra)
@@ -136,7 +148,7 @@ def _paired_tests(ra, rb):
     return out
 
 
-def compare_rates(a, b, windows):
+def compare_rates(a, b, windows, min_cells=MIN_CELLS):
     r"""Per population and window: rate difference between runs and a paired test over cells.
 
     With :math:`r^A_i, r^B_i` the rates (Hz) of cell :math:`i` in a window and
@@ -150,8 +162,11 @@ def compare_rates(a, b, windows):
     (:math:`s_d` the sample s.d., ddof 1). :math:`t` is the paired t statistic
     (``scipy.stats.ttest_rel``, two-sided), :math:`d_z` Cohen's effect size of paired data; the
     Wilcoxon signed-rank test (``scipy.stats.wilcoxon``, zero differences dropped) is the
-    distribution-free check. Tests are NaN with fewer than two cells; identical rates give
-    p = 1 and :math:`d_z = 0`.
+    distribution-free check. Populations of fewer than `min_cells` cells
+    (:data:`MIN_CELLS`) are not tested: their test columns are empty and ``test_note`` says
+    "too few cells (n=...)"; a difference that is the same in every cell (:math:`s_d = 0`) has
+    p = 0 and an infinite :math:`d_z`, and the note says so. Identical rates give p = 1 and
+    :math:`d_z = 0`.
 
     Returns
     -------
@@ -161,7 +176,8 @@ def compare_rates(a, b, windows):
         spikes_a, spikes_b, spike_diff, std_cell_diff_hz (:math:`s_d`), paired_t,
         paired_t_pvalue, paired_t_pvalue_adj (Bonferroni: :math:`\min(1, m p)` over the
         :math:`m` tests of the table, i.e. every population and window), wilcoxon_pvalue,
-        cohen_dz, ttest_ind_pvalue (unpaired, as SpiNNCer).
+        cohen_dz, ttest_ind_pvalue (unpaired, as SpiNNCer), test_note (why a test is
+        missing; empty when it was made).
     """
     rows = []
     for name in _common_populations(a, b):
@@ -183,7 +199,7 @@ def compare_rates(a, b, windows):
                 "rel_diff": rel, "spikes_a": int(ca.sum()), "spikes_b": int(cb.sum()),
                 "spike_diff": int(cb.sum() - ca.sum()),
                 "std_cell_diff_hz": (rb - ra).std(ddof=1) if n > 1 else np.nan,
-                **_paired_tests(ra, rb)})
+                **_paired_tests(ra, rb, min_cells)})
     table = pd.DataFrame(rows)
     if len(table):
         tested = table["paired_t_pvalue"].notna().sum()
@@ -339,9 +355,8 @@ def compare_timing(a, b, bin_ms=None, max_lag_ms=20.0, span=None):
 
 def _rate_differs(row, alpha, min_rel_diff, min_abs_diff_hz):
     big = abs(row.diff_hz) >= min_abs_diff_hz and not abs(row.rel_diff) < min_rel_diff
-    if np.isnan(row.paired_t_pvalue_adj):
-        return big and row.n_cells < 2  # untestable single cell: magnitude alone decides
-    return big and row.paired_t_pvalue_adj < alpha
+    return big and not str(row.test_note).startswith("too few") and \
+        row.paired_t_pvalue_adj < alpha
 
 
 def verdicts(rates, timing, alpha=ALPHA, min_rel_diff=MIN_REL_DIFF,
@@ -349,9 +364,11 @@ def verdicts(rates, timing, alpha=ALPHA, min_rel_diff=MIN_REL_DIFF,
     r"""One line per population: "same" or "differs: ..." with the thresholds stated.
 
     A window's rate differs when all of: Bonferroni-adjusted paired t-test p < `alpha`,
-    :math:`|\delta| \ge` `min_rel_diff` and :math:`|\Delta| \ge` `min_abs_diff_hz` (a
-    population of one cell, which cannot be tested, differs on the two magnitude conditions
-    alone). The magnitude conditions keep large populations, where any difference is
+    :math:`|\delta| \ge` `min_rel_diff` and :math:`|\Delta| \ge` `min_abs_diff_hz`. A
+    population too small to test (``test_note`` of :func:`compare_rates`, e.g. "too few cells
+    (n=4 < 10)") is not judged on rates: its line says so, with the rates, and
+    ``rate_differs`` is empty (use the seed envelope of :mod:`spinncer.validation` for
+    such populations). The magnitude conditions keep large populations, where any difference is
     significant, from differing by a negligible amount. Timing differs when the
     cross-correlation lag exceeds `max_lag_ms` in magnitude and its peak coefficient reaches
     `min_xcorr`; below that the two population rates share too little time structure (e.g.
@@ -361,10 +378,11 @@ def verdicts(rates, timing, alpha=ALPHA, min_rel_diff=MIN_REL_DIFF,
     Returns
     -------
     pandas.DataFrame
-        population, rate_differs, timing_differs, verdict.
+        population, rate_differs (True / False, empty when untested), timing_differs,
+        verdict, rule (the thresholds and the small-population rule).
     """
     rule = (f"rate: Bonferroni p<{alpha:g} and |rel|>={min_rel_diff:.0%} and "
-            f"|diff|>={min_abs_diff_hz:g} Hz; "
+            f"|diff|>={min_abs_diff_hz:g} Hz, tested only with >= {MIN_CELLS} cells; "
             f"timing: |lag|>{max_lag_ms:g} ms with C>={min_xcorr:g}")
     indexed = timing.set_index("population") if len(timing) else pd.DataFrame(
         columns=["xcorr_lag_ms", "xcorr_peak"])
@@ -374,7 +392,12 @@ def verdicts(rates, timing, alpha=ALPHA, min_rel_diff=MIN_REL_DIFF,
                    f"p_adj={r.paired_t_pvalue_adj:.2g}, d_z={r.cohen_dz:+.2f})"
                    for r in frame.itertuples()
                    if _rate_differs(r, alpha, min_rel_diff, min_abs_diff_hz)]
-        rate_differs = bool(reasons)
+        untested = frame["test_note"].fillna("").astype(str).str.startswith("too few")
+        rate_differs = bool(reasons) if not untested.all() else None
+        if untested.all():
+            rates_text = ", ".join(f"{r.window} {r.mean_a_hz:.3g}->{r.mean_b_hz:.3g} Hz"
+                                   for r in frame.itertuples())
+            reasons = [f"rates not tested, {frame['test_note'].iloc[0]} ({rates_text})"]
         lag = indexed["xcorr_lag_ms"].get(name, np.nan)
         peak = indexed["xcorr_peak"].get(name, np.nan)
         trusted = bool(np.isfinite(lag) and peak >= min_xcorr)
@@ -384,12 +407,18 @@ def verdicts(rates, timing, alpha=ALPHA, min_rel_diff=MIN_REL_DIFF,
         lag_text = (f"lag {lag:+g} ms, C={peak:.2f}" if trusted else
                     "no lag estimate" if not np.isfinite(lag) else
                     f"lag undefined, C={peak:.2f}")
-        text = (f"differs: {'; '.join(reasons)} [{rule}]" if reasons
-                else f"same ({lag_text}) [{rule}]")
+        if rate_differs is None:
+            text = (f"{reasons[0]}; timing "
+                    + (f"differs: {reasons[1]}" if timing_differs else f"same ({lag_text})"))
+        elif reasons:
+            text = f"differs: {'; '.join(reasons)}"
+        else:
+            text = f"same ({lag_text})"
         rows.append({"population": name, "rate_differs": rate_differs,
-                     "timing_differs": timing_differs, "verdict": text})
+                     "timing_differs": timing_differs, "verdict": f"{text} [{rule}]",
+                     "rule": rule})
     return pd.DataFrame(rows, columns=["population", "rate_differs", "timing_differs",
-                                       "verdict"])
+                                       "verdict", "rule"])
 
 
 def compare_runs(a, b, windows, bin_ms=None, max_lag_ms=20.0, alpha=ALPHA,

@@ -89,7 +89,7 @@ def _spike_array(name, spikes, path):
     return cell.astype(np.int64), arr[:, 1]
 
 
-def read_spinncer(path, allow_pickle=False):
+def read_spinncer(path, allow_pickle=False, widen_to_ids=False):
     """Read a SpiNNCer experiment result ``.npz`` into a :class:`RunResult`.
 
     Parameters
@@ -100,6 +100,10 @@ def read_spinncer(path, allow_pickle=False):
     allow_pickle : bool, optional
         Must be True: the file holds pickled objects, and unpickling runs code from the file.
         Grant it only for a file you trust. Default: False (raises :class:`InputError`).
+    widen_to_ids : bool, optional
+        Give a population as many cells as its largest spiking id needs when that exceeds
+        ``all_neurons`` (the SpiNNCer NEST gold standard's glomerulus ids run 0..7070 with
+        ``all_neurons`` 7070) instead of raising. Default: False.
 
     Returns
     -------
@@ -139,6 +143,8 @@ def read_spinncer(path, allow_pickle=False):
         cell, time = _spike_array(name, value, path)
         known = all_neurons.get(name)
         n_cells = int(known) if known is not None else int(cell.max(initial=-1)) + 1
+        if widen_to_ids:
+            n_cells = max(n_cells, int(cell.max(initial=-1)) + 1)
         if len(cell) and (cell.min() < 0 or cell.max() >= n_cells):
             raise InputError(f"{path}: all_spikes['{name}']",
                              f"cell ids in [0, {n_cells}) (all_neurons)",

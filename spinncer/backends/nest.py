@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 from ..numerics import quantised_connection_types, refuse_r_mem
+from ..recording import SIGNALS
 from .pynn import PyNNSession
 
 #: PyNN's max_delay for NEST (ms): longer delays are refused; the model's longest is 5 ms.
@@ -44,6 +45,29 @@ class NestSession(PyNNSession):
 
     def spike_trains(self, trains):
         return [self.sim.Sequence(t) for t in trains]
+
+    def _signal_arrays(self, name, pynn_index):
+        """What PyNN's neo output gives (row 0: the initial values at t = 0, then one row per
+        timestep), read from the population's NEST multimeter in bulk: PyNN's reader appends
+        every sample to a Python list (minutes and GiB for the study's sample)."""
+        pop = self.populations[name]
+        state = self.sim.simulator.state
+        events = pop.recorder._multimeter.device.get("events")
+        times = np.asarray(events["times"], dtype=np.float64) - state._time_offset
+        keep = times <= state.t + 1e-9
+        step = np.rint(times[keep] / self.timestep).astype(np.int64)
+        column = np.searchsorted(pynn_index, np.asarray(events["senders"])[keep] -
+                                 int(pop.first_id))
+        n_steps = int(np.rint(state.t / self.timestep)) + 1
+        celltype, arrays = pop.celltype, {}
+        for variable in SIGNALS:
+            values = np.empty((n_steps, len(pynn_index)))
+            values[0] = np.asarray(pop.initial_values[variable].evaluate(simplify=False),
+                                   dtype=np.float64)[pynn_index]
+            values[step, column] = (np.asarray(events[celltype.variable_map[variable]][keep])
+                                    * celltype.scale_factors[variable])
+            arrays[variable] = values
+        return 0.0, arrays
 
     def versions(self):
         import nest

@@ -68,7 +68,8 @@ class PyNNSession(Session):
         return permute_scaffold(scaffold, self.new_ids, self.model.connection_types)
 
     def build(self, scaffold, stimulus, record_signals=None):
-        """Populations (membrane potentials start at v_rest [SpiNNCer cerebellum.py]),
+        """Populations (membrane potentials start at ``model.v_init``: v_rest [SpiNNCer
+        cerebellum.py] for the spinncer variant),
         recording spikes of every cell and `record_signals` ({population: cell indices})."""
         self.new_ids = self.renumbering(scaffold)
         trains = stimulus.spike_trains() if stimulus is not None else None
@@ -87,7 +88,7 @@ class PyNNSession(Session):
                 cell = self.sim.IF_cond_exp(**params)
             population = self.sim.Population(n, cell, label=name, **kwargs)
             if name != INPUT_POPULATION:
-                population.initialize(v=params["v_rest"])
+                population.initialize(v=self.model.v_init(name))
             population.record("spikes")
             self.populations[name] = population
         for name, cells in (record_signals or {}).items():
@@ -99,12 +100,12 @@ class PyNNSession(Session):
             self._signal_cells[name] = cells
 
     def connect(self, scaffold, weights=None):
-        """One Projection per connection type present; weights as magnitudes on the receptor
-        named by the sign [SpiNNCer cerebellum.py]."""
+        """One Projection per connection type of the model present in the scaffold; weights as
+        magnitudes on the receptor named by the sign [SpiNNCer cerebellum.py]."""
         weights = {**(self.weights or {}), **(weights or {})}
         for name, conn in self._in_pynn_order(scaffold).connections.items():
-            kind = self.model.connection_types[name]
-            if len(conn) == 0:
+            kind = self.model.connection_types.get(name)
+            if kind is None or len(conn) == 0:  # e.g. gj_goc of casali2019
                 continue
             synapse = self.sim.StaticSynapse(weight=abs(weights.get(name, kind.weight)),
                                              delay=kind.delay)
@@ -136,25 +137,30 @@ class PyNNSession(Session):
     def signals(self):
         out = {}
         for name, cells in self._signal_cells.items():
-            pop = self.populations[name]
             index = cells if self.new_ids is None else self.new_ids[name][cells]
-            view = pop[np.sort(index)]
-            segment = view.get_data(list(SIGNALS)).segments[0]
-            arrays, t_start = {}, None
-            for signal in segment.analogsignals:
-                if signal.name not in SIGNALS:
-                    continue
-                channels = self._scaffold_index(name, _channel_index(signal))
-                order = np.argsort(channels)
-                if not np.array_equal(channels[order], cells):
-                    raise RuntimeError(f"{self.name}: {signal.name} of {name} recorded for "
-                                       "other cells than asked")
-                unit = "mV" if signal.name == "v" else "uS"
-                arrays[signal.name] = np.asarray(signal.rescale(unit).magnitude,
-                                                 dtype=np.float32)[:, order]
-                t_start = float(signal.t_start.rescale("ms").magnitude)
-            out[name] = Signals(cells, t_start, self.timestep, **arrays)
+            pynn_index = np.sort(index)
+            t_start, arrays = self._signal_arrays(name, pynn_index)
+            order = np.argsort(self._scaffold_index(name, pynn_index))  # -> scaffold order
+            out[name] = Signals(cells, t_start, self.timestep,
+                                **{var: np.asarray(a, np.float32)[:, order]
+                                   for var, a in arrays.items()})
         return out
+
+    def _signal_arrays(self, name, pynn_index):
+        """(t_start ms, {signal: (n_t, n_cells) array}) of population `name`'s cells
+        `pynn_index` (sorted), in PyNN's units (mV, µS), through PyNN's neo output."""
+        view = self.populations[name][pynn_index]
+        arrays, t_start = {}, None
+        for signal in view.get_data(list(SIGNALS)).segments[0].analogsignals:
+            if signal.name not in SIGNALS:
+                continue
+            if not np.array_equal(_channel_index(signal), pynn_index):
+                raise RuntimeError(f"{self.name}: {signal.name} of {name} recorded for other "
+                                   "cells than asked")
+            unit = "mV" if signal.name == "v" else "uS"
+            arrays[signal.name] = signal.rescale(unit).magnitude
+            t_start = float(signal.t_start.rescale("ms").magnitude)
+        return t_start, arrays
 
     def end(self):
         self.sim.end()

@@ -9,7 +9,9 @@ from spinncer.config import check_config, config_sources
 from spinncer.errors import InputError
 from spinncer.options import BACKENDS, ORDERINGS, alternatives_regex
 from spinncer.params import ALL_POPULATIONS
-from spinncer.sweep import STIMULUS_NAME_REGEX, parse_stimulus_name, stimulus_name
+from spinncer.stimulus import PROTOCOLS
+from spinncer.sweep import (STIMULUS_NAME_REGEX, PROTOCOL_PATTERN, cost_estimate,
+                            parse_stimulus_name, plan_sweeps, swept_axes, unique_points)
 
 # One clear line for a bad config (key, expected, found), then Snakemake's validation sets the
 # schema defaults.
@@ -33,6 +35,8 @@ if config["scaffold"]["source"] == "download" and not config["scaffold"]["url"]:
              "scaffold.source is download, found none")
 if config["stimulus"]["file"]:
     require_file("stimulus.file", config["stimulus"]["file"])
+if config["stimulus"]["protocol"] and config["reference_check"]["gold_standard"]:
+    require_file("reference_check.gold_standard", config["reference_check"]["gold_standard"])
 # A spinnaker run without a machine fails in its own job with one line (spinncer/backends/
 # spinnaker.py); every other target, mapping and communication included, still builds.
 SPINNAKER = config["spinnaker"]
@@ -42,18 +46,32 @@ SPINNCER = f"{shlex.quote(sys.executable)} -m spinncer -v"
 SCAFFOLD = config["scaffold"]["name"]
 STIM = config["stimulus"]
 SIM = config["simulation"]
+MODEL_VARIANT = config["model"]["variant"]
+REFERENCE = config["reference_check"]
 POPULATIONS = list(ALL_POPULATIONS)
-STIM_TIMES = " ".join(str(float(t)) for t in STIM["stim_times"])
-SIMTIME = float(sum(STIM["stim_times"]))
+# a named protocol fixes the protocol windows
+PROTOCOL = PROTOCOLS.get(STIM["protocol"], {})
+STIM_TIMES = " ".join(str(float(t)) for t in PROTOCOL.get("stim_times", STIM["stim_times"]))
+SIMTIME = float(sum(PROTOCOL.get("stim_times", STIM["stim_times"])))
+# The named sweeps: {name: [(stimulus name, seed)]} (spinncer/sweep.py); every run once.
+SWEEPS = plan_sweeps(STIM, SIM["seeds"], config["sweeps"])
+POINTS = unique_points(SWEEPS)
 
 
-def stimulus_names():
-    """Run names of the stimulus sweep (spinncer/sweep.py): f<f_peak>_r<radius>_<type>, or
-    file-<stem> for a given stimulus file."""
-    if STIM["file"]:
-        return [f"file-{Path(STIM['file']).stem}"]
-    return [stimulus_name(f, r, t) for f in STIM["f_peak"] for r in STIM["stim_radius"]
-            for t in STIM["type"]]
+def _plan_message():
+    """Job count and expected CPU-hours (benchmarks/README.md figures), printed on every
+    invocation, dry runs included."""
+    build = config["scaffold"]["build"]
+    x, z = build.get("x", 400.0), build.get("z", 400.0)
+    runs = len(POINTS) * len(SIM["backends"])
+    hours = cost_estimate(runs, x * z, SIM["timestep"], SIMTIME)
+    return (f"spinncer: plan: {len(POINTS)} runs x {len(SIM['backends'])} backends = {runs} "
+            f"simulations in {len(SWEEPS)} sweep(s) ({', '.join(SWEEPS)}), expected "
+            f"~{hours:.1f} CPU-hours (runs only; NEST figures of benchmarks/README.md scaled to "
+            f"{x:g} x {z:g} µm, {SIM['timestep']} ms)")
+
+
+print(_plan_message(), file=sys.stderr)
 
 
 wildcard_constraints:
@@ -63,6 +81,7 @@ wildcard_constraints:
     backend=alternatives_regex(BACKENDS),
     ordering=alternatives_regex(ORDERINGS),
     pop=alternatives_regex(POPULATIONS),
+    sweep=alternatives_regex(SWEEPS),
 
 
 RUN = "results/{scaffold}/{stim}/seed{seed}"
@@ -74,11 +93,13 @@ def run_config(wildcards, backend):
     stimulus = {key: STIM[key] for key in ("f_base", "stim_times", "percentage_active_fibers")}
     if wildcards.stim.startswith("file-"):
         stimulus = {"file": STIM["file"], "allow_pickle": STIM["allow_pickle"]}
+    elif wildcards.stim in PROTOCOLS:
+        stimulus = {"protocol": wildcards.stim}
     else:
         f_peak, radius, kind = parse_stimulus_name(wildcards.stim)
         stimulus.update(f_peak=f_peak, stim_radius=radius, type=kind)
     run = {"scaffold": config["scaffold"], "stimulus": stimulus, "seed": int(wildcards.seed),
-           "timestep": SIM["timestep"], "backend": backend,
+           "timestep": SIM["timestep"], "backend": backend, "model_variant": MODEL_VARIANT,
            "backend_options": json.loads(shlex.split(backend_options(backend))[0])}
     return shlex.quote(json.dumps(run, sort_keys=True))
 
@@ -121,12 +142,15 @@ def compare_pairs():
             if set(pair) <= set(SIM["backends"]) and pair[0] != pair[1]]
 
 
-def swept_parameters():
-    return [key for key in ("f_peak", "stim_radius") if len(STIM[key]) > 1 and not STIM["file"]]
+def swept_parameters(sweep):
+    """Axes the summary of a named sweep plots (spinncer/sweep.py swept_axes)."""
+    return swept_axes(STIM, SIM["seeds"], config["sweeps"].get(sweep, {}))
 
 
-def sweep_points():
-    return expand(RUN, scaffold=SCAFFOLD, stim=stimulus_names(), seed=SIM["seeds"])
+def sweep_points(sweep=None):
+    """Run folders of one named sweep, or of all of them."""
+    points = SWEEPS[sweep] if sweep else POINTS
+    return [RUN.format(scaffold=SCAFFOLD, stim=stim, seed=seed) for stim, seed in points]
 
 
 def final_outputs():
@@ -139,9 +163,13 @@ def final_outputs():
             outputs += [f"{point}/{backend}/{name}" for name in RUN_TABLES]
             outputs += [f"{point}/{backend}/figures/{name}" for name in RUN_FIGURES]
         outputs += [f"{point}/compare/{a}_vs_{b}/verdicts.csv" for a, b in compare_pairs()]
+        if STIM["protocol"] in PROTOCOLS and REFERENCE["gold_standard"]:
+            outputs += [f"{point}/{backend}/{name}" for backend in SIM["backends"]
+                        for name in ("reference_check.csv", "figures/reference_check.png")]
     outputs += [f"results/compare/{name}/verdicts.csv" for name in ANALYSIS["compare_runs"]]
-    if len(sweep_points()) > 1:
-        outputs.append(f"results/{SCAFFOLD}/sweep/summary.csv")
-        outputs += [f"results/{SCAFFOLD}/sweep/{p}{kind}.png" for p in swept_parameters()
-                    for kind in ("", "_load")]
+    for sweep in SWEEPS:
+        if len(sweep_points(sweep)) > 1:
+            outputs.append(f"results/{SCAFFOLD}/sweep/{sweep}/summary.csv")
+            outputs += [f"results/{SCAFFOLD}/sweep/{sweep}/{p}{kind}.png"
+                        for p in swept_parameters(sweep) for kind in ("", "_load")]
     return summary + outputs

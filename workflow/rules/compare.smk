@@ -64,43 +64,44 @@ rule compare_named:
         " --outdir {params.outdir} > {log} 2>&1"
 
 
-rule sweep_summary:
-    input:
-        stats=lambda wc: [f"{p}/{b}/stats.csv" for p in sweep_points() for b in SIM["backends"]],
-        communication=lambda wc: [
-            f"{p}/{b}/communication.csv" for p in sweep_points() for b in SIM["backends"]
-        ],
-    output:
-        table=report(
-            "results/{scaffold}/sweep/summary.csv",
-            caption="../report/sweep.rst",
-            category="5. Sweep",
-            labels={"item": "table"},
-        ),
-        figures=[
-            report(
-                f"results/{{scaffold}}/sweep/{p}.png",
+# One summary per named sweep (config `sweeps`), plotting the axes that sweep varies.
+for _sweep in SWEEPS:
+
+    rule:
+        name:
+            f"sweep_summary_{_sweep}"
+        input:
+            stats=[f"{p}/{b}/stats.csv" for p in sweep_points(_sweep) for b in SIM["backends"]],
+            communication=[
+                f"{p}/{b}/communication.csv"
+                for p in sweep_points(_sweep)
+                for b in SIM["backends"]
+            ],
+        output:
+            table=report(
+                f"results/{SCAFFOLD}/sweep/{_sweep}/summary.csv",
                 caption="../report/sweep.rst",
                 category="5. Sweep",
-                labels={"item": p},
-            )
-            for p in swept_parameters()
-        ]
-        + [
-            report(
-                f"results/{{scaffold}}/sweep/{p}_load.png",
-                caption="../report/sweep.rst",
-                category="5. Sweep",
-                labels={"item": f"{p} load"},
-            )
-            for p in swept_parameters()
-        ],
-    log:
-        "logs/sweep/{scaffold}.log",
-    params:
-        parameters=" ".join(swept_parameters()) or "f_peak",
-        prefix=lambda wc, output: f"{Path(output.table).parent}/",
-    shell:
-        "{SPINNCER} sweep-summary --stats {input.stats} --communication {input.communication}"
-        " --parameters {params.parameters} --figure-prefix {params.prefix}"
-        " -o {output.table} > {log} 2>&1"
+                subcategory=_sweep,
+                labels={"item": "table"},
+            ),
+            figures=[
+                report(
+                    f"results/{SCAFFOLD}/sweep/{_sweep}/{p}{kind}.png",
+                    caption="../report/sweep.rst",
+                    category="5. Sweep",
+                    subcategory=_sweep,
+                    labels={"item": f"{p}{kind}"},
+                )
+                for p in swept_parameters(_sweep)
+                for kind in ("", "_load")
+            ],
+        log:
+            f"logs/sweep/{SCAFFOLD}/{_sweep}.log",
+        params:
+            parameters=" ".join(swept_parameters(_sweep)) or "f_peak",
+            prefix=lambda wc, output: f"{Path(output.table).parent}/",
+        shell:
+            "{SPINNCER} sweep-summary --stats {input.stats} --communication {input.communication}"
+            " --parameters {params.parameters} --figure-prefix {params.prefix}"
+            " -o {output.table} > {log} 2>&1"

@@ -46,3 +46,21 @@ rule stimulus_from_file:
         "{SPINNCER} stimulus --scaffold {input.scaffold} --file {input.file}"
         " {params.allow_pickle} --stim-times {params.stim_times}"
         " --timestep {params.timestep} -o {output} > {log} 2>&1"
+
+
+rule stimulus_protocol:
+    # a named protocol (stimulus.protocol; spinncer/stimulus.py PROTOCOLS) fixes every value
+    # but the seed
+    input:
+        scaffold="resources/scaffolds/{scaffold}.hdf5",
+    output:
+        RUN + "/stimulus.npz",
+    log:
+        "logs/stimulus/{scaffold}/{stim}/seed{seed}.log",
+    wildcard_constraints:
+        stim=PROTOCOL_PATTERN,
+    params:
+        timestep=SIM["timestep"],
+    shell:
+        "{SPINNCER} stimulus --scaffold {input.scaffold} --protocol {wildcards.stim}"
+        " --seed {wildcards.seed} --timestep {params.timestep} -o {output} > {log} 2>&1"

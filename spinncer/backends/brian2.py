@@ -1,0 +1,413 @@
+"""Brian2 backend: C++ standalone code, compiled once per network, run many times.
+
+Runs in the brian2 environment (``envs/brian2.txt``, made by :func:`spinncer.envs.make_env`):
+brian2 2.9 needs numpy < 2, so it cannot share the NEST environment.
+
+Cell model: PyNN ``IF_cond_exp`` as NEST's ``iaf_cond_exp`` implements it [PyNN
+standardmodels/cells.py; NEST iaf_cond_exp docs and source]::
+
+    cm dv/dt = g_L (v_rest - v) + g_exc (e_rev_E - v) + g_inh (e_rev_I - v) + i_offset
+    dg_exc/dt = -g_exc / tau_syn_E,   dg_inh/dt = -g_inh / tau_syn_I,   g_L = cm / tau_m
+
+spike when v >= v_thresh after a step; v = v_reset, then held at v_reset for
+round(tau_refrac / dt) steps; a spike arriving adds its weight to g_exc (positive model weight)
+or g_inh (negative) at the end of the step it arrives in; v starts at v_rest.
+
+Integration: NEST integrates with GSL's adaptive RKF45 (effectively exact here). The
+conductances are integrated exactly (a pure exponential decay between arrivals: multiplied by
+exp(-dt/tau_syn) after each step). v is
+integrated by exponential Euler (exact for frozen conductances, unconditionally stable: the
+granule cell's membrane time constant falls below the 0.1 ms step under strong input, where
+explicit Runge-Kutta would need smaller steps), with each conductance frozen at its *mean
+over the step*, ``g * tau/dt * (1 - exp(-dt/tau))``, instead of its value at the step start;
+for tau_syn_E = 0.5 ms that removes a 10% overestimate of the excitatory drive and makes the
+scheme second order (membrane traces within the thresholds of tests/test_brian2_backend.py).
+
+Timing conventions, so spike arrivals match NEST: Brian2 labels a spike with the start of the
+step in which v crossed threshold, NEST with its end: reported times are Brian2's + dt.
+A spike (stamp s) with delay d changes g at s + d in both. Glomeruli: PyNN/NEST sends a
+``SpikeSourceArray`` time s through a parrot neuron with stamp s; here glomerulus i fires at
+Brian2 step s/dt - 1 (stamp s). Refractoriness: Brian2 holds v for refractory/dt - 1 steps
+after the spike step, so the group's refractory period is (round(tau_refrac/dt) + 1) dt.
+
+Network layout: all IF_cond_exp cells in one NeuronGroup (each cell carries its population
+index; the parameters are looked up in per-population tables, which stay in cache, where
+per-cell arrays would be streamed from memory every step), the glomeruli in another, and one Synapses object per (source group, receptor)
+with per-synapse weight and delay: a handful of generated code objects instead of several per
+population and connection type, which keeps compile time and per-step overhead low.
+
+Compile once, run many: everything a run's stimulus changes (the spike times of the glomeruli)
+is an array set at program start (``device.run(run_args=...)``): the spike times of all
+glomeruli as one table padded to a power-of-two capacity, and per glomerulus the index range
+of its train. The compiled project is cached under a key of everything else the code depends
+on (network arrays, model, weights, timestep, simtime, threads, recorded cells, capacity,
+brian2 version), so seeds and sweep points of one scaffold reuse it.
+A Brian2 neuron fires at most once per step, so a repeated spike time in one train (floored
+Poisson trains have some: 30 of 3,733 spikes at the smoke point) goes to a second "lane" of the
+glomerulus group (:func:`spike_lanes`), which has the same synapses.
+"""
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError
+from ..params import INPUT_POPULATION
+from .base import Session
+
+log = logging.getLogger("spinncer")
+
+NAME = "brian2"
+#: Bump when the generated network changes in a way the cache key does not see.
+CODE_VERSION = 4
+#: Smallest capacity of the glomerulus spike table (spikes).
+MIN_CAPACITY = 1024
+
+
+def _import_brian2():
+    """brian2, or one InputError naming what is missing (the brian2 env, or a compiler)."""
+    try:
+        import brian2
+    except ImportError as err:
+        raise InputError("backend brian2", "the brian2 environment (spinncer make-env brian2 "
+                         "DIR, then DIR/bin/python -m spinncer simulate --backend brian2 ...)",
+                         f"brian2 not importable by {sys.executable} ({err})") from None
+    compiler = os.environ.get("CXX", "g++")
+    if shutil.which(compiler) is None:
+        raise InputError("backend brian2", "a C++ compiler for Brian2's standalone code",
+                         f"no '{compiler}' on PATH")
+    return brian2
+
+
+def default_cache_dir():
+    """Where compiled projects are kept: $SPINNCER_BRIAN2_CACHE, else ~/.cache/spinncer/brian2."""
+    env = os.environ.get("SPINNCER_BRIAN2_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "spinncer" / "brian2"
+
+
+def capacity_for(n_spikes):
+    """Size of the glomerulus spike table: the next power of two (at least MIN_CAPACITY)."""
+    return max(MIN_CAPACITY, 1 << int(np.ceil(np.log2(max(int(n_spikes), 1)))))
+
+
+def spike_lanes(stimulus, dt, min_lanes=2):
+    """The glomerulus spikes as Brian2 firing steps (stamp / dt - 1), split into lanes: a
+    Brian2 neuron fires at most once per step, so the k-th spike of one train in one step goes
+    to lane k (unit ``k * n + glomerulus``; each lane has the glomerulus's synapses).
+    Returns (steps ordered by unit then step, first and end index of each unit's steps, number
+    of lanes: at least `min_lanes`, so stimuli with and without repeats share one build)."""
+    n = len(stimulus.counts)
+    cells = np.repeat(np.arange(n), stimulus.counts)
+    steps = np.rint(np.asarray(stimulus.times) / dt).astype(np.int64) - 1
+    order = np.lexsort((steps, cells))
+    cells, steps = cells[order], steps[order]
+    first = np.r_[True, (cells[1:] != cells[:-1]) | (steps[1:] != steps[:-1])]
+    rank = np.arange(len(steps)) - np.flatnonzero(first)[np.cumsum(first) - 1]
+    lanes = max(min_lanes, int(rank.max(initial=0)) + 1)
+    unit = rank * n + cells
+    order = np.lexsort((steps, unit))
+    counts = np.bincount(unit, minlength=lanes * n)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    return steps[order], starts, starts + counts, lanes
+
+
+def refractory_steps(tau_refrac, dt):
+    """NEST's refractory step count (Time(ms=tau_refrac).get_steps(), rounded)."""
+    return int(round(tau_refrac / dt))
+
+
+def step_mean_factor(tau, dt):
+    """Mean of exp(-t/tau) over one step: the factor from a conductance at the step start to
+    its mean over the step."""
+    return float(tau / dt * -np.expm1(-dt / tau))
+
+
+@contextlib.contextmanager
+def _locked(path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def _output_to(path):
+    """Send this process's stdout and stderr (file descriptors: the compiler's too) to `path`."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    try:
+        with open(path, "w") as handle:
+            os.dup2(handle.fileno(), 1)
+            os.dup2(handle.fileno(), 2)
+            yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for fd, target in zip(saved, (1, 2)):
+            os.dup2(fd, target)
+            os.close(fd)
+
+
+#: Per-population parameters of the cells, looked up by each cell's population index `pop`
+#: in small tables (in cache) instead of per-cell arrays (memory traffic every step): name,
+#: Brian2 base unit, unit of the value spinncer gives (PyNN's).
+CELL_TABLES = (("g_L", "siemens", "uS"), ("C_m", "farad", "nF"), ("v_rest", "volt", "mV"),
+               ("e_rev_E", "volt", "mV"), ("e_rev_I", "volt", "mV"), ("i_offset", "amp", "nA"),
+               ("v_thresh", "volt", "mV"), ("v_reset", "volt", "mV"), ("f_exc", "1", "1"),
+               ("f_inh", "1", "1"), ("t_ref", "second", "ms"), ("d_exc", "1", "1"),
+               ("d_inh", "1", "1"))
+#: PyNN IF_cond_exp (see the module docstring): v by exponential Euler with the conductances'
+#: step means; the conductances decay exactly after it (d = exp(-dt/tau_syn), CELL_DECAY).
+CELL_EQUATIONS = """
+dv/dt = (g_L * (v_rest - v) + g_exc * f_exc * (e_rev_E - v) + g_inh * f_inh * (e_rev_I - v)
+         + i_offset) / C_m : volt (unless refractory)
+g_exc : siemens
+g_inh : siemens
+pop : integer (constant)
+""" + "".join(f"{name} = table_{name}(pop * second) : {unit}\n"
+              for name, unit, _ in CELL_TABLES)
+CELL_DECAY = "g_exc *= d_exc\ng_inh *= d_inh"
+
+
+class Brian2Session(Session):
+    """One run on Brian2's C++ standalone device (options: ``cache_dir``)."""
+
+    def __init__(self, name=NAME, **kwargs):
+        super().__init__(name, **kwargs)
+        self._b2 = _import_brian2()
+        self._digest = hashlib.sha256()
+        self._key = {}
+        self._groups = {}
+        self._spike_monitors = {}
+        self._state_monitors = {}
+        self._synapses = []
+        self._record = {}
+        self._offsets = {}
+        self._lanes = 1
+        self._run_args = {}
+        self._spikes = None
+        self._signals = None
+        self.reused = None  # whether run() found the compiled project in the cache
+
+    # -- build ------------------------------------------------------------------------------
+    def build(self, scaffold, stimulus, record_signals=None):
+        b2 = self._b2
+        from brian2 import NeuronGroup, SpikeMonitor, StateMonitor, TimedArray, ms, mV, second
+        b2.set_device("cpp_standalone", build_on_run=False)
+        b2.device.reinit()
+        b2.device.activate(build_on_run=False)
+        b2.prefs.devices.cpp_standalone.openmp_threads = self.threads if self.threads > 1 else 0
+        b2.defaultclock.dt = self.timestep * ms
+        self._n_cells = {name: scaffold.n_cells(name) for name in scaffold.positions}
+        # every IF_cond_exp population in one group, each cell with its population's
+        # parameters: one state update, threshold, reset per step instead of one per population
+        cell_pops = [name for name, n in self._n_cells.items()
+                     if n and name != INPUT_POPULATION]
+        sizes = np.array([self._n_cells[name] for name in cell_pops], np.int64)
+        self._offsets = dict(zip(cell_pops, np.concatenate([[0], np.cumsum(sizes)[:-1]])))
+        if len(cell_pops):
+            cells = NeuronGroup(int(sizes.sum()), CELL_EQUATIONS, threshold="v >= v_thresh",
+                                reset="v = v_reset", refractory="t_ref",
+                                method="exponential_euler", name="cells",
+                                namespace=self._cell_tables(cell_pops))
+            cells.run_regularly(CELL_DECAY, when="groups", order=1, name="cells_decay")
+            cells.pop = np.repeat(np.arange(len(cell_pops)), sizes)
+            cells.v = np.repeat([self.model.cell_params[name]["v_rest"] for name in cell_pops],
+                                sizes) * mV
+            self._groups["cells"] = cells
+            self._spike_monitors["cells"] = SpikeMonitor(cells, name="cells_spikes")
+            record = [(name, np.asarray(cols, np.int64))
+                      for name, cols in (record_signals or {}).items()
+                      if name in self._offsets and len(cols)]
+            if record:
+                self._record = dict(record)
+                indices = np.concatenate([self._offsets[name] + cols for name, cols in record])
+                self._state_monitors["cells"] = StateMonitor(
+                    cells, ["v", "g_exc", "g_inh"], record=indices, when="end",
+                    name="cells_signals")
+                self._key["record"] = {name: cols.tolist() for name, cols in record}
+        if self._n_cells.get(INPUT_POPULATION):
+            steps, starts, stops, self._lanes = spike_lanes(stimulus, self.timestep)
+            capacity = capacity_for(len(steps))
+            table = np.full(capacity, np.iinfo(np.int32).max, dtype=np.float64)
+            table[:len(steps)] = steps
+            self._key.update(capacity=capacity, lanes=self._lanes)
+            spike_step = TimedArray(table, dt=1 * second, name="glomerulus_spike_step")
+            group = NeuronGroup(
+                self._n_cells[INPUT_POPULATION] * self._lanes,
+                "next_spike : integer\nlast_spike : integer",
+                threshold="next_spike < last_spike and "
+                          "t_in_timesteps >= spike_step(next_spike * second)",
+                reset="next_spike += 1", name=INPUT_POPULATION,
+                namespace={"spike_step": spike_step})
+            self._run_args = {group.next_spike: starts.astype(np.int32),
+                              group.last_spike: stops.astype(np.int32), spike_step: table}
+            self._groups[INPUT_POPULATION] = group
+            self._spike_monitors[INPUT_POPULATION] = SpikeMonitor(group, name="input_spikes")
+
+    def _cell_tables(self, cell_pops):
+        """{table_<name>: TimedArray over population index} of the CELL_TABLES parameters."""
+        import brian2
+        dt = self.timestep
+        rows = []
+        for name in cell_pops:
+            p = self.model.cell_params[name]
+            self._key.setdefault("cells", {})[name] = sorted(p.items())
+            rows.append({**p, "g_L": p["cm"] / p["tau_m"], "C_m": p["cm"],
+                         "f_exc": step_mean_factor(p["tau_syn_E"], dt),
+                         "f_inh": step_mean_factor(p["tau_syn_I"], dt),
+                         "d_exc": float(np.exp(-dt / p["tau_syn_E"])),
+                         "d_inh": float(np.exp(-dt / p["tau_syn_I"])),
+                         "t_ref": (refractory_steps(p["tau_refrac"], dt) + 1) * dt})
+        return {f"table_{var}": brian2.TimedArray(
+                    np.array([row[var] for row in rows]) * (1 if unit == "1" else
+                                                            getattr(brian2, unit)),
+                    dt=1 * brian2.second, name=f"table_{var}")
+                for var, _, unit in CELL_TABLES}
+
+    # -- connect ----------------------------------------------------------------------------
+    def connect(self, scaffold, weights=None):
+        """One Synapses object per (source group, receptor): per-synapse weight and delay."""
+        from brian2 import Synapses, ms, uS
+        weights = self.weights if weights is None else weights
+        parts = {}
+        for name, conn in scaffold.connections.items():
+            if name not in self.model.connection_types or len(conn) == 0:
+                continue
+            kind = self.model.connection_types[name]
+            source = INPUT_POPULATION if kind.pre == INPUT_POPULATION else "cells"
+            if source not in self._groups or kind.post not in self._offsets:
+                continue
+            weight = kind.weight if not weights else weights.get(name, kind.weight)
+            pre = np.asarray(conn.pre, np.int64) + self._offsets.get(kind.pre, 0)
+            post = np.asarray(conn.post, np.int64) + self._offsets[kind.post]
+            self._digest.update(name.encode())
+            self._digest.update(pre.tobytes())
+            self._digest.update(post.tobytes())
+            self._key.setdefault("connections", {})[name] = [kind.pre, kind.post, abs(weight),
+                                                             kind.receptor, kind.delay]
+            if source == INPUT_POPULATION:  # every lane of a glomerulus has its synapses
+                n = self._n_cells[INPUT_POPULATION]
+                pre = (pre[None, :] + n * np.arange(self._lanes)[:, None]).ravel()
+                post = np.tile(post, self._lanes)
+            parts.setdefault((source, kind.receptor), []).append(
+                (pre, post, np.full(len(pre), abs(weight)), np.full(len(pre), kind.delay)))
+        for (source, receptor), arrays in parts.items():
+            pre, post, weight, delay = (np.concatenate(column) for column in zip(*arrays))
+            target = "g_inh" if receptor == "inhibitory" else "g_exc"
+            synapses = Synapses(self._groups[source], self._groups["cells"],
+                                "w : siemens (constant)", on_pre=f"{target}_post += w",
+                                name=f"{source}_{receptor}")
+            synapses.connect(i=pre.astype(np.int32), j=post.astype(np.int32))
+            synapses.w = weight * uS
+            synapses.delay = delay * ms
+            self._synapses.append(synapses)
+
+    # -- run --------------------------------------------------------------------------------
+    def cache_key(self, simtime):
+        """Digest of everything the compiled code depends on (not the stimulus)."""
+        key = dict(self._key, code_version=CODE_VERSION, brian2=self._b2.__version__,
+                   timestep=self.timestep, simtime=float(simtime), threads=self.threads,
+                   n_cells=self._n_cells, arrays=self._digest.hexdigest())
+        return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
+
+    def run(self, simtime):
+        b2 = self._b2
+        from brian2 import Network, ms
+        network = Network(*self._groups.values(), *self._spike_monitors.values(),
+                          *self._state_monitors.values(), *self._synapses, name="network")
+        network.run(float(simtime) * ms, report=None)
+        cache = Path(self.options.get("cache_dir") or default_cache_dir())
+        project = cache / self.cache_key(simtime)[:20]
+        results = f"results/{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        # one process at a time per project: a build rewrites the arrays a run reads
+        with _locked(cache / f"{project.name}.lock"):
+            self.reused = reused = (project / "main").is_file()
+            start = time.perf_counter()
+            build_log = cache / f"{project.name}.build.log"
+            try:
+                with _output_to(build_log):
+                    b2.device.build(directory=str(project), compile=True, run=False,
+                                    with_output=False)
+            except (RuntimeError, OSError) as err:
+                raise InputError("backend brian2", "a C++ compiler that builds Brian2's "
+                                 "standalone code", f"a failed build ({err}; compiler output "
+                                 f"in {build_log})") from None
+            self.extra_seconds["compile"] = round(time.perf_counter() - start, 4)
+            log.info("brian2: project %s %s in %.1f s", project,
+                     "reused" if reused else "compiled", self.extra_seconds["compile"])
+            start = time.perf_counter()
+            try:
+                b2.device.run(directory=str(project), results_directory=results,
+                              with_output=False, run_args=self._run_args)
+                self.extra_seconds["simulate_binary"] = round(time.perf_counter() - start, 4)
+                self._collect(simtime)
+            finally:
+                shutil.rmtree(project / results, ignore_errors=True)
+
+    def _collect(self, simtime):
+        from ..results import PopulationSpikes, Signals
+        from brian2 import mV, ms, uS
+        dt = self.timestep
+        found = {}
+        for group, monitor in self._spike_monitors.items():
+            cells = np.asarray(monitor.i[:], np.int64)
+            times = np.round(np.asarray(monitor.t[:] / ms) / dt + 1.0) * dt  # NEST stamps
+            keep = times <= simtime + 1e-9
+            found[group] = cells[keep], times[keep]
+        self._spikes = {}
+        for name, n in self._n_cells.items():
+            if name == INPUT_POPULATION and name in found:
+                cells, times = found[name]
+                cells = cells % n  # lanes back to glomeruli
+            elif name in self._offsets:
+                cells, times = found["cells"]
+                start = self._offsets[name]
+                mine = (cells >= start) & (cells < start + n)
+                cells, times = cells[mine] - start, times[mine]
+            else:
+                cells, times = np.empty(0, np.int64), np.empty(0)
+            self._spikes[name] = PopulationSpikes(cells, times, n)
+        self._signals = {}
+        monitor = self._state_monitors.get("cells")
+        if monitor is not None:
+            v, g_exc, g_inh = (np.asarray(monitor.v[:] / mV, np.float32),
+                               np.asarray(monitor.g_exc[:] / uS, np.float32),
+                               np.asarray(monitor.g_inh[:] / uS, np.float32))
+            row = 0
+            for name, cols in self._record.items():
+                rows = slice(row, row + len(cols))
+                row += len(cols)
+                self._signals[name] = Signals(cells=cols, t_start=dt, dt=dt,
+                                              v=v[rows].T.copy(), gsyn_exc=g_exc[rows].T.copy(),
+                                              gsyn_inh=g_inh[rows].T.copy())
+
+    # -- results ----------------------------------------------------------------------------
+    def spikes(self):
+        return self._spikes
+
+    def signals(self):
+        return self._signals or {}
+
+    def versions(self):
+        import numpy
+        return {"brian2": self._b2.__version__, "numpy": numpy.__version__}
+
+    def end(self):
+        self._b2.device.reinit()

@@ -1,0 +1,119 @@
+r"""Membrane-potential (and conductance) traces of the same cells on two backends.
+
+For each cell recorded in both runs (:attr:`spinncer.results.RunResult.signals`, the sample of
+:func:`spinncer.recording.signal_sample`) and the common time span, with traces :math:`a(t)`
+(reference) and :math:`b(t)`:
+
+``rms_v_mv``
+    :math:`\sqrt{\overline{(b - a)^2}}` of v (mV); likewise ``rms_gsyn_exc_us``,
+    ``rms_gsyn_inh_us`` (µS).
+``corr_v``
+    Pearson correlation of the two v traces.
+``coherence_v``
+    mean magnitude-squared coherence of v over :data:`COHERENCE_BAND_HZ`
+    (``scipy.signal.coherence``, Welch, Hann windows of :data:`NPERSEG_MS`, 50 % overlap).
+``peak_frequency_hz``, ``phase_lag_ms``
+    the frequency of largest cross-spectral magnitude :math:`|P_{ab}(f)|` in the band
+    (``scipy.signal.csd``, same Welch settings), and the lag of the phase spectrum: the
+    :math:`|P_{ab}|`-weighted least-squares slope through the origin of the unwrapped phase
+    :math:`\varphi(f) = \arg P_{ab}(f) = -2\pi f\tau` over the band,
+    :math:`\tau = -\sum_f w_f f \varphi_f / (2\pi \sum_f w_f f^2)`. scipy's
+    :math:`P_{ab} = \overline{A}B`, so a positive lag means B follows A (the convention of
+    :mod:`spinncer.analysis.compare`).
+
+A trace that is constant on either backend has no correlation or coherence: those columns are
+empty and ``note`` says why (never a silent nan).
+"""
+import numpy as np
+import pandas as pd
+from scipy import signal
+
+#: Frequency band (Hz) of the mean coherence and of the phase-lag peak.
+COHERENCE_BAND_HZ = (1.0, 100.0)
+#: Welch segment length, ms (about 10 Hz resolution).
+NPERSEG_MS = 100.0
+#: Traces compared (attribute of Signals, column suffix with unit).
+TRACES = {"v": "v_mv", "gsyn_exc": "gsyn_exc_us", "gsyn_inh": "gsyn_inh_us"}
+
+
+def _common(sa, sb):
+    """Column indices of the cells both recorded and the common rows (same dt required)."""
+    cells, ia, ib = np.intersect1d(sa.cells, sb.cells, return_indices=True)
+    if not np.isclose(sa.dt, sb.dt):
+        raise ValueError(f"signals sampled at {sa.dt} and {sb.dt} ms")
+    offset_a = int(round((max(sa.t_start, sb.t_start) - sa.t_start) / sa.dt))
+    offset_b = int(round((max(sa.t_start, sb.t_start) - sb.t_start) / sb.dt))
+    n = min(sa.v.shape[0] - offset_a, sb.v.shape[0] - offset_b)
+    return cells, ia, ib, slice(offset_a, offset_a + n), slice(offset_b, offset_b + n)
+
+
+def compare_traces(a, b, fs_hz, band=COHERENCE_BAND_HZ, nperseg_ms=NPERSEG_MS):
+    """Correlation, coherence and phase lag of two v traces (1-D) sampled at `fs_hz`."""
+    out = {"corr_v": None, "coherence_v": None, "peak_frequency_hz": None,
+           "phase_lag_ms": None, "note": ""}
+    if np.ptp(a) == 0 or np.ptp(b) == 0:
+        out["note"] = "constant trace: no correlation or coherence"
+        return out
+    out["corr_v"] = float(np.corrcoef(a, b)[0, 1])
+    nperseg = min(len(a), int(round(nperseg_ms * fs_hz / 1000.0)))
+    f, coh = signal.coherence(a, b, fs=fs_hz, nperseg=nperseg)
+    _, pab = signal.csd(a, b, fs=fs_hz, nperseg=nperseg)
+    in_band = (f >= band[0]) & (f <= band[1])
+    if not in_band.any():
+        out["note"] = f"trace too short for the {band[0]}-{band[1]} Hz band"
+        return out
+    out["coherence_v"] = float(coh[in_band].mean())
+    fb, pb = f[in_band], pab[in_band]
+    out["peak_frequency_hz"] = float(fb[np.argmax(np.abs(pb))])
+    weight, phase = np.abs(pb), np.unwrap(np.angle(pb))
+    out["phase_lag_ms"] = float(-np.sum(weight * fb * phase)
+                                / (2 * np.pi * np.sum(weight * fb ** 2)) * 1000.0)
+    return out
+
+
+def compare_signals(a, b):
+    """Per cell recorded in both runs `a` (reference) and `b`: the measures of the module
+    docstring.
+
+    Returns
+    -------
+    pandas.DataFrame
+        population, cell, n_samples, rms_v_mv, rms_gsyn_exc_us, rms_gsyn_inh_us, corr_v,
+        coherence_v, peak_frequency_hz, phase_lag_ms, note.
+    """
+    rows = []
+    for pop in [p for p in a.signals if p in b.signals]:
+        sa, sb = a.signals[pop], b.signals[pop]
+        cells, ia, ib, ra, rb = _common(sa, sb)
+        fs = 1000.0 / sa.dt
+        traces = {key: (np.asarray(getattr(sa, key)[ra][:, ia], float),
+                        np.asarray(getattr(sb, key)[rb][:, ib], float)) for key in TRACES}
+        rms = {key: np.sqrt(np.mean((tb - ta) ** 2, axis=0)) for key, (ta, tb) in
+               traces.items()}
+        va, vb = traces["v"]
+        for k, cell in enumerate(cells.tolist()):  # one spectral estimate per cell
+            rows.append({"population": pop, "cell": cell, "n_samples": va.shape[0],
+                         **{f"rms_{suffix}": float(rms[key][k])
+                            for key, suffix in TRACES.items()},
+                         **compare_traces(va[:, k], vb[:, k], fs)})
+    return pd.DataFrame(rows, columns=["population", "cell", "n_samples", "rms_v_mv",
+                                       "rms_gsyn_exc_us", "rms_gsyn_inh_us", "corr_v",
+                                       "coherence_v", "peak_frequency_hz", "phase_lag_ms",
+                                       "note"])
+
+
+def summarise_signals(cells):
+    """Per population: cells compared and the median and 95th percentile of each measure
+    over cells (cells without a value for a measure are left out of it)."""
+    rows = []
+    measures = ["rms_v_mv", "rms_gsyn_exc_us", "rms_gsyn_inh_us", "corr_v", "coherence_v",
+                "phase_lag_ms"]
+    for pop, frame in cells.groupby("population", sort=False):
+        row = {"population": pop, "n_cells": len(frame)}
+        for m in measures:
+            values = pd.to_numeric(frame[m], errors="coerce").dropna()
+            row[f"{m}_median"] = values.median() if len(values) else None
+            row[f"{m}_p95"] = values.quantile(0.95) if len(values) else None
+        row["n_constant"] = int((frame["note"] != "").sum())
+        rows.append(row)
+    return pd.DataFrame(rows)

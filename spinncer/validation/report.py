@@ -1,0 +1,64 @@
+"""File-level entry points of validation (what the CLI and the workflow rules call).
+
+Tables written by :func:`validate_files` into `outdir`:
+
+``envelope.csv``      reference seed envelope per population, window, statistic and score
+``scores.csv``        every candidate's scores and their judgement against the envelope
+``verdicts.csv``      one line per candidate, population and statistic, with the numbers
+``distributions.csv`` per backend, seed, population, window, statistic: n, mean, median, p10, p90
+``summary.csv``       per candidate: tests scored and outside, against the 5 % expected
+``paired.csv``        paired (same-input) envelope and each candidate within it, when
+                      perturbed reference runs are given (empty otherwise)
+"""
+import pandas as pd
+
+from ..analysis.stats import population_windows
+from ..atomic import write_csv
+from ..errors import InputError
+from ..results import read_run
+from . import validate
+from .membrane import compare_signals, summarise_signals
+
+
+def read_runs(paths_by_backend):
+    """{backend: {seed: RunResult}} from {backend: [spikes.h5 paths]}; a seed given twice for
+    one backend is an input error."""
+    runs = {}
+    for backend, paths in paths_by_backend.items():
+        for path in paths:
+            run = read_run(path)
+            if run.seed in runs.setdefault(backend, {}):
+                raise InputError(path, f"one run per seed of backend '{backend}'",
+                                 f"seed {run.seed} twice")
+            runs[backend][run.seed] = run
+    return runs
+
+
+def validate_files(paths_by_backend, reference, stim_times, consider_delays, outdir,
+                   perturbed_paths=()):
+    """Read the runs, :func:`spinncer.validation.validate` them, write the tables above;
+    return the :class:`~spinncer.validation.Validation`."""
+    runs = read_runs(paths_by_backend)
+    perturbed = read_runs({"perturbed": list(perturbed_paths)}).get("perturbed") \
+        if perturbed_paths else None
+    first = next(iter(runs.get(reference, {}).values()), None)
+    populations = first.spikes if first is not None else []
+    windows = population_windows(stim_times, populations, consider_delays=consider_delays)
+    result = validate(runs, reference, windows, perturbed)
+    for name in ("envelope", "scores", "verdicts", "distributions", "paired", "summary"):
+        write_csv(getattr(result, name), f"{outdir}/{name}.csv")
+    return result
+
+
+def compare_signal_files(path_a, path_b, cells_csv, summary_csv):
+    """Per-cell and per-population membrane comparison of two runs (:mod:`.membrane`);
+    returns the two runs (for figures). Runs without signals give empty tables with a note."""
+    a, b = read_run(path_a), read_run(path_b)
+    cells = compare_signals(a, b)
+    write_csv(cells, cells_csv)
+    summary = summarise_signals(cells)
+    if not len(summary):
+        summary = pd.DataFrame([{"population": "", "n_cells": 0,
+                                 "note": "no analog signals recorded in both runs"}])
+    write_csv(summary, summary_csv)
+    return a, b

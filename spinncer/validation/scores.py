@@ -1,0 +1,83 @@
+r"""Distances between two samples of a statistic, and when a sample is too small to score.
+
+For samples :math:`x` (candidate) and :math:`y` (reference) of one statistic:
+
+``ks``
+    Kolmogorov–Smirnov statistic :math:`\sup_t |F_x(t) - F_y(t)|`
+    (``scipy.stats.ks_2samp(x, y).statistic``).
+``emd``
+    earth mover's (1-Wasserstein) distance between the empirical distributions, in the
+    statistic's unit (``scipy.stats.wasserstein_distance``).
+``d``
+    Cohen's d, :math:`(\bar x - \bar y) / s_p` with the pooled s.d.
+    :math:`s_p^2 = ((n_x-1)s_x^2 + (n_y-1)s_y^2)/(n_x+n_y-2)`, and its 95 % confidence
+    interval from the normal approximation of its standard error,
+    :math:`\mathrm{se}(d) = \sqrt{(n_x+n_y)/(n_x n_y) + d^2 / (2(n_x+n_y))}`
+    (Hedges & Olkin 1985, eq. 5.14). The envelope compares :math:`|d|`.
+
+Small samples are not scored: a population with fewer than :data:`MIN_CELLS` cells, or a
+sample with fewer than :data:`MIN_VALUES` values (cells with enough spikes, or pairs), gives
+a reason string ("too few cells (n=4 < 10)") instead of numbers. :func:`sample_rule` is the
+rule in words, written into every table that applies it.
+
+Sources
+-------
+- Hedges LV, Olkin I (1985) Statistical Methods for Meta-Analysis. Academic Press.
+- Cohen J (1988) Statistical Power Analysis for the Behavioral Sciences, 2nd ed.
+"""
+import numpy as np
+from scipy import stats
+
+#: Scores, in the order of every table.
+SCORES = ("ks", "emd", "d")
+#: A population smaller than this is not scored ("too few cells").
+MIN_CELLS = 10
+#: A sample (one side of a comparison) with fewer values than this is not scored.
+MIN_VALUES = 20
+#: Confidence level of the effect-size interval.
+CI_LEVEL = 0.95
+
+
+def sample_rule(min_cells=MIN_CELLS, min_values=MIN_VALUES):
+    """The small-sample rule, as written in the tables."""
+    return (f"scored only with >= {min_cells} cells in the population and >= {min_values} "
+            f"values per side (cells with a value, or pairs)")
+
+
+def too_few(n_cells, n_x, n_y, min_cells=MIN_CELLS, min_values=MIN_VALUES):
+    """The reason a comparison is not scored, or "" when it is."""
+    if n_cells < min_cells:
+        return f"too few cells (n={n_cells} < {min_cells})"
+    if min(n_x, n_y) < min_values:
+        return f"too few values (n={min(n_x, n_y)} < {min_values})"
+    return ""
+
+
+def cohen_d(x, y, level=CI_LEVEL):
+    """(d, ci_low, ci_high) of `x` against `y` (see module docstring). Two constant samples
+    with equal means give d = 0; with different means the pooled s.d. is 0 and d = ±inf."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    nx, ny = len(x), len(y)
+    diff = x.mean() - y.mean()
+    pooled = np.sqrt(((nx - 1) * x.var(ddof=1) + (ny - 1) * y.var(ddof=1)) / (nx + ny - 2))
+    if pooled == 0:
+        d = 0.0 if diff == 0 else float(np.sign(diff) * np.inf)
+    else:
+        d = float(diff / pooled)
+    se = np.sqrt((nx + ny) / (nx * ny) + d ** 2 / (2 * (nx + ny)))
+    z = stats.norm.ppf(0.5 + level / 2)
+    return d, d - z * se, d + z * se
+
+
+def scores(x, y):
+    """{ks, emd, d, d_ci_low, d_ci_high} of candidate sample `x` against reference `y`."""
+    d, low, high = cohen_d(x, y)
+    return {"ks": float(stats.ks_2samp(x, y, method="asymp").statistic),
+            "emd": float(stats.wasserstein_distance(x, y)),
+            "d": d, "d_ci_low": low, "d_ci_high": high}
+
+
+def distances(x, y):
+    """{ks, emd, d}: the scores the envelope compares (|d| for the effect size)."""
+    s = scores(x, y)
+    return {"ks": s["ks"], "emd": s["emd"], "d": abs(s["d"])}

@@ -1,0 +1,83 @@
+"""Reference check: our rates against a gold standard in the SpiNNCer result layout, through
+the same analysis; a gold file whose ids overrun all_neurons (as the real one does) is read."""
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from spinncer.analysis.reference import TOLERANCE, read_gold_standard, reference_table
+from spinncer.analysis.spinncer_io import write_spinncer
+from spinncer.errors import InputError
+from spinncer.results import PopulationSpikes, RunResult, write_run
+
+STIM_TIMES = (300.0, 100.0, 600.0)
+
+
+def periodic_run(rates, n_cells=10):
+    """Every cell fires regularly at rates[pop] = (baseline Hz, stimulus Hz, post Hz)."""
+    spikes = {}
+    for pop, (r0, r1, r2) in rates.items():
+        times = np.concatenate([np.arange(0, 300, 1000 / r0), 300 + np.arange(0, 100, 1000 / r1),
+                                400 + np.arange(0, 600, 1000 / r2)]) + 0.5
+        cells = np.repeat(np.arange(n_cells), len(times))
+        spikes[pop] = PopulationSpikes(cells, np.tile(times, n_cells), n_cells)
+    return RunResult(spikes, "nest", 0.1, 1000.0, 1,
+                     {"config": {"stim_times": list(STIM_TIMES)}})
+
+
+def gold_file(tmp_path, rates):
+    path = tmp_path / "gold.npz"
+    write_spinncer(periodic_run(rates), path, stim_times=STIM_TIMES)
+    return path
+
+
+def test_rates_and_differences_per_population_and_window(tmp_path):
+    gold = read_gold_standard(gold_file(tmp_path, {"golgi": (80, 120, 80), "dcn": (20, 10, 20)}),
+                              allow_pickle=True)
+    ours = periodic_run({"golgi": (80, 100, 80), "dcn": (20, 10, 25)})
+    table = reference_table(ours, gold, STIM_TIMES).set_index(["population", "window"])
+    assert table.loc[("golgi", "baseline"), "gold_hz"] == pytest.approx(80, rel=0.02)
+    assert table.loc[("golgi", "stimulus"), "ours_hz"] == pytest.approx(100, rel=0.02)
+    assert table.loc[("golgi", "stimulus"), "difference_hz"] == pytest.approx(-20, rel=0.05)
+    assert table.loc[("golgi", "stimulus"), "relative_difference"] < -TOLERANCE
+    assert not table.loc[("golgi", "stimulus"), "within"]
+    assert table.loc[("golgi", "baseline"), "within"] and table.loc[("dcn", "stimulus"), "within"]
+    assert not table.loc[("dcn", "post"), "within"]  # 25 vs 20 Hz
+
+
+def test_gold_ids_beyond_all_neurons_widen_the_population(tmp_path):
+    path = gold_file(tmp_path, {"glomerulus": (1, 10, 1)})
+    data = dict(np.load(path, allow_pickle=True))
+    data["all_neurons"] = np.array({"glomerulus": 9}, dtype=object)  # ids run 0..9
+    np.savez(path, **data)
+    gold = read_gold_standard(path, allow_pickle=True)
+    assert gold.spikes["glomerulus"].n_cells == 10
+    with pytest.raises(InputError, match="allow"):
+        read_gold_standard(path)
+
+
+def test_missing_population_in_our_run_is_bad_input(tmp_path):
+    gold = read_gold_standard(gold_file(tmp_path, {"golgi": (80, 120, 80), "dcn": (20, 10, 20)}),
+                              allow_pickle=True)
+    with pytest.raises(InputError, match="dcn"):
+        reference_table(periodic_run({"golgi": (80, 100, 80)}), gold, STIM_TIMES)
+
+
+def test_cli_writes_table_and_figure_and_a_missing_gold_file_is_one_line(tmp_path):
+    run = tmp_path / "spikes.h5"
+    write_run(periodic_run({"golgi": (80, 100, 80), "purkinje": (40, 60, 40)}), run)
+    gold = gold_file(tmp_path, {"golgi": (80, 120, 80), "purkinje": (44, 70, 44)})
+    base = [sys.executable, "-m", "spinncer", "reference-check", str(run), "--allow-pickle",
+            "--stim-times", "300", "100", "600", "--figure", str(tmp_path / "f.png"),
+            "-o", str(tmp_path / "t.csv")]
+    done = subprocess.run(base + ["--gold", str(gold)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(tmp_path / "t.csv")
+    assert len(table) == 6 and (tmp_path / "f.png").stat().st_size > 1000
+    done = subprocess.run(base + ["--gold", str(tmp_path / "none.npz")], capture_output=True,
+                          text=True)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1
+    assert lines[0].startswith("spinncer: error: reference_check.gold_standard")

@@ -1,0 +1,34 @@
+# Reference check: a run of the gold-standard protocol against the SpiNNCer NEST gold standard
+# made by the model's author (config reference_check.gold_standard), per population and window
+# (spinncer/analysis/reference.py). Meant for model.variant casali2019 (config/reference.yaml).
+
+
+rule reference_check:
+    input:
+        run=RUN + "/{backend}/spikes.h5",
+        gold=REFERENCE["gold_standard"] or [],
+    output:
+        table=report(
+            RUN + "/{backend}/reference_check.csv",
+            caption="../report/reference_check.rst",
+            category="6. Reference check",
+            labels={"run": "{stim} seed {seed}", "backend": "{backend}", "item": "table"},
+        ),
+        figure=report(
+            RUN + "/{backend}/figures/reference_check.png",
+            caption="../report/reference_check.rst",
+            category="6. Reference check",
+            labels={"run": "{stim} seed {seed}", "backend": "{backend}", "item": "figure"},
+        ),
+    wildcard_constraints:
+        stim=PROTOCOL_PATTERN,
+    log:
+        "logs/reference_check/{scaffold}/{stim}/seed{seed}/{backend}.log",
+    params:
+        stim_times=STIM_TIMES,
+        title=lambda wc: f"[{wc.backend}, model {MODEL_VARIANT}, {wc.stim}, seed {wc.seed}]",
+    shell:
+        # naming the gold-standard file in the config is the trust its pickles need
+        "{SPINNCER} reference-check {input.run} --gold {input.gold} --allow-pickle"
+        " --stim-times {params.stim_times} --title {params.title:q}"
+        " --figure {output.figure} -o {output.table} > {log} 2>&1"

@@ -1,0 +1,202 @@
+# Validation at the field's standard (spinncer/validation/): every validated backend runs
+# validation.seeds at each validated point (the ordinary simulate rule); the seed envelope of
+# the reference judges the others; the reference also runs each seed on the stimulus with one
+# input spike moved by one timestep (paired envelope of same-input lead/lag); membrane
+# potentials of the first seed are compared cell by cell.
+from spinncer.options import BACKENDS, alternatives_regex
+
+VALIDATION = config["validation"]
+VALIDATION_DIR = "results/{scaffold}/{stim}/validation"
+
+
+def validation_points():
+    """Run names validated: validation.stimulus, or the first point of the sweep."""
+    if not VALIDATION["seeds"]:
+        return []
+    return list(VALIDATION["stimulus"]) or [POINTS[0][0]]
+
+
+def validation_candidates():
+    return [b for b in VALIDATION["backends"] if b != VALIDATION["reference"]]
+
+
+def validation_runs(wc):
+    """{backend: [spikes.h5 of every seed]} of one validated point."""
+    backends = [VALIDATION["reference"]] + validation_candidates()
+    return {
+        backend: [
+            f"results/{wc.scaffold}/{wc.stim}/seed{seed}/{backend}/spikes.h5"
+            for seed in VALIDATION["seeds"]
+        ]
+        for backend in backends
+    }
+
+
+def run_key(backend):
+    """Name of the validate rule's input list of `backend`'s runs."""
+    return "run_" + backend.replace("-", "_")
+
+
+def first_validation_run(wc, backend):
+    """The run file of the first validation seed (membrane comparison)."""
+    seed = (VALIDATION["seeds"] or [1])[0]
+    return f"results/{wc.scaffold}/{wc.stim}/seed{seed}/{backend}/spikes.h5"
+
+
+def validation_outputs():
+    outputs = []
+    for stim in validation_points():
+        base = VALIDATION_DIR.format(scaffold=SCAFFOLD, stim=stim)
+        outputs.append(f"{base}/verdicts.csv")
+        outputs += [
+            f"{base}/membrane/{VALIDATION['reference']}_vs_{b}/summary.csv"
+            for b in validation_candidates()
+        ]
+    return outputs
+
+
+if VALIDATION["seeds"] and len(VALIDATION["seeds"]) < 2:
+    sys.exit(
+        "spinncer: error: config key 'validation.seeds': expected at least 2 seeds, "
+        f"found {VALIDATION['seeds']}"
+    )
+
+
+rule stimulus_perturb:
+    # one baseline input spike moved by one timestep (spinncer/validation/paired.py)
+    input:
+        RUN + "/stimulus.npz",
+    output:
+        RUN + "/perturbed/stimulus.npz",
+    log:
+        "logs/validation/{scaffold}/{stim}/seed{seed}/stimulus_perturb.log",
+    params:
+        allow_pickle="--allow-pickle" if STIM["allow_pickle"] else "",
+        timestep=SIM["timestep"],
+        stim_times=STIM_TIMES,
+    shell:
+        "{SPINNCER} stimulus-perturb {input} {params.allow_pickle} --seed {wildcards.seed}"
+        " --timestep {params.timestep} --stim-times {params.stim_times} -o {output}"
+        " > {log} 2>&1"
+
+
+rule simulate_perturbed:
+    input:
+        scaffold="resources/scaffolds/{scaffold}.hdf5",
+        stimulus=RUN + "/perturbed/stimulus.npz",
+    output:
+        RUN + "/perturbed/{backend}/spikes.h5",
+    log:
+        "logs/validation/{scaffold}/{stim}/seed{seed}/perturbed_{backend}.log",
+    wildcard_constraints:
+        backend=alternatives_regex(BACKENDS),
+    threads: SIM["threads"]
+    params:
+        config=lambda wc: run_config(wc, wc.backend),
+        options=lambda wc: backend_options(wc.backend),
+        timestep=SIM["timestep"],
+        simtime=SIMTIME,
+    shell:
+        "{SPINNCER} simulate --backend {wildcards.backend} --scaffold {input.scaffold}"
+        " --stimulus {input.stimulus} --timestep {params.timestep} --simtime {params.simtime}"
+        " --threads {threads} --seed {wildcards.seed}"
+        " --backend-options-json {params.options} --config-json {params.config}"
+        " -o {output} > {log} 2>&1"
+
+
+rule validate:
+    input:
+        unpack(lambda wc: {run_key(b): paths for b, paths in validation_runs(wc).items()}),
+        perturbed=lambda wc: (
+            [
+                f"results/{wc.scaffold}/{wc.stim}/seed{s}/perturbed/"
+                f"{VALIDATION['reference']}/spikes.h5"
+                for s in VALIDATION["seeds"]
+            ]
+            if VALIDATION["paired"]
+            else []
+        ),
+    output:
+        verdicts=report(
+            VALIDATION_DIR + "/verdicts.csv",
+            caption="../report/validation_verdicts.rst",
+            category="6. Validation",
+            labels={"point": "{stim}", "item": "verdicts"},
+        ),
+        scores=VALIDATION_DIR + "/scores.csv",
+        envelope=VALIDATION_DIR + "/envelope.csv",
+        distributions=VALIDATION_DIR + "/distributions.csv",
+        summary=report(
+            VALIDATION_DIR + "/summary.csv",
+            caption="../report/validation_verdicts.rst",
+            category="6. Validation",
+            labels={"point": "{stim}", "item": "tests outside per backend"},
+        ),
+        paired=report(
+            VALIDATION_DIR + "/paired.csv",
+            caption="../report/validation_paired.rst",
+            category="6. Validation",
+            labels={"point": "{stim}", "item": "paired envelope"},
+        ),
+        figures=[
+            report(
+                VALIDATION_DIR + f"/score_envelope_{score}.png",
+                caption="../report/validation_envelope.rst",
+                category="6. Validation",
+                labels={"point": "{stim}", "item": f"{score} vs envelope"},
+            )
+            for score in ("ks", "emd")
+        ]
+        + [
+            report(
+                VALIDATION_DIR + f"/distributions_{pop}.png",
+                caption="../report/validation_distributions.rst",
+                category="6. Validation",
+                labels={"point": "{stim}", "item": f"distributions {pop}"},
+            )
+            for pop in POPULATIONS
+        ],
+    log:
+        "logs/validation/{scaffold}/{stim}/validate.log",
+    params:
+        runs=lambda wc, input: " ".join(
+            f"--run {b}={path}" for b in validation_runs(wc) for path in input[run_key(b)]
+        ),
+        perturbed=lambda wc, input: (
+            f"--perturbed {' '.join(input.perturbed)}" if input.perturbed else ""
+        ),
+        reference=VALIDATION["reference"],
+        windows=WINDOW_ARGS,
+        outdir=lambda wc, output: Path(output.verdicts).parent,
+    shell:
+        "{SPINNCER} validate {params.runs} {params.perturbed} --reference {params.reference}"
+        " {params.windows} --outdir {params.outdir} > {log} 2>&1"
+
+
+rule validate_signals:
+    # membrane potential and conductances of the same cells, first validation seed
+    input:
+        a=lambda wc: first_validation_run(wc, wc.a),
+        b=lambda wc: first_validation_run(wc, wc.b),
+    output:
+        summary=report(
+            VALIDATION_DIR + "/membrane/{a}_vs_{b}/summary.csv",
+            caption="../report/validation_membrane.rst",
+            category="6. Validation",
+            labels={"point": "{stim}", "item": "membrane {a} vs {b}"},
+        ),
+        cells=VALIDATION_DIR + "/membrane/{a}_vs_{b}/cells.csv",
+        figure=report(
+            VALIDATION_DIR + "/membrane/{a}_vs_{b}/traces.png",
+            caption="../report/validation_membrane.rst",
+            category="6. Validation",
+            labels={"point": "{stim}", "item": "membrane traces {a} vs {b}"},
+        ),
+    wildcard_constraints:
+        a=alternatives_regex(BACKENDS),
+        b=alternatives_regex(BACKENDS),
+    log:
+        "logs/validation/{scaffold}/{stim}/membrane_{a}_vs_{b}.log",
+    shell:
+        "{SPINNCER} validate-signals {input.a} {input.b} --cells {output.cells}"
+        " -o {output.summary} --figure {output.figure} > {log} 2>&1"
