@@ -157,6 +157,34 @@ def run_config(wildcards, backend):
     return shlex.quote(json.dumps(run, sort_keys=True))
 
 
+BRIAN2_ENV = "resources/envs/brian2"
+
+
+def simulate_command(wildcards):
+    """The spinncer command running this backend: brian2 runs in the brian2 env."""
+    if wildcards.backend == "brian2":
+        return (
+            f"SPINNCER_BRIAN2_CACHE={BRIAN2_ENV}/builds"
+            f" {BRIAN2_ENV}/bin/python -m spinncer -v --console-fd 3 3>&2"
+        )
+    return SPINNCER
+
+
+def signals_flag(wildcards):
+    """--no-signals unless simulation.record_signals, or the run is one the validation's
+    membrane comparison reads (the first validation seed of a validated point)."""
+    if SIM["record_signals"]:
+        return ""
+    seeds = config["validation"]["seeds"]
+    if (
+        seeds
+        and int(wildcards.seed) == seeds[0]
+        and wildcards.stim in validation_points()
+    ):
+        return ""
+    return "--no-signals"
+
+
 def backend_options(backend):
     """Backend settings (JSON for the CLI) from the spinnaker section of the config."""
     options = {}
@@ -276,3 +304,63 @@ def mapping_inputs(wildcards):
     if config["communication"]["mapping"] == "blocks":
         return []
     return [f"results/{wildcards.scaffold}/mapping/{o}.npz" for o in ORDERINGS]
+
+
+# ---------------------------------------------------------------- validation (validation.smk)
+from spinncer.options import BACKENDS, alternatives_regex
+
+VALIDATION = config["validation"]
+VALIDATION_DIR = "results/{scaffold}/{stim}/validation"
+
+
+def validation_points():
+    """Run names validated: validation.stimulus, or the first point of the sweep."""
+    if not VALIDATION["seeds"]:
+        return []
+    return list(VALIDATION["stimulus"]) or [POINTS[0][0]]
+
+
+def validation_candidates():
+    return [b for b in VALIDATION["backends"] if b != VALIDATION["reference"]]
+
+
+def validation_runs(wc):
+    """{backend: [spikes.h5 of every seed]} of one validated point."""
+    backends = [VALIDATION["reference"]] + validation_candidates()
+    return {
+        backend: [
+            f"results/{wc.scaffold}/{wc.stim}/seed{seed}/{backend}/spikes.h5"
+            for seed in VALIDATION["seeds"]
+        ]
+        for backend in backends
+    }
+
+
+def run_key(backend):
+    """Name of the validate rule's input list of `backend`'s runs."""
+    return f"run_{backend.replace('-', '_')}"
+
+
+def first_validation_run(wc, backend):
+    """The run file of the first validation seed (membrane comparison)."""
+    seed = (VALIDATION["seeds"] or [1])[0]
+    return f"results/{wc.scaffold}/{wc.stim}/seed{seed}/{backend}/spikes.h5"
+
+
+def validation_outputs():
+    outputs = []
+    for stim in validation_points():
+        base = VALIDATION_DIR.format(scaffold=SCAFFOLD, stim=stim)
+        outputs.append(f"{base}/verdicts.csv")
+        outputs += [
+            f"{base}/membrane/{VALIDATION['reference']}_vs_{b}/summary.csv"
+            for b in validation_candidates()
+        ]
+    return outputs
+
+
+if VALIDATION["seeds"] and len(VALIDATION["seeds"]) < 2:
+    sys.exit(
+        "spinncer: error: config key 'validation.seeds': expected at least 2 seeds, "
+        f"found {VALIDATION['seeds']}"
+    )

@@ -5,18 +5,6 @@
 #                  compiled projects are kept in that env (one per scaffold and settings)
 #   spinnaker      sPyNNaker on the configured board or spalloc server
 
-BRIAN2_ENV = "resources/envs/brian2"
-
-
-def simulate_command(wildcards):
-    """The spinncer command running this backend: brian2 runs in the brian2 env."""
-    if wildcards.backend == "brian2":
-        return (
-            f"SPINNCER_BRIAN2_CACHE={BRIAN2_ENV}/builds"
-            f" {BRIAN2_ENV}/bin/python -m spinncer -v --console-fd 3 3>&2"
-        )
-    return SPINNCER
-
 
 rule env_brian2:
     # brian2 2.9 needs numpy < 2: its own virtual environment, from envs/brian2.txt, with
@@ -27,8 +15,10 @@ rule env_brian2:
         f"{BRIAN2_ENV}/.installed",
     log:
         "logs/env/brian2.log",
+    params:
+        env=lambda wc, output: Path(output[0]).parent,
     shell:
-        "spinncer -v --console-fd 3 3>&2 make-env brian2 {BRIAN2_ENV} --log {log}"
+        "spinncer -v --console-fd 3 3>&2 make-env brian2 {params.env} --log {log}"
 
 
 rule simulate:
@@ -51,10 +41,11 @@ rule simulate:
         simtime=SIMTIME,
         spinncer=simulate_command,
         variant=MODEL_VARIANT,
+        signals=signals_flag,
     shell:
         "{params.spinncer} simulate --backend {wildcards.backend} --scaffold {input.scaffold}"
         " --stimulus {input.stimulus} --timestep {params.timestep} --simtime {params.simtime}"
-        " --threads {threads} --seed {wildcards.seed} {params.allow_pickle}"
+        " --threads {threads} --seed {wildcards.seed} {params.allow_pickle} {params.signals}"
         " --model-variant {params.variant}"
         " --backend-options-json {params.options} --config-json {params.config}"
         " -o {output} > {log} 2>&1"

@@ -68,7 +68,10 @@ rule communication:
                 "item": "figure",
             },
         ),
-        heatmaps=[RUN + "/{backend}/figures/communication_heatmap_" + o + ".png" for o in ORDERINGS],
+        heatmaps=[
+            f"{RUN}/{{backend}}/figures/communication_heatmap_{o}.png"
+            for o in ORDERINGS
+        ],
     log:
         "logs/communication/{scaffold}/{stim}/seed{seed}/{backend}.log",
     params:

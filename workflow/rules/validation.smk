@@ -2,66 +2,7 @@
 # validation.seeds at each validated point (the ordinary simulate rule); the seed envelope of
 # the reference judges the others; the reference also runs each seed on the stimulus with one
 # input spike moved by one timestep (paired envelope of same-input lead/lag); membrane
-# potentials of the first seed are compared cell by cell.
-from spinncer.options import BACKENDS, alternatives_regex
-
-VALIDATION = config["validation"]
-VALIDATION_DIR = "results/{scaffold}/{stim}/validation"
-
-
-def validation_points():
-    """Run names validated: validation.stimulus, or the first point of the sweep."""
-    if not VALIDATION["seeds"]:
-        return []
-    return list(VALIDATION["stimulus"]) or [POINTS[0][0]]
-
-
-def validation_candidates():
-    return [b for b in VALIDATION["backends"] if b != VALIDATION["reference"]]
-
-
-def validation_runs(wc):
-    """{backend: [spikes.h5 of every seed]} of one validated point."""
-    backends = [VALIDATION["reference"]] + validation_candidates()
-    return {
-        backend: [
-            f"results/{wc.scaffold}/{wc.stim}/seed{seed}/{backend}/spikes.h5"
-            for seed in VALIDATION["seeds"]
-        ]
-        for backend in backends
-    }
-
-
-def run_key(backend):
-    """Name of the validate rule's input list of `backend`'s runs."""
-    return "run_" + backend.replace("-", "_")
-
-
-def first_validation_run(wc, backend):
-    """The run file of the first validation seed (membrane comparison)."""
-    seed = (VALIDATION["seeds"] or [1])[0]
-    return f"results/{wc.scaffold}/{wc.stim}/seed{seed}/{backend}/spikes.h5"
-
-
-def validation_outputs():
-    outputs = []
-    for stim in validation_points():
-        base = VALIDATION_DIR.format(scaffold=SCAFFOLD, stim=stim)
-        outputs.append(f"{base}/verdicts.csv")
-        outputs += [
-            f"{base}/membrane/{VALIDATION['reference']}_vs_{b}/summary.csv"
-            for b in validation_candidates()
-        ]
-    return outputs
-
-
-if VALIDATION["seeds"] and len(VALIDATION["seeds"]) < 2:
-    sys.exit(
-        "spinncer: error: config key 'validation.seeds': expected at least 2 seeds, "
-        f"found {VALIDATION['seeds']}"
-    )
-
-
+# potentials of the first seed are compared cell by cell (functions in common.smk).
 rule stimulus_perturb:
     # one stimulus-window input spike moved by one timestep (spinncer/validation/paired.py)
     input:
@@ -103,6 +44,7 @@ rule simulate_perturbed:
         "{params.spinncer} simulate --backend {wildcards.backend} --scaffold {input.scaffold}"
         " --stimulus {input.stimulus} --timestep {params.timestep} --simtime {params.simtime}"
         " --threads {threads} --seed {wildcards.seed} --model-variant {params.variant}"
+        " --no-signals"
         " --backend-options-json {params.options} --config-json {params.config}"
         " -o {output} > {log} 2>&1"
 
@@ -123,29 +65,29 @@ rule validate:
         ),
     output:
         verdicts=report(
-            VALIDATION_DIR + "/verdicts.csv",
+            f"{VALIDATION_DIR}/verdicts.csv",
             caption="../report/validation_verdicts.rst",
             category="6. Validation",
             labels={"point": "{stim}", "item": "verdicts"},
         ),
-        scores=VALIDATION_DIR + "/scores.csv",
-        envelope=VALIDATION_DIR + "/envelope.csv",
-        distributions=VALIDATION_DIR + "/distributions.csv",
+        scores=f"{VALIDATION_DIR}/scores.csv",
+        envelope=f"{VALIDATION_DIR}/envelope.csv",
+        distributions=f"{VALIDATION_DIR}/distributions.csv",
         summary=report(
-            VALIDATION_DIR + "/summary.csv",
+            f"{VALIDATION_DIR}/summary.csv",
             caption="../report/validation_verdicts.rst",
             category="6. Validation",
             labels={"point": "{stim}", "item": "tests outside per backend"},
         ),
         paired=report(
-            VALIDATION_DIR + "/paired.csv",
+            f"{VALIDATION_DIR}/paired.csv",
             caption="../report/validation_paired.rst",
             category="6. Validation",
             labels={"point": "{stim}", "item": "paired envelope"},
         ),
         figures=[
             report(
-                VALIDATION_DIR + f"/score_envelope_{score}.png",
+                f"{VALIDATION_DIR}/score_envelope_{score}.png",
                 caption="../report/validation_envelope.rst",
                 category="6. Validation",
                 labels={"point": "{stim}", "item": f"{score} vs envelope"},
@@ -154,7 +96,7 @@ rule validate:
         ]
         + [
             report(
-                VALIDATION_DIR + f"/distributions_{pop}.png",
+                f"{VALIDATION_DIR}/distributions_{pop}.png",
                 caption="../report/validation_distributions.rst",
                 category="6. Validation",
                 labels={"point": "{stim}", "item": f"distributions {pop}"},
@@ -187,14 +129,14 @@ rule validate_signals:
         b=lambda wc: first_validation_run(wc, wc.b),
     output:
         summary=report(
-            VALIDATION_DIR + "/membrane/{a}_vs_{b}/summary.csv",
+            f"{VALIDATION_DIR}/membrane/{{a}}_vs_{{b}}/summary.csv",
             caption="../report/validation_membrane.rst",
             category="6. Validation",
             labels={"point": "{stim}", "item": "membrane {a} vs {b}"},
         ),
-        cells=VALIDATION_DIR + "/membrane/{a}_vs_{b}/cells.csv",
+        cells=f"{VALIDATION_DIR}/membrane/{{a}}_vs_{{b}}/cells.csv",
         figure=report(
-            VALIDATION_DIR + "/membrane/{a}_vs_{b}/traces.png",
+            f"{VALIDATION_DIR}/membrane/{{a}}_vs_{{b}}/traces.png",
             caption="../report/validation_membrane.rst",
             category="6. Validation",
             labels={"point": "{stim}", "item": "membrane traces {a} vs {b}"},
