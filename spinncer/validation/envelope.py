@@ -119,7 +119,13 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
                                                     sort=False)}
                           for rank, seed in enumerate(sorted(runs))}
                    for name, runs in candidates.items()}
-    keys = list(dict.fromkeys(k for seed in ref_seeds for k in groups[seed]))
+    # every population x window x statistic gets a row, also where no value exists at all
+    # (one DCN cell has no pairs to correlate): that row says why instead of being absent
+    seen = list(dict.fromkeys(k for seed in ref_seeds for k in groups[seed]))
+    populations = list(dict.fromkeys([k[0] for k in seen] + list(n_cells)))
+    windows = list(dict.fromkeys(k[1] for k in seen))
+    statistics = list(dict.fromkeys(k[2] for k in seen))
+    keys = [(p, w, s) for p in populations for w in windows for s in statistics]
     pct = f"p{percentile:g}"
     rule = envelope_rule(percentile)
     empty = np.empty(0)
