@@ -388,7 +388,8 @@ def test_malformed_or_noncanonical_point_path_is_one_line(workdir, stim, seed, e
     assert done.returncode != 0
     (line,) = console_errors(done)
     assert expected in line
-    assert not (workdir / f"results/smoke_100x100/{stim}").exists()
+    # nothing under the refused spelling (f100_r140_poisson itself is a smoke point)
+    assert not (workdir / f"results/smoke_100x100/{stim}/seed{seed}").exists()
 
 
 def test_smoke_run_compares_nest_and_brian2(workdir):
