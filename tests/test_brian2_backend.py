@@ -165,3 +165,39 @@ def test_brian2_compiler_failure_is_one_error_line(brian2_python, tmp_path, scaf
     assert "compiler" in lines[0]
     assert not out.exists()
     assert not out.parent.exists() or list(out.parent.iterdir()) == []
+
+
+INITIAL_V_SCRIPT = """
+import sys
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+import brian2_single_cell as single
+from spinncer.backends.brian2 import Brian2Session
+from spinncer.params import CELL_POPULATIONS, model_variant
+scaffold, stimulus, _ = single.network()
+first = {}
+for variant in ("casali2019", "spinncer"):
+    session = Brian2Session(timestep=single.TIMESTEP, model=model_variant(variant),
+                            options={"cache_dir": sys.argv[2]})
+    session.build(scaffold, stimulus, {pop: np.array([0]) for pop in CELL_POPULATIONS})
+    session.connect(scaffold)  # the variants name none of the test's connections: no input
+    session.run(1.0)
+    first.update({f"{variant}_{pop}": s.v[0, 0] for pop, s in session.signals().items()})
+    session.end()
+np.savez(sys.argv[3], **first)
+"""
+
+
+def test_brian2_starts_at_the_models_initial_v(brian2_python, tmp_path):
+    """casali2019 starts every cell at -70 mV (its script), spinncer at rest: the first
+    sample (one step in) is within a step's drift of the start, and the two builds differ."""
+    from spinncer.params import model_variant
+    done = subprocess.run([str(brian2_python), "-c", INITIAL_V_SCRIPT,
+                           str(Path(single.__file__).parent), str(BRIAN2_ENV / "builds"),
+                           str(tmp_path / "v.npz")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    first = np.load(tmp_path / "v.npz")
+    ours = model_variant("spinncer")
+    for pop in ("golgi", "purkinje", "dcn"):  # resting potentials 4-11 mV above -70
+        assert first[f"casali2019_{pop}"] == pytest.approx(-70.0, abs=0.5), pop
+        assert first[f"spinncer_{pop}"] == pytest.approx(ours.v_init(pop), abs=0.5), pop
