@@ -119,7 +119,7 @@ def test_brian2_new_stimulus_reuses_compiled_project(brian2_python, brian2_run, 
 
 
 def test_brian2_spike_lanes_split_repeated_times():
-    from spinncer.backends.brian2 import spike_lanes
+    from spinncer.backends.brian2 import MIN_LANES, spike_lanes
     from spinncer.stimulus import Stimulus
     stimulus = Stimulus.from_trains([[0.2, 0.5, 0.5, 0.5, 0.9], [], [0.3]])
     steps, starts, stops, lanes = spike_lanes(stimulus, 0.1)
@@ -127,7 +127,9 @@ def test_brian2_spike_lanes_split_repeated_times():
     units = [steps[a:b].tolist() for a, b in zip(starts, stops)]
     # lane 0: every distinct time; lane 1 and 2: the repeats (firing step = stamp / dt - 1)
     assert units == [[1, 4, 8], [], [2], [4], [], [], [4], [], []]
-    assert spike_lanes(Stimulus.from_trains([[0.2], [0.3]]), 0.1)[3] == 2
+    # fewer repeats than MIN_LANES: the same lanes (one build); more: as many as needed
+    assert spike_lanes(Stimulus.from_trains([[0.2], [0.3]]), 0.1)[3] == MIN_LANES
+    assert spike_lanes(Stimulus.from_trains([[0.5] * 5]), 0.1)[3] == 5
 
 
 def _simulate_cli(python, tmp_path, scaffold_file, stimulus_file, env=None):

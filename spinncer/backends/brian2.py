@@ -102,7 +102,16 @@ def capacity_for(n_spikes):
     return max(MIN_CAPACITY, 1 << int(np.ceil(np.log2(max(int(n_spikes), 1)))))
 
 
-def spike_lanes(stimulus, dt, min_lanes=2):
+#: Lanes every build has, so that the stimuli of one protocol share a compiled project. A
+#: Poisson glomerulus at the paper's peak (151 Hz) puts k spikes in one 0.1 ms step with
+#: P ~ (0.0151)^k / k!: over 7k glomeruli and the 500 stimulus steps of a 400 x 400 µm run about
+#: 2 triple spikes are expected (seeds 1 and 2 of the paper point: 3 and 2 lanes needed), a
+#: quadruple in about 1 run in 140. Each lane beyond the first copies the glomerulus synapses
+#: (369k of 4.2M at 400 x 400 µm).
+MIN_LANES = 3
+
+
+def spike_lanes(stimulus, dt, min_lanes=MIN_LANES):
     """The glomerulus spikes as Brian2 firing steps (stamp / dt - 1), split into lanes: a
     Brian2 neuron fires at most once per step, so the k-th spike of one train in one step goes
     to lane k (unit ``k * n + glomerulus``; each lane has the glomerulus's synapses).
