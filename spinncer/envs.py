@@ -4,11 +4,17 @@
 goes into it as a ``.pth`` file naming this checkout (no copy, no build step: the env always
 runs the library of the checkout that made it). The BSB env (rule ``env_bsb``) is made by the
 workflow directly; it runs BSB only, not spinncer.
+
+``envs/spinncer.yaml``: the conda environment every rule declares (``snakemake --sdm conda``),
+generated from ``envs/spinncer.txt`` by :func:`conda_env_yaml` (``python -m spinncer.envs >
+envs/spinncer.yaml``; a test checks it is up to date), so the pins live in the .txt only.
 """
 import subprocess
 import sys
 import sysconfig
 from pathlib import Path
+
+import yaml
 
 from .errors import InputError
 
@@ -68,3 +74,48 @@ def ensure_env(name, directory, python=sys.executable):
             and env_python(directory).exists()):
         make_env(name, directory, python)
     return env_python(directory)
+
+
+#: Conda-forge packages of envs/spinncer.yaml besides the pins: the Python the pins of
+#: envs/spinncer.txt were measured with (this project's .venv), pip for the pins, and a C++
+#: compiler and make for Brian2's standalone builds (in the Brian2 env made from this one).
+CONDA_PACKAGES = ("python=3.11", "pip", "cxx-compiler", "make")
+CONDA_HEADER = """\
+# GENERATED from envs/spinncer.txt by `python -m spinncer.envs > envs/spinncer.yaml` (a test
+# checks it is up to date): change the pins there, then regenerate.
+#
+# The conda environment every rule declares. `snakemake --sdm conda ...` makes it (under
+# .snakemake/conda/) instead of running the rules in the pip environment of envs/spinncer.txt:
+# conda-forge's Python, a C++ compiler and make (Brian2 standalone), and pip installs the pins
+# of envs/spinncer.txt (inline: Snakemake copies this file to .snakemake/conda/, where a relative
+# `-r spinncer.txt` would not resolve). envs/spinncer.post-deploy.sh then installs the checkout
+# itself (`-e .` of envs/spinncer.txt). The BSB and Brian2 environments (numpy < 2) are made by
+# the workflow's rules env_bsb and env_brian2 from envs/bsb.txt and envs/brian2.txt in both
+# cases. Snakemake itself runs from an environment with spinncer installed, as without conda.
+# Used directly (`conda env create -f envs/spinncer.yaml`), follow it with
+# `pip install --no-deps -e .` in the checkout.
+#
+# Not exercised on the machines this project is developed on (no conda channel reachable
+# there): only the pip environments of envs/*.txt have been run.
+"""
+
+
+def conda_env_yaml():
+    """envs/spinncer.yaml: :data:`CONDA_PACKAGES` from conda-forge, then the pins of
+    envs/spinncer.txt for pip; its ``-e .`` (the checkout) is left to the post-deploy script."""
+    source = CHECKOUT / "envs" / "spinncer.txt"
+    pins = []
+    for line in source.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line or line == "-e .":
+            continue
+        if line.startswith("-"):
+            raise InputError(str(source), "pins and '-e .' only", repr(line))
+        pins.append(line)
+    env = {"name": "spinncer", "channels": ["conda-forge", "nodefaults"],
+           "dependencies": [*CONDA_PACKAGES, {"pip": pins}]}
+    return CONDA_HEADER + yaml.safe_dump(env, sort_keys=False, default_flow_style=False)
+
+
+if __name__ == "__main__":
+    print(conda_env_yaml(), end="")

@@ -240,6 +240,9 @@ class Brian2Session(Session):
         b2.device.reinit()
         b2.device.activate(build_on_run=False)
         b2.prefs.devices.cpp_standalone.openmp_threads = self.threads if self.threads > 1 else 0
+        # Brian2's default make flag is a bare '-j' (one compiler per source file at once:
+        # dozens of cc1plus, GiBs of RSS); one compiler per core this process may use
+        b2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{len(os.sched_getaffinity(0))}"]
         b2.defaultclock.dt = self.timestep * ms
         self._n_cells = {name: scaffold.n_cells(name) for name in scaffold.positions}
         # every IF_cond_exp population in one group, each cell with its population's

@@ -78,7 +78,8 @@ def sweep_load(load, path, parameter, value="packets_peak", ylabel=None, title="
             x, med = rows_[parameter].to_numpy(float), rows_["median"].to_numpy(float)
             line = ax.errorbar(x, med, yerr=[med - rows_["p5"], rows_["p95"] - med],
                                marker="o", ms=3, capsize=2, ls="none")
-            result = fit_curves(x, med)
+            # seeds are repeats, not an axis a curve can be fitted along
+            result = fit_curves(x, med) if parameter != "seed" else {}
             best, best_r2 = None, -np.inf
             for model, fit in result.items():
                 fits.append(dict(population=name, ordering=ordering, value=value,

@@ -14,6 +14,8 @@ rule analyse_cells:
         windows=f"{RUN}/{{backend}}/windows.csv",
     log:
         "logs/analyse/{scaffold}/{stim}/seed{seed}/{backend}_cells.log",
+    conda:
+        SPINNCER_ENV
     params:
         windows=WINDOW_ARGS,
     shell:
@@ -38,6 +40,8 @@ rule analyse_populations:
         responses=f"{RUN}/{{backend}}/responses.csv",
     log:
         "logs/analyse/{scaffold}/{stim}/seed{seed}/{backend}_populations.log",
+    conda:
+        SPINNCER_ENV
     params:
         windows=WINDOW_ARGS,
     shell:
@@ -55,6 +59,8 @@ rule analyse_activity:
         psth=f"{RUN}/{{backend}}/psth.csv",
     log:
         "logs/analyse/{scaffold}/{stim}/seed{seed}/{backend}_activity.log",
+    conda:
+        SPINNCER_ENV
     params:
         bin=config["analysis"]["psth_bin"],
     shell:

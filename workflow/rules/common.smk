@@ -7,6 +7,7 @@ import sys
 from snakemake.utils import validate
 
 from spinncer.config import check_config, config_sources
+from spinncer.envs import CHECKOUT
 from spinncer.errors import InputError
 from spinncer.options import BACKENDS, ORDERINGS, alternatives_regex
 from spinncer.params import ALL_POPULATIONS
@@ -73,6 +74,12 @@ os.environ.update(PATH=os.pathsep.join([str(SPINNCER_BIN), os.environ.get("PATH"
 SPINNCER = (
     "spinncer -v --console-fd 3 3>&2"  # for rules computing their command (simulate)
 )
+# Every rule's software: the pip environment above, or with `--sdm conda` the conda env of
+# envs/spinncer.yaml (generated from envs/spinncer.txt by spinncer.envs), into which its
+# post-deploy script installs the checkout named by SPINNCER_CHECKOUT (this library's).
+# The path is relative to workflow/rules/, where every rule is defined.
+SPINNCER_ENV = "../../envs/spinncer.yaml"
+os.environ.update(SPINNCER_CHECKOUT=str(CHECKOUT))
 SCAFFOLD = config["scaffold"]["name"]
 STIM = config["stimulus"]
 SIM = config["simulation"]

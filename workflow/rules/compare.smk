@@ -46,6 +46,8 @@ rule compare_backends:
     wildcard_constraints:
         a=alternatives_regex(BACKENDS),
         b=alternatives_regex(BACKENDS),
+    conda:
+        SPINNCER_ENV
     params:
         outdir=lambda wc, output: Path(output.verdicts).parent,
         windows=WINDOW_ARGS,
@@ -69,6 +71,8 @@ rule compare_named:
         rates="results/compare/{name}/rates.csv",
     log:
         "logs/compare/{name}.log",
+    conda:
+        SPINNCER_ENV
     params:
         outdir=lambda wc, output: Path(output.verdicts).parent,
         windows=WINDOW_ARGS,
@@ -120,6 +124,8 @@ for _sweep in SWEEPS:
             fits=f"results/{SCAFFOLD}/sweep/{_sweep}/load_fits.csv",
         log:
             f"logs/sweep/{SCAFFOLD}/{_sweep}.log",
+        conda:
+            SPINNCER_ENV
         params:
             parameters=" ".join(swept_parameters(_sweep)) or "f_peak",
             prefix=lambda wc, output: f"{Path(output.table).parent}/",

@@ -36,6 +36,8 @@ rule figure_run:
         ),
     log:
         "logs/figures/{scaffold}/{stim}/seed{seed}/{backend}.log",
+    conda:
+        SPINNCER_ENV
     params:
         outdir=lambda wc, output: Path(output.rates).parent,
         title=lambda wc: shlex.quote(f"[{wc.backend}, {wc.stim}, seed {wc.seed}]"),

@@ -32,6 +32,8 @@ rule reference_check:
         "logs/reference_check/{scaffold}/{stim}/seed{seed}/{backend}.log",
     wildcard_constraints:
         stim=PROTOCOL_PATTERN,
+    conda:
+        SPINNCER_ENV
     params:
         stim_times=STIM_TIMES,
         title=lambda wc: f"[{wc.backend}, model {MODEL_VARIANT}, {wc.stim}, seed {wc.seed}]",

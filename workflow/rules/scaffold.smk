@@ -9,12 +9,15 @@ SCAFFOLD_CONFIG = config["scaffold"]
 
 rule env_bsb:
     # BSB 3 needs numpy < 2: its own virtual environment, made from envs/bsb.txt.
+    # (by the interpreter running Snakemake, with or without --sdm conda)
     input:
         "envs/bsb.txt",
     output:
         touch(f"{BSB_ENV}/.installed"),
     log:
         "logs/env/bsb.log",
+    conda:
+        SPINNCER_ENV
     params:
         python=shlex.quote(sys.executable),
         env=lambda wc, output: Path(output[0]).parent,
@@ -41,6 +44,8 @@ if SCAFFOLD_CONFIG["source"] == "build":
             "logs/scaffold/{scaffold}.log",
         benchmark:
             "logs/benchmark/scaffold/{scaffold}.tsv"
+        conda:
+            SPINNCER_ENV
         params:
             x=SCAFFOLD_CONFIG["build"]["x"],
             z=SCAFFOLD_CONFIG["build"]["z"],
@@ -60,6 +65,8 @@ else:
             scaffold_input_file(),
         log:
             f"logs/download/{Path(scaffold_input_file()).name}.log",
+        conda:
+            SPINNCER_ENV
         params:
             url=shlex.quote(SCAFFOLD_CONFIG["url"] or ""),
             sha256=shlex.quote(SCAFFOLD_CONFIG["sha256"]),
@@ -74,6 +81,8 @@ else:
             "resources/scaffolds/{scaffold}.hdf5",
         log:
             "logs/scaffold/{scaffold}.log",
+        conda:
+            SPINNCER_ENV
         params:
             sha256=shlex.quote(SCAFFOLD_CONFIG["sha256"]),
         shell:
@@ -100,6 +109,8 @@ rule scaffold_summary:
         ),
     log:
         "logs/scaffold/{scaffold}_summary.log",
+    conda:
+        SPINNCER_ENV
     shell:
         "spinncer -v --console-fd 3 3>&2 scaffold-summary {input} --populations {output.populations}"
         " --connections {output.connections} --figure {output.figure}"

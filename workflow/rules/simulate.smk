@@ -15,6 +15,8 @@ rule env_brian2:
         f"{BRIAN2_ENV}/.installed",
     log:
         "logs/env/brian2.log",
+    conda:
+        SPINNCER_ENV
     params:
         env=lambda wc, output: Path(output[0]).parent,
     shell:
@@ -32,6 +34,8 @@ rule simulate:
         "logs/simulate/{scaffold}/{stim}/seed{seed}/{backend}.log",
     benchmark:
         "logs/benchmark/simulate/{scaffold}/{stim}/seed{seed}/{backend}.tsv"
+    conda:
+        SPINNCER_ENV
     threads: SIM["threads"]
     params:
         config=lambda wc: run_config(wc, wc.backend),

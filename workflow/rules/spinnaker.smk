@@ -22,6 +22,8 @@ rule spinnaker_map:
     benchmark:
         "logs/benchmark/mapping/{scaffold}/{ordering}.tsv"
     priority: 10
+    conda:
+        SPINNCER_ENV
     threads: 1
     params:
         options=SPINNAKER_OPTIONS,
@@ -74,6 +76,8 @@ rule communication:
         ],
     log:
         "logs/communication/{scaffold}/{stim}/seed{seed}/{backend}.log",
+    conda:
+        SPINNCER_ENV
     params:
         mappings=lambda wc, input: " ".join(
             f"--mapping {Path(m).stem}={m}" for m in input.mappings
@@ -101,6 +105,8 @@ rule numerics_weights:
         saturation="results/{scaffold}/numerics/saturation_worst_case.csv",
     log:
         "logs/numerics/{scaffold}.log",
+    conda:
+        SPINNCER_ENV
     params:
         options=SPINNAKER_OPTIONS,
     shell:
@@ -126,6 +132,8 @@ rule numerics_saturation:
         weights=temp(f"{RUN}/{{backend}}/.weights.csv"),
     log:
         "logs/numerics/{scaffold}/{stim}/seed{seed}/{backend}.log",
+    conda:
+        SPINNCER_ENV
     params:
         options=SPINNAKER_OPTIONS,
     shell:

@@ -11,6 +11,8 @@ rule stimulus_generate:
         "logs/stimulus/{scaffold}/{stim}/seed{seed}.log",
     wildcard_constraints:
         stim=r"f[0-9.]+_r[0-9.]+_(poisson|periodic)",
+    conda:
+        SPINNCER_ENV
     params:
         point=sweep_point,
         f_base=STIM["f_base"],
@@ -38,6 +40,8 @@ rule stimulus_from_file:
         "logs/stimulus/{scaffold}/{stim}/seed{seed}.log",
     wildcard_constraints:
         stim=r"file-[A-Za-z0-9_.-]+",
+    conda:
+        SPINNCER_ENV
     params:
         point=sweep_point,  # checks the run path names the configured file
         allow_pickle="--allow-pickle" if STIM["allow_pickle"] else "",
@@ -60,6 +64,8 @@ rule stimulus_protocol:
         "logs/stimulus/{scaffold}/{stim}/seed{seed}.log",
     wildcard_constraints:
         stim=PROTOCOL_PATTERN,
+    conda:
+        SPINNCER_ENV
     params:
         timestep=SIM["timestep"],
     shell:

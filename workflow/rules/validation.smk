@@ -11,6 +11,8 @@ rule stimulus_perturb:
         f"{RUN}/perturbed/stimulus.npz",
     log:
         "logs/validation/{scaffold}/{stim}/seed{seed}/stimulus_perturb.log",
+    conda:
+        SPINNCER_ENV
     params:
         allow_pickle="--allow-pickle" if STIM["allow_pickle"] else "",
         timestep=SIM["timestep"],
@@ -32,6 +34,8 @@ rule simulate_perturbed:
         "logs/validation/{scaffold}/{stim}/seed{seed}/perturbed_{backend}.log",
     wildcard_constraints:
         backend=alternatives_regex(BACKENDS),
+    conda:
+        SPINNCER_ENV
     threads: SIM["threads"]
     params:
         config=lambda wc: run_config(wc, wc.backend),
@@ -105,6 +109,8 @@ rule validate:
         ],
     log:
         "logs/validation/{scaffold}/{stim}/validate.log",
+    conda:
+        SPINNCER_ENV
     params:
         runs=lambda wc, input: " ".join(
             f"--run {b}={path}"
@@ -146,6 +152,8 @@ rule validate_signals:
     wildcard_constraints:
         a=alternatives_regex(BACKENDS),
         b=alternatives_regex(BACKENDS),
+    conda:
+        SPINNCER_ENV
     shell:
         "spinncer -v --console-fd 3 3>&2 validate-signals {input.a} {input.b} --cells {output.cells}"
         " -o {output.summary} --figure {output.figure} > {log} 2>&1"
