@@ -34,9 +34,12 @@ the weights are renormalised so that the constant solution is kept exactly::
 Measured against a fine Runge-Kutta solution from NEST's recorded states of every step of the
 smoke network (seed 1, 1 s): granule one-step v error RMS 4e-5 mV, mean -3e-6, max 3e-3 mV.
 Exponential Euler with every conductance frozen at its step mean (CODE_VERSION 4) had RMS
-1.8e-2, mean +2.0e-3, max 0.64 mV: it overweights the excitatory conductance of the step's
-start (tau_syn_E = 0.5 ms against 0.1 ms steps), so Brian2 fired systematically one step
-early (6 of the first 6 differing granule and Golgi spikes against NEST).
+1.8e-2, mean +2.0e-3, max 0.64 mV: it weighs the excitatory conductance as if spread evenly
+over the step, while most of it (tau_syn_E = 0.5 ms against 0.1 ms steps) comes early, where
+its effect on v has partly decayed by the step's end; so Brian2 fired systematically one step
+early (6 of the first 6 differing granule and Golgi spikes against NEST), and NEST and Brian2
+shared every spike of the smoke network for 19.5 ms; now for 308.2 ms (the stimulus onset).
+abar and v_inf are two per-cell arrays written by a step-start operation (CELL_STEP).
 
 Timing conventions, so spike arrivals match NEST: Brian2 labels a spike with the start of the
 step in which v crossed threshold, NEST with its end: reported times are Brian2's + dt.
