@@ -88,10 +88,16 @@ def synthetic_runs(seeds, scale=1.0, offset=0):
 def test_small_populations_say_too_few_cells_never_nan():
     runs = {"nest": synthetic_runs(range(1, 7)), "other": synthetic_runs(range(1, 7), 1.0, 50)}
     windows = population_windows(STIM, ["granule", "purkinje", "dcn"])
-    result = validate(runs, "nest", windows)
+    # the perturbed reference: other draws of the same sizes (the paired envelope's rows)
+    result = validate(runs, "nest", windows, perturbed=synthetic_runs(range(1, 7), 1.0, 90))
     verdicts = result.verdicts.set_index(["population", "statistic"])
     assert verdicts.loc[("purkinje", "rate"), "verdict"].startswith(
         "rate: too few cells (n=4 < 10)")
+    paired = result.paired[result.paired["backend"] == "other"].set_index("population")
+    assert paired.loc["purkinje", "status"].eq("too few cells (n=4 < 10)").all()
+    assert paired.loc["dcn", "inside"].isna().all()
+    assert paired.loc["granule", "status"].str.match("within|outside").all()
+    assert result.paired["rule"].str.contains(">= 10 cells").all()
     assert "too few cells (n=1 < 10)" in verdicts.loc[("dcn", "rate"), "verdict"]
     assert not result.verdicts["verdict"].str.contains("nan|inf").any()
     assert result.scores["rule"].str.contains(">= 10 cells").all()  # the rule is in the CSV
