@@ -14,7 +14,7 @@ from spinncer.results import PopulationSpikes, RunResult, Signals, read_run, wri
 from spinncer.scaffold import Connectivity, Scaffold, write_scaffold
 from spinncer.validation import validate
 from spinncer.validation.envelope import seed_splits
-from spinncer.validation.membrane import compare_signals
+from spinncer.validation.membrane import compare_signals, divergence_time
 from spinncer.validation.paired import perturb_stimulus, stimulus_window
 from spinncer.validation.scores import cohen_d, too_few
 from spinncer.validation.statistics import _isi_statistics, pair_correlations, sample_pairs
@@ -88,10 +88,16 @@ def synthetic_runs(seeds, scale=1.0, offset=0):
 def test_small_populations_say_too_few_cells_never_nan():
     runs = {"nest": synthetic_runs(range(1, 7)), "other": synthetic_runs(range(1, 7), 1.0, 50)}
     windows = population_windows(STIM, ["granule", "purkinje", "dcn"])
-    result = validate(runs, "nest", windows)
+    # the perturbed reference: other draws of the same sizes (the paired envelope's rows)
+    result = validate(runs, "nest", windows, perturbed=synthetic_runs(range(1, 7), 1.0, 90))
     verdicts = result.verdicts.set_index(["population", "statistic"])
     assert verdicts.loc[("purkinje", "rate"), "verdict"].startswith(
         "rate: too few cells (n=4 < 10)")
+    paired = result.paired[result.paired["backend"] == "other"].set_index("population")
+    assert paired.loc["purkinje", "status"].eq("too few cells (n=4 < 10)").all()
+    assert paired.loc["dcn", "inside"].isna().all()
+    assert paired.loc["granule", "status"].str.match("within|outside").all()
+    assert result.paired["rule"].str.contains(">= 10 cells").all()
     assert "too few cells (n=1 < 10)" in verdicts.loc[("dcn", "rate"), "verdict"]
     assert not result.verdicts["verdict"].str.contains("nan|inf").any()
     assert result.scores["rule"].str.contains(">= 10 cells").all()  # the rule is in the CSV
@@ -131,6 +137,35 @@ def test_membrane_comparison_recovers_a_known_lag():
     assert moved["phase_lag_ms"] == pytest.approx(2.0, abs=0.3)
     flat = compare_signals(run(np.full_like(a, -65)), run(a)).iloc[0]
     assert flat["note"].startswith("constant trace") and pd.isna(flat["corr_v"])
+
+
+def test_membrane_floor_before_the_first_differing_spike():
+    """Until the first spike one run has and the other has not (here a golgi spike one step
+    later at 30.1 ms), the traces are compared as the integrators' difference alone."""
+    t = np.arange(0, 100.0, 0.1)
+    v = (-65 + np.sin(2 * np.pi * t / 20.0))[:, None].astype(np.float32)
+    g = np.full_like(v, 0.01)
+    spikes = {"granule": PopulationSpikes(np.array([3, 1]), np.array([12.0, 40.0]), 8)}
+    b_spikes = {"granule": spikes["granule"],
+                "golgi": PopulationSpikes(np.array([0]), np.array([30.1]), 2)}
+    a_spikes = {**spikes, "golgi": PopulationSpikes(np.array([0]), np.array([30.0]), 2)}
+    moved = v.copy()
+    moved[300:] += 1.0  # from 30.0 ms: after the divergence, 1 mV apart
+    moved[:300] += 0.001  # before it: a 1 µV integrator difference
+    a = RunResult(a_spikes, "x", 0.1, 100.0, 1, {}, {"golgi": Signals(np.array([0]), 0.0, 0.1,
+                                                                         v, g, g)})
+    b = RunResult(b_spikes, "y", 0.1, 100.0, 1, {}, {"golgi": Signals(np.array([0]), 0.0, 0.1,
+                                                                         moved, g, g)})
+    assert divergence_time(a, b) == pytest.approx(30.0)
+    assert divergence_time(a, a) == 100.0  # no spike differs: the whole run
+    row = compare_signals(a, b).iloc[0]
+    assert row["t_diverge_ms"] == pytest.approx(30.0) and row["n_before"] == 300
+    assert row["rms_v_before_mv"] == pytest.approx(0.001, rel=1e-3)
+    assert row["rms_v_mv"] > 0.5 and row["rms_gsyn_exc_before_us"] == 0
+    # a first spike at 0 ms leaves no sample before it: no value, and the note says why
+    b.spikes["golgi"] = PopulationSpikes(np.array([1]), np.array([0.0]), 2)
+    early = compare_signals(a, b).iloc[0]
+    assert pd.isna(early["rms_v_before_mv"]) and "no sample before" in early["note"]
 
 
 def test_perturbation_moves_one_spike_by_one_timestep():

@@ -21,6 +21,17 @@ For each cell recorded in both runs (:attr:`spinncer.results.RunResult.signals`,
     :math:`P_{ab} = \overline{A}B`, so a positive lag means B follows A (the convention of
     :mod:`spinncer.analysis.compare`).
 
+``t_diverge_ms``, ``rms_v_before_mv``, ``rms_gsyn_exc_before_us``, ``rms_gsyn_inh_before_us``
+    the integrator floor inside the network. Two simulators of the same equations on the same
+    input give the same spikes until one spike lands in another step (a cell near threshold);
+    from then on the recurrent network amplifies the difference and whole-run measures say
+    more about the network's sensitivity than about the integrators. ``t_diverge_ms``
+    (:func:`divergence_time`) is the time of the first spike, in any population, that the other
+    run does not have at the same cell and step; until then every cell received the same input
+    on both backends, and the RMS differences over the samples before it (``*_before``) are
+    the two integrators' difference alone (the conductances then differ only by float32
+    rounding). ``n_before`` counts those samples.
+
 A trace that is constant on either backend has no correlation or coherence: those columns are
 empty and ``note`` says why (never a silent nan).
 """
@@ -34,6 +45,9 @@ COHERENCE_BAND_HZ = (1.0, 100.0)
 NPERSEG_MS = 100.0
 #: Traces compared (attribute of Signals, column suffix with unit).
 TRACES = {"v": "v_mv", "gsyn_exc": "gsyn_exc_us", "gsyn_inh": "gsyn_inh_us"}
+#: The same, for the samples before the first differing spike (:func:`divergence_time`).
+TRACES_BEFORE = {"v": "v_before_mv", "gsyn_exc": "gsyn_exc_before_us",
+                 "gsyn_inh": "gsyn_inh_before_us"}
 
 
 def _common(sa, sb):
@@ -45,6 +59,22 @@ def _common(sa, sb):
     offset_b = int(round((max(sa.t_start, sb.t_start) - sb.t_start) / sb.dt))
     n = min(sa.v.shape[0] - offset_a, sb.v.shape[0] - offset_b)
     return cells, ia, ib, slice(offset_a, offset_a + n), slice(offset_b, offset_b + n)
+
+
+def divergence_time(a, b):
+    """Time (ms) of the first spike of run `a` or `b` that the other run does not have at the
+    same cell and timestep, over the populations of both; the end of the shorter run when
+    they agree on every spike."""
+    from ..timegrid import step_index
+    first = min(a.simtime, b.simtime)
+    dt = a.timestep
+    for name in [p for p in a.spikes if p in b.spikes]:
+        keys = [np.unique(step_index(s.time, dt) * (s.n_cells + 1) + s.cell)
+                for s in (a.spikes[name], b.spikes[name])]
+        only = np.setxor1d(*keys, assume_unique=True)
+        if len(only):
+            first = min(first, float(only.min() // (a.spikes[name].n_cells + 1)) * dt)
+    return first
 
 
 def compare_traces(a, b, fs_hz, band=COHERENCE_BAND_HZ, nperseg_ms=NPERSEG_MS):
@@ -82,6 +112,7 @@ def compare_signals(a, b):
         coherence_v, peak_frequency_hz, phase_lag_ms, note.
     """
     rows = []
+    t_diverge = divergence_time(a, b)
     for pop in [p for p in a.signals if p in b.signals]:
         sa, sb = a.signals[pop], b.signals[pop]
         cells, ia, ib, ra, rb = _common(sa, sb)
@@ -90,30 +121,44 @@ def compare_signals(a, b):
                         np.asarray(getattr(sb, key)[rb][:, ib], float)) for key in TRACES}
         rms = {key: np.sqrt(np.mean((tb - ta) ** 2, axis=0)) for key, (ta, tb) in
                traces.items()}
+        before = np.rint(sa.times[ra] / sa.dt) < np.rint(t_diverge / sa.dt)
+        rms_before = {key: np.sqrt(np.mean((tb[before] - ta[before]) ** 2, axis=0))
+                      for key, (ta, tb) in traces.items()} if before.any() else None
         va, vb = traces["v"]
         for k, cell in enumerate(cells.tolist()):  # one spectral estimate per cell
-            rows.append({"population": pop, "cell": cell, "n_samples": va.shape[0],
-                         **{f"rms_{suffix}": float(rms[key][k])
-                            for key, suffix in TRACES.items()},
-                         **compare_traces(va[:, k], vb[:, k], fs)})
+            row = {"population": pop, "cell": cell, "n_samples": va.shape[0],
+                   **{f"rms_{suffix}": float(rms[key][k]) for key, suffix in TRACES.items()},
+                   "t_diverge_ms": t_diverge, "n_before": int(before.sum()),
+                   **{f"rms_{suffix}": float(rms_before[key][k]) if rms_before else None
+                      for key, suffix in TRACES_BEFORE.items()},
+                   **compare_traces(va[:, k], vb[:, k], fs)}
+            if not rms_before:
+                row["note"] = "; ".join(filter(None, [
+                    row["note"], "no sample before the first differing spike"]))
+            rows.append(row)
     return pd.DataFrame(rows, columns=["population", "cell", "n_samples", "rms_v_mv",
-                                       "rms_gsyn_exc_us", "rms_gsyn_inh_us", "corr_v",
-                                       "coherence_v", "peak_frequency_hz", "phase_lag_ms",
-                                       "note"])
+                                       "rms_gsyn_exc_us", "rms_gsyn_inh_us", "t_diverge_ms",
+                                       "n_before", "rms_v_before_mv",
+                                       "rms_gsyn_exc_before_us", "rms_gsyn_inh_before_us",
+                                       "corr_v", "coherence_v", "peak_frequency_hz",
+                                       "phase_lag_ms", "note"])
 
 
 def summarise_signals(cells):
     """Per population: cells compared and the median and 95th percentile of each measure
     over cells (cells without a value for a measure are left out of it)."""
     rows = []
-    measures = ["rms_v_mv", "rms_gsyn_exc_us", "rms_gsyn_inh_us", "corr_v", "coherence_v",
+    measures = ["rms_v_mv", "rms_gsyn_exc_us", "rms_gsyn_inh_us", "rms_v_before_mv",
+                "rms_gsyn_exc_before_us", "rms_gsyn_inh_before_us", "corr_v", "coherence_v",
                 "phase_lag_ms"]
     for pop, frame in cells.groupby("population", sort=False):
-        row = {"population": pop, "n_cells": len(frame)}
+        row = {"population": pop, "n_cells": len(frame),
+               "t_diverge_ms": frame["t_diverge_ms"].iloc[0],
+               "n_before": int(frame["n_before"].iloc[0])}
         for m in measures:
             values = pd.to_numeric(frame[m], errors="coerce").dropna()
             row[f"{m}_median"] = values.median() if len(values) else None
             row[f"{m}_p95"] = values.quantile(0.95) if len(values) else None
-        row["n_constant"] = int((frame["note"] != "").sum())
+        row["n_constant"] = int(frame["note"].str.startswith("constant trace").sum())
         rows.append(row)
     return pd.DataFrame(rows)

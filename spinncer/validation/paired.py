@@ -23,6 +23,9 @@ matched spikes|), ``unequal_count_fraction`` (1 - fraction of cells with equal s
 ``abs_rel_spike_diff`` (|relative spike-count difference|). A candidate's same-input
 comparison is *within the paired envelope* when, for every quantity, its median over seeds is
 at most the :data:`PERCENTILE` percentile of the perturbed reference's values over seeds.
+A population of fewer than :data:`.scores.MIN_CELLS` cells gets the numbers but no judgement
+("too few cells (n=...)"): with 4 Purkinje cells one cell's extra spike is a quarter of the
+population.
 """
 import numpy as np
 import pandas as pd
@@ -30,6 +33,7 @@ import pandas as pd
 from ..analysis.compare import compare_timing
 from ..errors import InputError
 from ..stimulus import FIRST_SPIKE_STEPS, Stimulus
+from .scores import MIN_CELLS, too_few_cells
 
 #: Seed of the choice of the moved spike (with the run seed).
 PERTURB_SEED = 11
@@ -78,6 +82,7 @@ def timing_quantities(a, b):
     timing, _ = compare_timing(a, b)
     return pd.DataFrame({
         "population": timing["population"],
+        "n_cells": timing["n_cells"],
         "abs_lag_ms": timing["xcorr_lag_ms"].abs(),
         "abs_mean_shift_ms": timing["mean_shift_ms"].abs(),
         "unequal_count_fraction": 1.0 - timing["fraction_cells_equal_count"],
@@ -109,7 +114,8 @@ def paired_envelope(reference, perturbed, candidates, percentile=PERCENTILE):
                          f"reference {sorted(reference)}, perturbed {sorted(perturbed)}")
     rule = (f"same-input timing within the paired envelope when the median over seeds of each "
             f"of {', '.join(QUANTITIES)} <= the {percentile:g}th percentile over seeds of the "
-            f"reference against itself with one input spike moved by one timestep")
+            f"reference against itself with one input spike moved by one timestep; judged only "
+            f"with >= {MIN_CELLS} cells in the population")
 
     def stacked(pairs):
         return pd.concat([timing_quantities(a, b).assign(seed=s) for s, (a, b) in pairs.items()],
@@ -145,6 +151,9 @@ def paired_envelope(reference, perturbed, candidates, percentile=PERCENTILE):
                     median = float(np.median(values))
                     inside = bool(median <= limit + 1e-12)
                     status = "within" if inside else f"outside: {median:.3g} > {limit:.3g}"
+                    small = too_few_cells(int(frame["n_cells"].iloc[0]))
+                    if small:
+                        inside, status = None, small
                 rows.append({"backend": name, "population": pop, "quantity": q,
                              "n_seeds": len(values), "n_undefined": int(frame[q].isna().sum()),
                              "median": median, "envelope": limit, "inside": inside,

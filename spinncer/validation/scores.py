@@ -44,10 +44,15 @@ def sample_rule(min_cells=MIN_CELLS, min_values=MIN_VALUES):
             f"values per side (cells with a value, or pairs)")
 
 
+def too_few_cells(n_cells, min_cells=MIN_CELLS):
+    """The reason a population is too small to judge, or "" when it is not."""
+    return f"too few cells (n={n_cells} < {min_cells})" if n_cells < min_cells else ""
+
+
 def too_few(n_cells, n_x, n_y, min_cells=MIN_CELLS, min_values=MIN_VALUES):
     """The reason a comparison is not scored, or "" when it is."""
     if n_cells < min_cells:
-        return f"too few cells (n={n_cells} < {min_cells})"
+        return too_few_cells(n_cells, min_cells)
     if min(n_x, n_y) < min_values:
         return f"too few values (n={min(n_x, n_y)} < {min_values})"
     return ""
