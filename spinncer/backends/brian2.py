@@ -86,7 +86,7 @@ log = logging.getLogger("spinncer")
 
 NAME = "brian2"
 #: Bump when the generated network changes in a way the cache key does not see.
-CODE_VERSION = 5
+CODE_VERSION = 6
 #: Smallest capacity of the glomerulus spike table (spikes).
 MIN_CAPACITY = 1024
 
