@@ -21,8 +21,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def snakemake(work, *args):
-    command = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile",
-               "config/smoke.yaml", *args]
+    # targets before --configfile: after it, Snakemake would read them as more config files
+    command = [sys.executable, "-m", "snakemake", "--cores", "2", *args, "--configfile",
+               "config/smoke.yaml"]
     done = subprocess.run(command, cwd=work, capture_output=True, text=True)
     if done.returncode:
         sys.exit(f"{command} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
