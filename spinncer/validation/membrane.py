@@ -48,6 +48,9 @@ TRACES = {"v": "v_mv", "gsyn_exc": "gsyn_exc_us", "gsyn_inh": "gsyn_inh_us"}
 #: The same, for the samples before the first differing spike (:func:`divergence_time`).
 TRACES_BEFORE = {"v": "v_before_mv", "gsyn_exc": "gsyn_exc_before_us",
                  "gsyn_inh": "gsyn_inh_before_us"}
+#: Note of a cell whose trace is constant on either backend (:func:`compare_traces`), which
+#: other notes may follow.
+CONSTANT_NOTE = "constant trace: no correlation or coherence"
 
 
 def _common(sa, sb):
@@ -82,7 +85,7 @@ def compare_traces(a, b, fs_hz, band=COHERENCE_BAND_HZ, nperseg_ms=NPERSEG_MS):
     out = {"corr_v": None, "coherence_v": None, "peak_frequency_hz": None,
            "phase_lag_ms": None, "note": ""}
     if np.ptp(a) == 0 or np.ptp(b) == 0:
-        out["note"] = "constant trace: no correlation or coherence"
+        out["note"] = CONSTANT_NOTE
         return out
     out["corr_v"] = float(np.corrcoef(a, b)[0, 1])
     nperseg = min(len(a), int(round(nperseg_ms * fs_hz / 1000.0)))
@@ -159,6 +162,6 @@ def summarise_signals(cells):
             values = pd.to_numeric(frame[m], errors="coerce").dropna()
             row[f"{m}_median"] = values.median() if len(values) else None
             row[f"{m}_p95"] = values.quantile(0.95) if len(values) else None
-        row["n_constant"] = int(frame["note"].str.startswith("constant trace").sum())
+        row["n_constant"] = int(frame["note"].str.startswith(CONSTANT_NOTE).sum())
         rows.append(row)
     return pd.DataFrame(rows)
