@@ -11,7 +11,8 @@ standardmodels/cells.py; NEST iaf_cond_exp docs and source]::
 
 spike when v >= v_thresh after a step; v = v_reset, then held at v_reset for
 round(tau_refrac / dt) steps; a spike arriving adds its weight to g_exc (positive model weight)
-or g_inh (negative) at the end of the step it arrives in; v starts at v_rest.
+or g_inh (negative) at the end of the step it arrives in; v starts at the model's initial v
+(:meth:`spinncer.params.Model.v_init`: v_rest unless the variant sets one).
 
 Integration: NEST integrates with GSL's adaptive RKF45 (effectively exact here: its one-step
 v errors on a recorded smoke network are at float32 rounding, ~4e-6 mV RMS). The conductances
