@@ -9,7 +9,7 @@ import numpy as np
 from . import stimulus as stimulus_io
 from .backends import open_session
 from .errors import InputError
-from .params import DEFAULT_TIMESTEP, INPUT_POPULATION, Model, model_variant
+from .params import DEFAULT_TIMESTEP, INPUT_POPULATION, model_variant
 from .provenance import PhaseTimer, package_versions, peak_rss_mib, sha256
 from .recording import signal_sample
 from .results import RunResult, write_run
@@ -50,7 +50,7 @@ def weight_scaled_model(model, weight_scale):
     kinds = {name: replace(kind, weight=kind.weight * float(weight_scale[name]))
              if name in weight_scale else kind
              for name, kind in model.connection_types.items()}
-    return Model(f"{model.name}+weight_scale", model.cell_params, kinds)
+    return replace(model, name=f"{model.name}+weight_scale", connection_types=kinds)
 
 
 def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest",

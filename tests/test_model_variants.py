@@ -9,7 +9,7 @@ from spinncer.errors import InputError
 from spinncer.params import (CELL_PARAMS, CONNECTION_TYPES, MODEL_VARIANTS, Model,
                              model_variant)
 from spinncer.results import read_run
-from spinncer.simulate import run_simulation
+from spinncer.simulate import run_simulation, weight_scaled_model
 
 
 def test_casali2019_differs_from_spinncer_where_the_script_does():
@@ -69,3 +69,11 @@ def test_initial_v_reaches_the_simulator(scaffold):
 def test_model_without_initial_v_starts_at_rest():
     model = Model("x", CELL_PARAMS, CONNECTION_TYPES)
     assert model.v_init("granule") == CELL_PARAMS["granule"]["v_rest"]
+
+
+def test_weight_scaled_model_keeps_the_variants_initial_v():
+    casali = model_variant("casali2019")
+    scaled = weight_scaled_model(casali, {"pf_pc": 1.5})
+    assert scaled.v_init("purkinje") == -70.0 and scaled.resolution == casali.resolution
+    assert scaled.connection_types["pf_pc"].weight == 1.5 * casali.connection_types["pf_pc"].weight
+    assert scaled.name == "casali2019+weight_scale"
