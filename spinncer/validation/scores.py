@@ -28,10 +28,11 @@ Sources
 import numpy as np
 from scipy import stats
 
+# the population rule of every comparison: one threshold, one message
+from ..analysis.compare import MIN_CELLS, too_few_cells
+
 #: Scores, in the order of every table.
 SCORES = ("ks", "emd", "d")
-#: A population smaller than this is not scored ("too few cells").
-MIN_CELLS = 10
 #: A sample (one side of a comparison) with fewer values than this is not scored.
 MIN_VALUES = 20
 #: Confidence level of the effect-size interval.
@@ -42,11 +43,6 @@ def sample_rule(min_cells=MIN_CELLS, min_values=MIN_VALUES):
     """The small-sample rule, as written in the tables."""
     return (f"scored only with >= {min_cells} cells in the population and >= {min_values} "
             f"values per side (cells with a value, or pairs)")
-
-
-def too_few_cells(n_cells, min_cells=MIN_CELLS):
-    """The reason a population is too small to judge, or "" when it is not."""
-    return f"too few cells (n={n_cells} < {min_cells})" if n_cells < min_cells else ""
 
 
 def too_few(n_cells, n_x, n_y, min_cells=MIN_CELLS, min_values=MIN_VALUES):
