@@ -314,8 +314,6 @@ def mapping_inputs(wildcards):
 
 
 # ---------------------------------------------------------------- validation (validation.smk)
-from spinncer.options import BACKENDS, alternatives_regex
-
 VALIDATION = config["validation"]
 VALIDATION_DIR = "results/{scaffold}/{stim}/validation"
 
