@@ -40,7 +40,12 @@ over the step, while most of it (tau_syn_E = 0.5 ms against 0.1 ms steps) comes 
 its effect on v has partly decayed by the step's end; so Brian2 fired systematically one step
 early (6 of the first 6 differing granule and Golgi spikes against NEST), and NEST and Brian2
 shared every spike of the smoke network for 19.5 ms; now for 308.2 ms (the stimulus onset).
-abar and v_inf are two per-cell arrays written by a step-start operation (CELL_STEP).
+One operation per step does it all (CELL_STEP, after Brian2's state updater has set
+``not_refractory``): x = abar dt, one exp for the v decay e^{-x}, which also gives the weights as
+``w_j = (e^{-a_j} - e^{-x}) / (x - a_j)`` (a_j = dt/tau_j), v, then the conductances' decay.
+Per-population parameters are read by plain indexing (:func:`_population_table`). The same
+scheme written with three ``exprel`` per cell and step in three passes over the cells
+(CODE_VERSION 6) took 2.7 times as long at 400 x 400 µm (benchmarks/README.md).
 
 Timing conventions, so spike arrivals match NEST: Brian2 labels a spike with the start of the
 step in which v crossed threshold, NEST with its end: reported times are Brian2's + dt.
@@ -86,8 +91,10 @@ from .base import Session
 log = logging.getLogger("spinncer")
 
 NAME = "brian2"
-#: Bump when the generated network changes in a way the cache key does not see.
-CODE_VERSION = 6
+#: Label of the integration scheme (benchmarks/README.md names it). The cache key covers this
+#: module's source as well, so any change here compiles anew.
+CODE_VERSION = 7
+SOURCE_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 #: Smallest capacity of the glomerulus spike table (spikes).
 MIN_CAPACITY = 1024
 
@@ -194,35 +201,77 @@ def _output_to(path):
 
 #: Per-population parameters of the cells, looked up by each cell's population index `pop`
 #: in small tables (in cache) instead of per-cell arrays (memory traffic every step): name,
-#: Brian2 base unit, unit of the value spinncer gives (PyNN's).
-CELL_TABLES = (("g_L", "siemens", "uS"), ("C_m", "farad", "nF"), ("v_rest", "volt", "mV"),
-               ("e_rev_E", "volt", "mV"), ("e_rev_I", "volt", "mV"), ("i_offset", "amp", "nA"),
-               ("v_thresh", "volt", "mV"), ("v_reset", "volt", "mV"), ("f_exc", "1", "1"),
-               ("f_inh", "1", "1"), ("k_exc", "hertz", "kHz"), ("k_inh", "hertz", "kHz"),
-               ("t_ref", "second", "ms"), ("d_exc", "1", "1"), ("d_inh", "1", "1"))
-#: PyNN IF_cond_exp (see the module docstring): v by exponential Euler towards v_inf at rate
-#: abar, both set from the step-start conductances by CELL_STEP before the state update (as
-#: subexpressions sympy would expand them into one term per product, each with every exprel);
-#: the conductances decay exactly after it (d = exp(-dt/tau_syn), CELL_DECAY).
+#: Brian2 unit, unit of the value spinncer gives (PyNN's: ms, mV, nF, nA, µS; 1 µS ms / nF = 1).
+CELL_TABLES = (("g_L", "siemens", "uS"), ("v_rest", "volt", "mV"), ("e_rev_E", "volt", "mV"),
+               ("e_rev_I", "volt", "mV"), ("i_offset", "amp", "nA"), ("v_thresh", "volt", "mV"),
+               ("v_reset", "volt", "mV"), ("t_ref", "second", "ms"), ("x_L", "1", "1"),
+               ("f_exc", "1/siemens", "1/uS"), ("f_inh", "1/siemens", "1/uS"),
+               ("a_exc", "1", "1"), ("a_inh", "1", "1"), ("d_exc", "1", "1"), ("d_inh", "1", "1"))
+#: PyNN IF_cond_exp (see the module docstring). v and the conductances are advanced by one
+#: operation per step (CELL_STEP), after Brian2's state updater has set `not_refractory`.
 CELL_EQUATIONS = """
-dv/dt = abar * (v_inf - v) : volt (unless refractory)
-abar : hertz
-v_inf : volt
+v : volt
 g_exc : siemens
 g_inh : siemens
 pop : integer (constant)
-""" + "".join(f"{name} = table_{name}(pop * second) : {unit}\n"
-              for name, unit, _ in CELL_TABLES)
-#: abar = Phi/dt (f_* the conductances' step means) and v_inf with the channel weights w_j
-#: (k_* = 1/tau_syn; `step` is the timestep); their common factor exp(-abar dt) cancels.
+""" + "".join(f"{name} = table_{name}(pop) : {unit}\n" for name, unit, _ in CELL_TABLES)
+#: One step of every cell (module docstring): x = abar dt from the conductances' step means
+#: (f_* = mean of exp(-s/tau_syn) over the step, per unit C_m/dt), the v decay exp(-x), the
+#: channel weights w_j = (d_j - exp(-x)) / (x - a_j) (a_j = dt/tau_j, d_j = exp(-a_j); leak
+#: a = 0, d = 1: channel_weight), v towards v_inf unless refractory, then the exact decay of
+#: the conductances. One exp per cell and step.
 CELL_STEP = """
-abar = (g_L + f_exc * g_exc + f_inh * g_inh) / C_m
-w_L = exprel(abar * step)
-w_exc = exprel((abar - k_exc) * step)
-w_inh = exprel((abar - k_inh) * step)
+x = x_L + f_exc * g_exc + f_inh * g_inh
+decay_v = exp(-x)
+w_L = channel_weight(decay_v, 1.0, x)
+w_exc = channel_weight(decay_v, d_exc, x - a_exc)
+w_inh = channel_weight(decay_v, d_inh, x - a_inh)
 v_inf = (w_L * (g_L * v_rest + i_offset) + w_exc * g_exc * e_rev_E + w_inh * g_inh * e_rev_I) / (w_L * g_L + w_exc * g_exc + w_inh * g_inh)
+v += int(not_refractory) * (v_inf - v) * (1 - decay_v)
+g_exc *= d_exc
+g_inh *= d_inh
 """
-CELL_DECAY = "g_exc *= d_exc\ng_inh *= d_inh"
+#: Below this |x - a| the channel weight's quotient loses digits; its first-order limit
+#: exp(-x) (1 + (x - a)/2) is then exact to O((x - a)^2).
+CHANNEL_WEIGHT_TINY = 1e-6
+
+
+def _population_table(name, values, unit):
+    """Brian2 function `name(pop)`: values[pop] (a Brian2 quantity of `unit`), read by plain
+    indexing in the C++ code (a TimedArray over the index costs a float conversion and two
+    clamps per lookup)."""
+    from brian2 import Function, get_unit
+    values = np.ascontiguousarray(np.asarray(values, np.float64) * float(unit))
+    unit = get_unit(getattr(unit, "dim", None) or 1)
+
+    def lookup(pop):  # numpy, for Brian2's unit checks
+        return values[np.asarray(pop, np.int64)] * unit
+
+    function = Function(lookup, arg_units=[1], arg_names=["pop"], arg_types=["integer"],
+                        return_unit=unit)
+    function.implementations.add_implementation(
+        "cpp", f"static inline double {name}(const int32_t pop) {{ "
+               f"return _namespace{name}_values[pop]; }}",
+        namespace={f"{name}_values": values}, name=name)
+    return function
+
+
+def _channel_weight_function():
+    """channel_weight(decay, d, y) = (d - decay) / y, or decay (1 + y/2) for |y| < TINY, for
+    Brian2's C++ code (and numpy, which Brian2 uses to check units)."""
+    from brian2 import Function, check_units, implementation
+
+    @implementation("cpp", f"""
+    static inline double channel_weight(double decay, double d, double y) {{
+        return fabs(y) > {CHANNEL_WEIGHT_TINY!r} ? (d - decay) / y : decay * (1.0 + 0.5 * y);
+    }}""")
+    @check_units(decay=1, d=1, y=1, result=1)
+    def channel_weight(decay, d, y):
+        y = np.asarray(y, float)
+        small = np.abs(y) <= CHANNEL_WEIGHT_TINY
+        return np.where(small, decay * (1.0 + 0.5 * y), (d - decay) / np.where(small, 1.0, y))
+
+    return channel_weight
 
 
 class Brian2Session(Session):
@@ -267,10 +316,10 @@ class Brian2Session(Session):
         if len(cell_pops):
             cells = NeuronGroup(int(sizes.sum()), CELL_EQUATIONS, threshold="v >= v_thresh",
                                 reset="v = v_reset", refractory="t_ref",
-                                method="exponential_euler", name="cells",
+                                name="cells",
                                 namespace=self._cell_tables(cell_pops))
-            cells.run_regularly(CELL_STEP, when="before_groups", name="cells_step")
-            cells.run_regularly(CELL_DECAY, when="groups", order=1, name="cells_decay")
+            # after the state updater (order 0), which only sets not_refractory
+            cells.run_regularly(CELL_STEP, when="groups", order=1, name="cells_step")
             cells.pop = np.repeat(np.arange(len(cell_pops)), sizes)
             v_init = [self.model.v_init(name) for name in cell_pops]
             self._key["v_init"] = v_init
@@ -307,26 +356,28 @@ class Brian2Session(Session):
             self._spike_monitors[INPUT_POPULATION] = SpikeMonitor(group, name="input_spikes")
 
     def _cell_tables(self, cell_pops):
-        """{table_<name>: TimedArray over population index} of the CELL_TABLES parameters."""
+        """{table_<name>: population-indexed function (_population_table)} of the CELL_TABLES
+        parameters, and channel_weight."""
         import brian2
         dt = self.timestep
         rows = []
         for name in cell_pops:
             p = self.model.cell_params[name]
             self._key.setdefault("cells", {})[name] = sorted(p.items())
-            rows.append({**p, "g_L": p["cm"] / p["tau_m"], "C_m": p["cm"],
-                         "f_exc": step_mean_factor(p["tau_syn_E"], dt),
-                         "f_inh": step_mean_factor(p["tau_syn_I"], dt),
-                         "k_exc": 1.0 / p["tau_syn_E"], "k_inh": 1.0 / p["tau_syn_I"],
+            per_step = dt / p["cm"]  # conductance (µS) to rate x step (1)
+            rows.append({**p, "g_L": p["cm"] / p["tau_m"], "x_L": dt / p["tau_m"],
+                         "f_exc": step_mean_factor(p["tau_syn_E"], dt) * per_step,
+                         "f_inh": step_mean_factor(p["tau_syn_I"], dt) * per_step,
+                         "a_exc": dt / p["tau_syn_E"], "a_inh": dt / p["tau_syn_I"],
                          "d_exc": float(np.exp(-dt / p["tau_syn_E"])),
                          "d_inh": float(np.exp(-dt / p["tau_syn_I"])),
                          "t_ref": (refractory_steps(p["tau_refrac"], dt) + 1) * dt})
-        tables = {f"table_{var}": brian2.TimedArray(
-                    np.array([row[var] for row in rows]) * (1 if unit == "1" else
-                                                            getattr(brian2, unit)),
-                    dt=1 * brian2.second, name=f"table_{var}")
+        units = {"1": 1, "1/uS": 1 / brian2.uS}
+        tables = {f"table_{var}": _population_table(
+                    f"table_{var}", [row[var] for row in rows],
+                    units[unit] if unit in units else getattr(brian2, unit))
                   for var, _, unit in CELL_TABLES}
-        return {**tables, "step": dt * brian2.ms}
+        return {**tables, "channel_weight": _channel_weight_function()}
 
     # -- connect ----------------------------------------------------------------------------
     def connect(self, scaffold, weights=None):
@@ -369,8 +420,8 @@ class Brian2Session(Session):
     # -- run --------------------------------------------------------------------------------
     def cache_key(self, simtime):
         """Digest of everything the compiled code depends on (not the stimulus)."""
-        key = dict(self._key, code_version=CODE_VERSION, brian2=self._b2.__version__,
-                   timestep=self.timestep, simtime=float(simtime), threads=self.threads,
+        key = dict(self._key, code_version=CODE_VERSION, source=SOURCE_DIGEST,
+                   brian2=self._b2.__version__, timestep=self.timestep, simtime=float(simtime), threads=self.threads,
                    n_cells=self._n_cells, arrays=self._digest.hexdigest())
         return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
 
