@@ -6,9 +6,10 @@ the same two input spike trains: an excitatory one (glomerulus 0) and an inhibit
 environment it simulates the network on :class:`spinncer.backends.brian2.Brian2Session` and
 writes spikes and membrane traces to an npz file::
 
-    python tests/brian2_single_cell.py OUT.npz CACHE_DIR [SHIFT_MS]
+    python tests/brian2_single_cell.py OUT.npz CACHE_DIR [SHIFT_MS [OWN_GROUP_SHARE]]
 
-(SHIFT_MS delays the input trains, a second stimulus for the same compiled network.)
+(SHIFT_MS delays the input trains, a second stimulus for the same compiled network;
+OWN_GROUP_SHARE is the backend option: 0 gives every cell type a NeuronGroup of its own.)
 """
 import sys
 
@@ -56,10 +57,13 @@ def network(shift=0.0):
         Stimulus.from_trains(input_trains(shift)), model
 
 
-def run_brian2(out, cache_dir, shift=0.0):
+def run_brian2(out, cache_dir, shift=0.0, own_group_share=None):
     from spinncer.backends.brian2 import Brian2Session
     scaffold, stimulus, model = network(shift)
-    session = Brian2Session(timestep=TIMESTEP, model=model, options={"cache_dir": cache_dir})
+    options = {"cache_dir": cache_dir}
+    if own_group_share is not None:
+        options["own_group_share"] = own_group_share
+    session = Brian2Session(timestep=TIMESTEP, model=model, options=options)
     session.build(scaffold, stimulus, {pop: np.array([0]) for pop in CELL_POPULATIONS})
     session.connect(scaffold)
     session.run(SIMTIME)
@@ -76,4 +80,4 @@ def run_brian2(out, cache_dir, shift=0.0):
 
 
 if __name__ == "__main__":
-    run_brian2(sys.argv[1], sys.argv[2], *map(float, sys.argv[3:4]))
+    run_brian2(sys.argv[1], sys.argv[2], *map(float, sys.argv[3:5]))

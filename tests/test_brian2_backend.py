@@ -35,10 +35,11 @@ def brian2_python():
     return ensure_env("brian2", BRIAN2_ENV)
 
 
-def run_single_cell(python, out, shift=0.0):
+def run_single_cell(python, out, shift=0.0, own_group_share=None):
+    extra = [] if own_group_share is None else [str(own_group_share)]
     done = subprocess.run([str(python), str(Path(single.__file__)), str(out),
-                           str(BRIAN2_ENV / "builds"), str(shift)], capture_output=True,
-                          text=True)
+                           str(BRIAN2_ENV / "builds"), str(shift), *extra],
+                          capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     return dict(np.load(out))
 
@@ -107,6 +108,17 @@ def stimulus_file(tmp_path, scaffold):
     save(Stimulus.from_trains([np.arange(1.0 + i, 50.0, 50.0) for i in range(n)],
                               params={"timestep": 0.1}), path)
     return path
+
+
+def test_brian2_group_layout_does_not_change_the_result(brian2_python, brian2_run, tmp_path):
+    """Every cell type in a NeuronGroup of its own (parameters as literals) gives the same
+    spikes and membrane traces as all in one group (per-cell parameter arrays), the default
+    for this network of one cell per type."""
+    own = run_single_cell(brian2_python, tmp_path / "own.npz", own_group_share=0.0)
+    assert not bool(own["reused"])  # a different layout is a different project
+    for pop in CELL_POPULATIONS:
+        np.testing.assert_array_equal(own[f"spikes_{pop}"], brian2_run[f"spikes_{pop}"])
+        np.testing.assert_allclose(own[f"v_{pop}"], brian2_run[f"v_{pop}"], rtol=0, atol=1e-9)
 
 
 def test_brian2_new_stimulus_reuses_compiled_project(brian2_python, brian2_run, tmp_path):

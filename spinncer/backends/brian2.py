@@ -54,14 +54,17 @@ A spike (stamp s) with delay d changes g at s + d in both. Glomeruli: PyNN/NEST 
 Brian2 step s/dt - 1 (stamp s). Refractoriness: Brian2 holds v for refractory/dt - 1 steps
 after the spike step, so the group's refractory period is (round(tau_refrac/dt) + 1) dt.
 
-Network layout: one NeuronGroup per IF_cond_exp population, its parameters constants in its
-namespace, so they are literals in the generated loops, which GCC vectorises (4 cells per AVX2
-instruction, glibc's vector exp); the glomeruli in another group; one Synapses object per
-(source, target, receptor) with per-synapse weights and the connection type's delay. Measured
-at 400 x 400 µm (benchmarks/README.md): the cell update took 11.4 s of a 15.9 s program with
-all cells in one group and per-population tables indexed per cell (an indexed load, a gather,
-which GCC does not vectorise here), 2.1 of 5.3 s now; compile grew from 17 to about 50 s
-(96 instead of 35 generated files), paid once per scaffold.
+Network layout: the cell update is the program's main cost, and GCC vectorises its loop (4
+cells per AVX2 instruction) only over contiguous arrays and literals, not over tables indexed by
+each cell's population (a gather). A population holding a large share of the cells (the granule
+cells) gets a NeuronGroup of its own, its parameters literals of the code; the other populations
+share one group, their parameters per-cell arrays (:func:`cell_groups`); the glomeruli are
+another group; one Synapses object per (source group, target group, receptor), per-synapse
+weight and delay. Few groups keep the generated files, and so the compile time, few. At
+400 x 400 µm (benchmarks/README.md, profiled program): all cells in one group with indexed
+tables, cell update 11.4 s of a 15.9 s program; all in one group, per-cell arrays, vectorised:
+6.3 of 11.4 s (memory traffic of the arrays); one group per population: 2.1 of 5.3 s, but 96
+generated files and a 50-64 s compile instead of 17-19 s.
 
 Compile once, run many: everything a run's stimulus changes (the spike times of the glomeruli)
 is an array set at program start (``device.run(run_args=...)``): the spike times of all
@@ -161,6 +164,27 @@ def spike_lanes(stimulus, dt, min_lanes=MIN_LANES):
     return steps[order], starts, starts + counts, lanes
 
 
+#: A population with at least this share of the IF_cond_exp cells gets a NeuronGroup of its own
+#: (its parameters then literals of its code; at 400 x 400 µm: the granule cells, 91 %); the
+#: others share one group (their parameters per-cell arrays), which keeps the number of
+#: generated files, and so the compile time, low (module docstring: network layout).
+OWN_GROUP_SHARE = 0.25
+
+
+def cell_groups(n_cells, own_group_share=OWN_GROUP_SHARE):
+    """{group name: [population, ...]} of the non-empty IF_cond_exp populations of
+    `n_cells` ({population: count}), in their order: one group "cells_<population>" per
+    population holding at least `own_group_share` of the cells, one group "cells" for the
+    rest."""
+    pops = [name for name, n in n_cells.items() if n and name != INPUT_POPULATION]
+    total = sum(n_cells[name] for name in pops)
+    groups = {}
+    for name in pops:
+        own = n_cells[name] >= own_group_share * total
+        groups.setdefault(f"cells_{name}" if own else "cells", []).append(name)
+    return groups
+
+
 def refractory_steps(tau_refrac, dt):
     """NEST's refractory step count (Time(ms=tau_refrac).get_steps(), rounded)."""
     return int(round(tau_refrac / dt))
@@ -202,16 +226,20 @@ def _output_to(path):
             os.close(fd)
 
 
-#: Per-population constants of the cells, in each population's namespace (literals in the
-#: generated code, so its loops vectorise): name, Brian2 unit of the value spinncer gives
-#: (PyNN's: ms, mV, nF, nA, µS; 1 µS ms / nF = 1).
-CELL_CONSTANTS = (("g_L", "uS"), ("v_rest", "mV"), ("e_rev_E", "mV"), ("e_rev_I", "mV"),
-                  ("i_offset", "nA"), ("v_thresh", "mV"), ("v_reset", "mV"), ("x_L", "1"),
-                  ("f_exc", "1/uS"), ("f_inh", "1/uS"), ("a_exc", "1"), ("a_inh", "1"),
-                  ("d_exc", "1"), ("d_inh", "1"))
+#: Per-population parameters of the cells: name, Brian2 unit, unit of the value spinncer gives
+#: (PyNN's: ms, mV, nF, nA, µS; 1 µS ms / nF = 1). One equal in every population is a literal
+#: of the generated code; the others are per-cell constant arrays, read in order (contiguous
+#: loads, so the cell loop vectorises; a table indexed by each cell's population would be a
+#: gather, which GCC does not vectorise here).
+CELL_CONSTANTS = (("x_L", "1", "1"), ("f_exc", "1/siemens", "1/uS"),
+                  ("f_inh", "1/siemens", "1/uS"), ("a_exc", "1", "1"), ("a_inh", "1", "1"),
+                  ("d_exc", "1", "1"), ("d_inh", "1", "1"), ("g_L", "siemens", "uS"),
+                  ("i_rest", "amp", "nA"), ("e_rev_E", "volt", "mV"), ("e_rev_I", "volt", "mV"),
+                  ("v_thresh", "volt", "mV"), ("v_reset", "volt", "mV"),
+                  ("t_ref", "second", "ms"))
 #: PyNN IF_cond_exp (see the module docstring). v and the conductances are advanced by one
 #: operation per step (CELL_STEP), after Brian2's state updater has set `not_refractory`.
-CELL_EQUATIONS = """
+CELL_STATE = """
 v : volt
 g_exc : siemens
 g_inh : siemens
@@ -227,7 +255,7 @@ decay_v = exp(-x)
 w_L = channel_weight(decay_v, 1.0, x)
 w_exc = channel_weight(decay_v, d_exc, x - a_exc)
 w_inh = channel_weight(decay_v, d_inh, x - a_inh)
-v_inf = (w_L * (g_L * v_rest + i_offset) + w_exc * g_exc * e_rev_E + w_inh * g_inh * e_rev_I) / (w_L * g_L + w_exc * g_exc + w_inh * g_inh)
+v_inf = (w_L * i_rest + w_exc * g_exc * e_rev_E + w_inh * g_inh * e_rev_I) / (w_L * g_L + w_exc * g_exc + w_inh * g_inh)
 v += int(not_refractory) * (v_inf - v) * (1 - decay_v)
 g_exc *= d_exc
 g_inh *= d_inh
@@ -256,7 +284,8 @@ def _channel_weight_function():
 
 
 class Brian2Session(Session):
-    """One run on Brian2's C++ standalone device (options: ``cache_dir``)."""
+    """One run on Brian2's C++ standalone device (options: ``cache_dir``; ``own_group_share``,
+    see :func:`cell_groups`)."""
 
     def __init__(self, name=NAME, **kwargs):
         super().__init__(name, **kwargs)
@@ -268,6 +297,7 @@ class Brian2Session(Session):
         self._state_monitors = {}
         self._synapses = []
         self._record = {}
+        self._place = {}  # population: (its group, index of its first cell there)
         self._lanes = 1
         self._run_args = {}
         self._spikes = None
@@ -289,35 +319,45 @@ class Brian2Session(Session):
         # directory named by its cache key
         b2.prefs.devices.cpp_standalone.extra_make_args_unix = [
             f"-j{len(os.sched_getaffinity(0))}", "DEPS="]
-        # without -fno-finite-math-only (Brian2's default keeps inf/nan semantics), GCC uses
-        # glibc's vector exp and the cell loops vectorise; nothing here makes or tests inf/nan
+        # the cell loop vectorises (4 cells per AVX2 instruction) when GCC may use glibc's vector
+        # exp, which needs finite math (Brian2 adds -fno-finite-math-only; nothing here makes or
+        # tests inf/nan), and may check more than its default 10 pairs of the loop's 16 arrays
+        # for overlap before taking the vector path
         b2.prefs.codegen.cpp.extra_compile_args_gcc = [
             arg for arg in b2.prefs.codegen.cpp.extra_compile_args_gcc
-            if arg != "-fno-finite-math-only"]
+            if arg != "-fno-finite-math-only"] + ["--param=vect-max-version-for-alias-checks=100"]
         b2.defaultclock.dt = self.timestep * ms
         self._n_cells = {name: scaffold.n_cells(name) for name in scaffold.positions}
-        # one group per IF_cond_exp population, its parameters constants of its code
         record = {name: np.asarray(cols, np.int64) for name, cols in (record_signals or {}).items()
                   if len(cols)}
         v_init = {}
-        for name, n in self._n_cells.items():
-            if not n or name == INPUT_POPULATION:
-                continue
-            namespace, t_ref = self._cell_namespace(name)
-            cells = NeuronGroup(n, CELL_EQUATIONS, threshold="v >= v_thresh",
-                                reset="v = v_reset", refractory=t_ref * ms,
-                                name=f"cells_{name}", namespace=namespace)
+        groups = cell_groups(self._n_cells,
+                             float(self.options.get("own_group_share", OWN_GROUP_SHARE)))
+        self._key["groups"] = groups
+        for group_name, pops in groups.items():
+            sizes = np.array([self._n_cells[name] for name in pops], np.int64)
+            offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+            self._place.update({name: (group_name, int(start)) for name, start in zip(pops, offsets)})
+            equations, literals, arrays = self._cell_parameters(pops, sizes)
+            cells = NeuronGroup(int(sizes.sum()), CELL_STATE + equations,
+                                threshold="v >= v_thresh", reset="v = v_reset",
+                                refractory="t_ref", name=group_name, namespace=literals)
             # after the state updater (order 0), which only sets not_refractory
-            cells.run_regularly(CELL_STEP, when="groups", order=1, name=f"cells_{name}_step")
-            v_init[name] = self.model.v_init(name)
-            cells.v = v_init[name] * mV
-            self._groups[name] = cells
-            self._spike_monitors[name] = SpikeMonitor(cells, name=f"cells_{name}_spikes")
-            if name in record:
-                self._record[name] = record[name]
-                self._state_monitors[name] = StateMonitor(
-                    cells, ["v", "g_exc", "g_inh"], record=record[name], when="end",
-                    name=f"cells_{name}_signals")
+            cells.run_regularly(CELL_STEP, when="groups", order=1, name=f"{group_name}_step")
+            for name, values in arrays.items():
+                setattr(cells, name, values)
+            v_init.update({name: self.model.v_init(name) for name in pops})
+            cells.v = np.repeat([v_init[name] for name in pops], sizes) * mV
+            self._groups[group_name] = cells
+            self._spike_monitors[group_name] = SpikeMonitor(cells, name=f"{group_name}_spikes")
+            recorded = [name for name in pops if name in record]
+            if recorded:
+                self._record.update({name: record[name] for name in recorded})
+                indices = np.concatenate([self._place[name][1] + record[name]
+                                          for name in recorded])
+                self._state_monitors[group_name] = StateMonitor(
+                    cells, ["v", "g_exc", "g_inh"], record=indices, when="end",
+                    name=f"{group_name}_signals")
         self._key["v_init"] = v_init
         self._key["record"] = {name: cols.tolist() for name, cols in self._record.items()}
         if self._n_cells.get(INPUT_POPULATION):
@@ -337,32 +377,44 @@ class Brian2Session(Session):
             self._run_args = {group.next_spike: starts.astype(np.int32),
                               group.last_spike: stops.astype(np.int32), spike_step: table}
             self._groups[INPUT_POPULATION] = group
+            self._place[INPUT_POPULATION] = (INPUT_POPULATION, 0)
             self._spike_monitors[INPUT_POPULATION] = SpikeMonitor(group, name="input_spikes")
 
-    def _cell_namespace(self, name):
-        """(Brian2 namespace of population `name`: its CELL_CONSTANTS and channel_weight,
-        its refractory period in ms)."""
+    def _cell_parameters(self, cell_pops, sizes):
+        """The CELL_CONSTANTS of the cells: (equations declaring the per-cell ones, namespace of
+        the literals and channel_weight, {name: per-cell Brian2 quantity array})."""
         import brian2
         dt = self.timestep
-        p = self.model.cell_params[name]
-        self._key.setdefault("cells", {})[name] = sorted(p.items())
-        per_step = dt / p["cm"]  # conductance (µS) to rate x step (1)
-        values = {**p, "g_L": p["cm"] / p["tau_m"], "x_L": dt / p["tau_m"],
-                  "f_exc": step_mean_factor(p["tau_syn_E"], dt) * per_step,
-                  "f_inh": step_mean_factor(p["tau_syn_I"], dt) * per_step,
-                  "a_exc": dt / p["tau_syn_E"], "a_inh": dt / p["tau_syn_I"],
-                  "d_exc": float(np.exp(-dt / p["tau_syn_E"])),
-                  "d_inh": float(np.exp(-dt / p["tau_syn_I"]))}
+        rows = []
+        for name in cell_pops:
+            p = self.model.cell_params[name]
+            self._key.setdefault("cells", {})[name] = sorted(p.items())
+            g_L = p["cm"] / p["tau_m"]
+            per_step = dt / p["cm"]  # conductance (µS) to rate x step (1)
+            rows.append({**p, "g_L": g_L, "i_rest": g_L * p["v_rest"] + p["i_offset"],
+                         "x_L": dt / p["tau_m"],
+                         "f_exc": step_mean_factor(p["tau_syn_E"], dt) * per_step,
+                         "f_inh": step_mean_factor(p["tau_syn_I"], dt) * per_step,
+                         "a_exc": dt / p["tau_syn_E"], "a_inh": dt / p["tau_syn_I"],
+                         "d_exc": float(np.exp(-dt / p["tau_syn_E"])),
+                         "d_inh": float(np.exp(-dt / p["tau_syn_I"])),
+                         "t_ref": (refractory_steps(p["tau_refrac"], dt) + 1) * dt})
         units = {"1": 1, "1/uS": 1 / brian2.uS}
-        namespace = {var: values[var] * (units[unit] if unit in units else getattr(brian2, unit))
-                     for var, unit in CELL_CONSTANTS}
-        namespace["channel_weight"] = _channel_weight_function()
-        return namespace, (refractory_steps(p["tau_refrac"], dt) + 1) * dt
+        equations, literals, arrays = "", {"channel_weight": _channel_weight_function()}, {}
+        for var, unit, given in CELL_CONSTANTS:
+            values = np.array([row[var] for row in rows], np.float64)
+            scale = units[given] if given in units else getattr(brian2, given)
+            if np.all(values == values[0]):
+                literals[var] = values[0] * scale
+            else:
+                equations += f"{var} : {unit} (constant)\n"
+                arrays[var] = np.repeat(values, sizes) * scale
+        return equations, literals, arrays
 
     # -- connect ----------------------------------------------------------------------------
     def connect(self, scaffold, weights=None):
-        """One Synapses object per (source, target, receptor): per-synapse weight; one delay
-        per object where its connection types share it (Brian2's homogeneous-delay queue)."""
+        """One Synapses object per (source group, target group, receptor): per-synapse weight
+        and delay."""
         from brian2 import Synapses, ms, uS
         weights = self.weights if weights is None else weights
         parts = {}
@@ -370,33 +422,32 @@ class Brian2Session(Session):
             if name not in self.model.connection_types or len(conn) == 0:
                 continue
             kind = self.model.connection_types[name]
-            if kind.pre not in self._groups or kind.post not in self._groups:
+            if kind.pre not in self._place or kind.post not in self._place:
                 continue
+            (source, pre_start), (target, post_start) = self._place[kind.pre], self._place[kind.post]
             weight = kind.weight if not weights else weights.get(name, kind.weight)
-            pre = np.asarray(conn.pre, np.int64)
-            post = np.asarray(conn.post, np.int64)
+            pre = np.asarray(conn.pre, np.int64) + pre_start
+            post = np.asarray(conn.post, np.int64) + post_start
             self._digest.update(name.encode())
             self._digest.update(pre.tobytes())
             self._digest.update(post.tobytes())
             self._key.setdefault("connections", {})[name] = [kind.pre, kind.post, abs(weight),
                                                              kind.receptor, kind.delay]
-            if kind.pre == INPUT_POPULATION:  # every lane of a glomerulus has its synapses
+            if source == INPUT_POPULATION:  # every lane of a glomerulus has its synapses
                 n = self._n_cells[INPUT_POPULATION]
                 pre = (pre[None, :] + n * np.arange(self._lanes)[:, None]).ravel()
                 post = np.tile(post, self._lanes)
-            parts.setdefault((kind.pre, kind.post, kind.receptor), []).append(
+            parts.setdefault((source, target, kind.receptor), []).append(
                 (pre, post, np.full(len(pre), abs(weight)), np.full(len(pre), kind.delay)))
         for (source, target, receptor), arrays in parts.items():
             pre, post, weight, delay = (np.concatenate(column) for column in zip(*arrays))
             conductance = "g_inh" if receptor == "inhibitory" else "g_exc"
-            shared_delay = delay[0] * ms if np.all(delay == delay[0]) else None
             synapses = Synapses(self._groups[source], self._groups[target],
                                 "w : siemens (constant)", on_pre=f"{conductance}_post += w",
-                                delay=shared_delay, name=f"{source}_{target}_{receptor}")
+                                name=f"{source}_to_{target}_{receptor}")
             synapses.connect(i=pre.astype(np.int32), j=post.astype(np.int32))
             synapses.w = weight * uS
-            if shared_delay is None:
-                synapses.delay = delay * ms
+            synapses.delay = delay * ms
             self._synapses.append(synapses)
 
     # -- run --------------------------------------------------------------------------------
@@ -451,26 +502,39 @@ class Brian2Session(Session):
         from ..results import PopulationSpikes, Signals
         from brian2 import mV, ms, uS
         dt = self.timestep
+        found = {}
+        for group, monitor in self._spike_monitors.items():
+            cells = np.asarray(monitor.i[:], np.int64)
+            times = np.round(np.asarray(monitor.t[:] / ms) / dt + 1.0) * dt  # NEST stamps
+            keep = times <= simtime + 1e-9
+            found[group] = cells[keep], times[keep]
         self._spikes = {}
         for name, n in self._n_cells.items():
-            monitor = self._spike_monitors.get(name)
-            if monitor is None:
-                cells, times = np.empty(0, np.int64), np.empty(0)
+            if name not in self._place:
+                self._spikes[name] = PopulationSpikes(np.empty(0, np.int64), np.empty(0), n)
+                continue
+            group, start = self._place[name]
+            cells, times = found[group]
+            if name == INPUT_POPULATION:
+                cells = cells % n  # lanes back to glomeruli
             else:
-                cells = np.asarray(monitor.i[:], np.int64)
-                times = np.round(np.asarray(monitor.t[:] / ms) / dt + 1.0) * dt  # NEST stamps
-                keep = times <= simtime + 1e-9
-                cells, times = cells[keep], times[keep]
-                if name == INPUT_POPULATION:
-                    cells = cells % n  # lanes back to glomeruli
+                mine = (cells >= start) & (cells < start + n)
+                cells, times = cells[mine] - start, times[mine]
             self._spikes[name] = PopulationSpikes(cells, times, n)
         self._signals = {}
-        for name, monitor in self._state_monitors.items():
-            self._signals[name] = Signals(
-                cells=self._record[name], t_start=dt, dt=dt,
-                v=np.asarray(monitor.v[:] / mV, np.float32).T.copy(),
-                gsyn_exc=np.asarray(monitor.g_exc[:] / uS, np.float32).T.copy(),
-                gsyn_inh=np.asarray(monitor.g_inh[:] / uS, np.float32).T.copy())
+        for group, monitor in self._state_monitors.items():
+            v, g_exc, g_inh = (np.asarray(monitor.v[:] / mV, np.float32),
+                               np.asarray(monitor.g_exc[:] / uS, np.float32),
+                               np.asarray(monitor.g_inh[:] / uS, np.float32))
+            row = 0
+            for name, cols in self._record.items():
+                if self._place[name][0] != group:
+                    continue
+                rows = slice(row, row + len(cols))
+                row += len(cols)
+                self._signals[name] = Signals(cells=cols, t_start=dt, dt=dt,
+                                              v=v[rows].T.copy(), gsyn_exc=g_exc[rows].T.copy(),
+                                              gsyn_inh=g_inh[rows].T.copy())
 
     # -- results ----------------------------------------------------------------------------
     def spikes(self):
