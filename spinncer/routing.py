@@ -128,6 +128,14 @@ class RoutingMap:
             if "core_xyp" in arrays else None)
 
 
+def distinct(keys):
+    """Sorted distinct values of an int array, by an in-place sort of `keys` (numpy 2's
+    hash-based np.unique took 12 of 16 s on the 4.2M-synapse model, and 5.6 s against 0.1 s
+    for the 4.3M (key, core) pairs of a 400 x 400 µm mapping)."""
+    keys.sort()
+    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+
+
 def load_routing(path):
     """Read a :class:`RoutingMap` from a mapping ``.npz``; InputError if it cannot route."""
     with open_npz(path, "SpiNNaker mapping") as data:
@@ -205,7 +213,7 @@ def fan_out(rmap):
     a = np.repeat(atom, deg)
     off = np.arange(deg.sum()) - np.repeat(np.cumsum(deg) - deg, deg)
     rec = rec_of_pair[by_entry[np.repeat(e_start[entry], deg) + off]]
-    pair = np.unique(a * len(receivers) + rec)  # one packet per (key, core)
+    pair = distinct(a * len(receivers) + rec)  # one packet per (key, core)
     a, rec = pair // max(len(receivers), 1), pair % max(len(receivers), 1)
     indptr = np.concatenate([[0], np.cumsum(np.bincount(a, minlength=len(keys)))])
     return FanOut(atom_start, indptr, rec.astype(np.int64), receivers)
