@@ -22,11 +22,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arrays import distinct, distinct_counts, expand_ranges
 from .errors import InputError
 from .options import ORDERINGS
 from .params import CONNECTION_TYPES
-from .partition import CoreAssignment, block_assignment, fan_out, id_remap_of
-from .routing import distinct, packet_load
+from .partition import CoreAssignment, block_assignment, id_remap_of
+from .routing import packet_load
 from .timegrid import step_index
 
 
@@ -67,6 +68,25 @@ def _n_steps(spikes, timestep, simtime):
     return simtime, int(round(simtime / timestep)) + 1
 
 
+def _cell_core(kind, conn, assignment, source_core=False):
+    """``pre * n_cores + core`` per synapse of a projection, the core holding its target;
+    ``pre`` the source cell, or with `source_core` the core holding it."""
+    pre = assignment.core_of[kind.pre][conn.pre] if source_core else conn.pre
+    post_core = assignment.core_of[kind.post][conn.post]
+    return np.asarray(pre, np.int64) * assignment.n_cores + post_core
+
+
+def _spike_cores(cell_core, cells, steps, n_pre, n_cores, n_steps):
+    """For spikes of `cells` in `steps`: flat ``core * n_steps + step`` of every (spike, core)
+    pair with a sorted table of distinct ``cell * n_cores + core`` (`cell_core`), and the table
+    entry of each pair."""
+    cell, core = np.divmod(cell_core, n_cores)
+    degree = np.bincount(cell, minlength=n_pre)
+    fan = degree[cells]
+    entry = expand_ranges((np.cumsum(degree) - degree)[cells], fan)
+    return core[entry] * n_steps + np.repeat(steps, fan), entry
+
+
 def core_load(spikes, scaffold, assignment, timestep, simtime=None,
               connection_types=CONNECTION_TYPES, routing=None):
     """Packets, its lower bound and synaptic events per core per timestep (:class:`LoadProfile`).
@@ -97,18 +117,17 @@ def core_load(spikes, scaffold, assignment, timestep, simtime=None,
             raise InputError(f"spikes of '{pre}'", f"times in [0, {simtime}] ms",
                              f"[{spikes[pre].time.min()}, {spikes[pre].time.max()}]")
         n_pre = max(int(spikes[pre].n_cells), int(cells.max()) + 1)
-        pair_keys = []
+        cell_cores = []
         for kind, conn in projections:
-            spike, syn = fan_out(conn, cells, n_pre)
-            keys = spike * n_cores + assignment.core_of[kind.post][conn.post[syn]]
-            keys.sort()
-            first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-            pairs = keys[first]  # one synaptic row per (spike, core) of this projection
-            row_flat.append(pairs % n_cores * n_steps + steps[pairs // n_cores])
-            row_events.append(np.diff(np.append(first, len(keys))))  # synapses in the row
-            pair_keys.append(pairs)
-        pairs = distinct(np.concatenate(pair_keys))
-        lower_flat.append(pairs % n_cores * n_steps + steps[pairs // n_cores])
+            # (cell, core) pairs of the projection with the cell's synapses on the core: each
+            # spike of the cell is one synaptic row on each of its cores, with that many events
+            pairs, n_syn = distinct_counts(_cell_core(kind, conn, assignment))
+            flat, entry = _spike_cores(pairs, cells, steps, n_pre, n_cores, n_steps)
+            row_flat.append(flat)
+            row_events.append(n_syn[entry])
+            cell_cores.append(pairs)
+        lower_flat.append(_spike_cores(distinct(np.concatenate(cell_cores)), cells, steps,
+                                       n_pre, n_cores, n_steps)[0])
         if pre in assignment.core_of:
             slice_spikes.append((assignment.core_of[pre][cells], steps))
     size = n_cores * n_steps
@@ -143,9 +162,7 @@ def core_load(spikes, scaffold, assignment, timestep, simtime=None,
 def slice_reach(scaffold, assignment, connection_types=CONNECTION_TYPES):
     """Distinct ``source core * n_cores + target core`` pairs: every core holding a target of
     any neuron of the source core's slice, which is where sPyNNaker routes the slice's key."""
-    n_cores = assignment.n_cores
-    keys = [assignment.core_of[kind.pre][conn.pre] * n_cores
-            + assignment.core_of[kind.post][conn.post]
+    keys = [_cell_core(kind, conn, assignment, source_core=True)
             for kind, conn in ((connection_types[name], conn)
                                for name, conn in scaffold.connections.items())
             if len(conn) and kind.pre in assignment.core_of and kind.post in assignment.core_of]
@@ -166,8 +183,7 @@ def fan_out_summary(scaffold, assignment, label="", connection_types=CONNECTION_
                  and kind.post in assignment.core_of]
         if not conns:
             continue
-        pairs = distinct(np.concatenate([conn.pre.astype(np.int64) * n_cores
-                                          + assignment.core_of[kind.post][conn.post]
+        pairs = distinct(np.concatenate([_cell_core(kind, conn, assignment)
                                           for kind, conn in conns]))
         per_neuron = np.bincount(pairs // n_cores, minlength=scaffold.n_cells(pop))
         rows.append(dict(ordering=label, population=pop,

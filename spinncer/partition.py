@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .arrays import expand_ranges
 from .atomic import atomic_path
 from .errors import InputError
 from .options import DEFAULT_ORDERING, ID_REMAPS, ORDERINGS
@@ -216,10 +217,7 @@ def fan_out(conn, cells, n_pre):
     degree = np.bincount(conn.pre, minlength=n_pre)
     start = np.concatenate([[0], np.cumsum(degree)[:-1]])
     fan = degree[cells]
-    total = int(fan.sum())
-    spike = np.repeat(np.arange(len(cells)), fan)
-    offset = np.arange(total) - np.repeat(np.cumsum(fan) - fan, fan)
-    return spike, by_pre[np.repeat(start[cells], fan) + offset]
+    return np.repeat(np.arange(len(cells)), fan), by_pre[expand_ranges(start[cells], fan)]
 
 
 def arrival_events(conn, pre_spikes, delay, timestep):
