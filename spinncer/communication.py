@@ -27,7 +27,8 @@ from .errors import InputError
 from .options import ORDERINGS
 from .params import CONNECTION_TYPES
 from .partition import CoreAssignment, block_assignment, id_remap_of
-from .routing import packet_load
+from .npz import npz_arrays
+from .routing import ROUTE_ARRAYS, RoutingMap, packet_load
 from .timegrid import step_index
 
 
@@ -205,29 +206,35 @@ def _on_assignment_cores(load, assignment):
     return out
 
 
-def load_summary(profile, label=""):
+def per_core(profile):
+    """{measure: (per-core peak (max over timesteps), per-core mean over timesteps)}."""
+    out = {}
+    for measure in profile.MEASURES:
+        load = getattr(profile, measure)
+        out[measure] = ((load.max(axis=1), load.mean(axis=1)) if load.size
+                        else (np.zeros(load.shape[0]), np.zeros(load.shape[0])))
+    return out
+
+
+def load_summary(profile, label="", stats=None):
     """Rows per population (and 'all'): the per-core peak of each measure summarised over the
     population's cores, as the study's provenance analysis did.
 
     For each measure m of :attr:`LoadProfile.MEASURES`: ``m_peak`` = max over cores of the
     per-core peak (max over timesteps); ``m_mean_core_peak`` = mean over cores of it;
     ``m_p50/p95/p99_core_peak`` = percentiles over cores; ``m_mean_per_step`` = mean over
-    cores and timesteps.
+    cores and timesteps. `stats`: :func:`per_core` of the profile, if the caller has it.
     """
     rows = []
     populations = list(dict.fromkeys(profile.assignment.core_population.tolist()))
-    per_core = {}
-    for measure in profile.MEASURES:
-        load = getattr(profile, measure)
-        per_core[measure] = ((load.max(axis=1), load.mean(axis=1)) if load.size
-                             else (np.zeros(load.shape[0]), np.zeros(load.shape[0])))
+    stats = stats or per_core(profile)
     for pop in populations + ["all"]:
         idx = (np.arange(profile.assignment.n_cores) if pop == "all"
                else profile.assignment.cores_of(pop))
         row = dict(ordering=label, population=pop, n_cores=len(idx),
                    packets_source=profile.source)
         for measure in profile.MEASURES:
-            peak, mean = per_core[measure]
+            peak, mean = stats[measure]
             core_peak = peak[idx] if len(idx) else np.zeros(1)
             row[f"{measure}_peak"] = int(core_peak.max())
             row[f"{measure}_mean_core_peak"] = float(core_peak.mean())
@@ -236,6 +243,22 @@ def load_summary(profile, label=""):
             row[f"{measure}_mean_per_step"] = float(mean[idx].mean()) if len(idx) else 0.0
         rows.append(row)
     return rows
+
+
+def read_mappings(items):
+    """Core assignments and routing maps of ``LABEL=PATH`` mapping files (``spinnaker-map``
+    output), each file read once: ({label: CoreAssignment}, {label: RoutingMap} of those that
+    hold routing tables; packets of the others follow slice reachability)."""
+    assignments, routings = {}, {}
+    for item in items:
+        if "=" not in item:
+            raise InputError("--mapping", "LABEL=PATH", repr(item))
+        label, path = item.split("=", 1)
+        arrays = npz_arrays(path, "SpiNNaker mapping")
+        assignments[label] = CoreAssignment.from_arrays(arrays, path)
+        if set(ROUTE_ARRAYS) <= set(arrays):
+            routings[label] = RoutingMap.from_arrays(arrays, path)
+    return assignments, routings
 
 
 #: The ordering whose reduction the study reports, and the baselines it is compared with.
@@ -262,9 +285,9 @@ def compare_orderings(spikes, scaffold, timestep, simtime=None, neurons_per_core
     for label, assignment in assignments.items():
         profile = core_load(spikes, scaffold, assignment, timestep, simtime,
                             routing=routings.get(label))
-        summaries[label] = load_summary(profile, label)
-        core_peaks[label] = (assignment, {m: getattr(profile, m).max(axis=1)
-                                          for m in LoadProfile.MEASURES})
+        stats = per_core(profile)
+        summaries[label] = load_summary(profile, label, stats)
+        core_peaks[label] = (assignment, {m: peak for m, (peak, _) in stats.items()})
         del profile
     rows = [row for label in summaries for row in summaries[label]]
     reductions = []

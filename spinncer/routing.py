@@ -44,7 +44,7 @@ import numpy as np
 
 from .arrays import distinct, expand_ranges
 from .errors import InputError
-from .npz import open_npz
+from .npz import npz_arrays
 from .timegrid import step_index
 
 #: Default colour bits of a sPyNNaker 7.4.1 vertex [spynnaker.cfg ``[Simulation] n_colour_bits``].
@@ -131,9 +131,7 @@ class RoutingMap:
 
 def load_routing(path):
     """Read a :class:`RoutingMap` from a mapping ``.npz``; InputError if it cannot route."""
-    with open_npz(path, "SpiNNaker mapping") as data:
-        arrays = {k: data[k] for k in data.files if k != "meta"}
-    return RoutingMap.from_arrays(arrays, where=path)
+    return RoutingMap.from_arrays(npz_arrays(path, "SpiNNaker mapping"), where=path)
 
 
 # ---------------------------------------------------------------- fan-out
@@ -319,18 +317,3 @@ def packet_load(spikes, rmap, timestep, n_steps=None, fan=None):
     return PacketLoad(packets, fan.receivers, np.array([lab[0] for lab in labels], dtype=str),
                       np.array([lab[1] for lab in labels], dtype=str), timestep)
 
-
-def peak_summary(load, label=""):
-    """Rows per population (and 'all'): cores, and mean and max over cores of the per-core
-    packet peak, as the study's provenance analysis summarised Max_spikes_received."""
-    peak = load.peak()
-    rows = []
-    pops = [p for p in dict.fromkeys(load.population.tolist())]
-    for pop in pops + ["all"]:
-        sel = np.ones(len(peak), bool) if pop == "all" else load.population == pop
-        core_peak = peak[sel]
-        rows.append(dict(ordering=label, population=pop, n_cores=int(sel.sum()),
-                         packets_peak_max=int(core_peak.max()) if len(core_peak) else 0,
-                         packets_peak_mean=float(core_peak.mean()) if len(core_peak) else 0.0,
-                         packets_total=int(load.packets[sel].sum())))
-    return rows
