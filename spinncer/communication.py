@@ -24,10 +24,10 @@ import numpy as np
 
 from .arrays import distinct, distinct_counts, expand_ranges
 from .errors import InputError
+from .npz import npz_arrays
 from .options import ORDERINGS
 from .params import CONNECTION_TYPES
 from .partition import CoreAssignment, block_assignment, id_remap_of
-from .npz import npz_arrays
 from .routing import ROUTE_ARRAYS, RoutingMap, packet_load
 from .timegrid import step_index
 
@@ -185,7 +185,7 @@ def fan_out_summary(scaffold, assignment, label="", connection_types=CONNECTION_
         if not conns:
             continue
         pairs = distinct(np.concatenate([_cell_core(kind, conn, assignment)
-                                          for kind, conn in conns]))
+                                         for kind, conn in conns]))
         per_neuron = np.bincount(pairs // n_cores, minlength=scaffold.n_cells(pop))
         rows.append(dict(ordering=label, population=pop,
                          cores_per_slice_key=float(per_slice[assignment.cores_of(pop)].mean()),

@@ -144,8 +144,9 @@ class CoreAssignment:
         """Build from the arrays of an ``.npz`` written by :meth:`save` (layout:
         :func:`load_assignment`)."""
         expected = "a core-assignment .npz (core_of/<pop>, core_population, meta)"
-        if "core_population" not in arrays or "meta" not in arrays:
-            raise InputError(where, expected, f"keys {sorted(arrays)}")
+        missing = [k for k in ("core_population", "meta") if k not in arrays]
+        if missing:
+            raise InputError(where, expected, f"no {', '.join(missing)}")
         try:
             meta = json.loads(str(arrays["meta"]))
         except ValueError as err:
