@@ -43,9 +43,9 @@ shared every spike of the smoke network for 19.5 ms; now for 308.2 ms (the stimu
 One operation per step does it all (CELL_STEP, after Brian2's state updater has set
 ``not_refractory``): x = abar dt, one exp for the v decay e^{-x}, which also gives the weights as
 ``w_j = (e^{-a_j} - e^{-x}) / (x - a_j)`` (a_j = dt/tau_j), v, then the conductances' decay.
-Per-population parameters are read by plain indexing (:func:`_population_table`). The same
+The same
 scheme written with three ``exprel`` per cell and step in three passes over the cells
-(CODE_VERSION 6) took 2.7 times as long at 400 x 400 µm (benchmarks/README.md).
+(CODE_VERSION 6) took 23.5 s of the 400 x 400 µm program's 35.8 s (see the layout below).
 
 Timing conventions, so spike arrivals match NEST: Brian2 labels a spike with the start of the
 step in which v crossed threshold, NEST with its end: reported times are Brian2's + dt.
@@ -54,11 +54,14 @@ A spike (stamp s) with delay d changes g at s + d in both. Glomeruli: PyNN/NEST 
 Brian2 step s/dt - 1 (stamp s). Refractoriness: Brian2 holds v for refractory/dt - 1 steps
 after the spike step, so the group's refractory period is (round(tau_refrac/dt) + 1) dt.
 
-Network layout: all IF_cond_exp cells in one NeuronGroup (each cell carries its population
-index; the parameters are looked up in per-population tables, which stay in cache, where
-per-cell arrays would be streamed from memory every step), the glomeruli in another, and one Synapses object per (source group, receptor)
-with per-synapse weight and delay: a handful of generated code objects instead of several per
-population and connection type, which keeps compile time and per-step overhead low.
+Network layout: one NeuronGroup per IF_cond_exp population, its parameters constants in its
+namespace, so they are literals in the generated loops, which GCC vectorises (4 cells per AVX2
+instruction, glibc's vector exp); the glomeruli in another group; one Synapses object per
+(source, target, receptor) with per-synapse weights and the connection type's delay. Measured
+at 400 x 400 µm (benchmarks/README.md): the cell update took 11.4 s of a 15.9 s program with
+all cells in one group and per-population tables indexed per cell (an indexed load, a gather,
+which GCC does not vectorise here), 2.1 of 5.3 s now; compile grew from 17 to about 50 s
+(96 instead of 35 generated files), paid once per scaffold.
 
 Compile once, run many: everything a run's stimulus changes (the spike times of the glomeruli)
 is an array set at program start (``device.run(run_args=...)``): the spike times of all
@@ -93,7 +96,7 @@ log = logging.getLogger("spinncer")
 NAME = "brian2"
 #: Label of the integration scheme (benchmarks/README.md names it). The cache key covers this
 #: module's source as well, so any change here compiles anew.
-CODE_VERSION = 7
+CODE_VERSION = 8
 SOURCE_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 #: Smallest capacity of the glomerulus spike table (spikes).
 MIN_CAPACITY = 1024
@@ -199,22 +202,20 @@ def _output_to(path):
             os.close(fd)
 
 
-#: Per-population parameters of the cells, looked up by each cell's population index `pop`
-#: in small tables (in cache) instead of per-cell arrays (memory traffic every step): name,
-#: Brian2 unit, unit of the value spinncer gives (PyNN's: ms, mV, nF, nA, µS; 1 µS ms / nF = 1).
-CELL_TABLES = (("g_L", "siemens", "uS"), ("v_rest", "volt", "mV"), ("e_rev_E", "volt", "mV"),
-               ("e_rev_I", "volt", "mV"), ("i_offset", "amp", "nA"), ("v_thresh", "volt", "mV"),
-               ("v_reset", "volt", "mV"), ("t_ref", "second", "ms"), ("x_L", "1", "1"),
-               ("f_exc", "1/siemens", "1/uS"), ("f_inh", "1/siemens", "1/uS"),
-               ("a_exc", "1", "1"), ("a_inh", "1", "1"), ("d_exc", "1", "1"), ("d_inh", "1", "1"))
+#: Per-population constants of the cells, in each population's namespace (literals in the
+#: generated code, so its loops vectorise): name, Brian2 unit of the value spinncer gives
+#: (PyNN's: ms, mV, nF, nA, µS; 1 µS ms / nF = 1).
+CELL_CONSTANTS = (("g_L", "uS"), ("v_rest", "mV"), ("e_rev_E", "mV"), ("e_rev_I", "mV"),
+                  ("i_offset", "nA"), ("v_thresh", "mV"), ("v_reset", "mV"), ("x_L", "1"),
+                  ("f_exc", "1/uS"), ("f_inh", "1/uS"), ("a_exc", "1"), ("a_inh", "1"),
+                  ("d_exc", "1"), ("d_inh", "1"))
 #: PyNN IF_cond_exp (see the module docstring). v and the conductances are advanced by one
 #: operation per step (CELL_STEP), after Brian2's state updater has set `not_refractory`.
 CELL_EQUATIONS = """
 v : volt
 g_exc : siemens
 g_inh : siemens
-pop : integer (constant)
-""" + "".join(f"{name} = table_{name}(pop) : {unit}\n" for name, unit, _ in CELL_TABLES)
+"""
 #: One step of every cell (module docstring): x = abar dt from the conductances' step means
 #: (f_* = mean of exp(-s/tau_syn) over the step, per unit C_m/dt), the v decay exp(-x), the
 #: channel weights w_j = (d_j - exp(-x)) / (x - a_j) (a_j = dt/tau_j, d_j = exp(-a_j); leak
@@ -234,26 +235,6 @@ g_inh *= d_inh
 #: Below this |x - a| the channel weight's quotient loses digits; its first-order limit
 #: exp(-x) (1 + (x - a)/2) is then exact to O((x - a)^2).
 CHANNEL_WEIGHT_TINY = 1e-6
-
-
-def _population_table(name, values, unit):
-    """Brian2 function `name(pop)`: values[pop] (a Brian2 quantity of `unit`), read by plain
-    indexing in the C++ code (a TimedArray over the index costs a float conversion and two
-    clamps per lookup)."""
-    from brian2 import Function, get_unit
-    values = np.ascontiguousarray(np.asarray(values, np.float64) * float(unit))
-    unit = get_unit(getattr(unit, "dim", None) or 1)
-
-    def lookup(pop):  # numpy, for Brian2's unit checks
-        return values[np.asarray(pop, np.int64)] * unit
-
-    function = Function(lookup, arg_units=[1], arg_names=["pop"], arg_types=["integer"],
-                        return_unit=unit)
-    function.implementations.add_implementation(
-        "cpp", f"static inline double {name}(const int32_t pop) {{ "
-               f"return _namespace{name}_values[pop]; }}",
-        namespace={f"{name}_values": values}, name=name)
-    return function
 
 
 def _channel_weight_function():
@@ -287,7 +268,6 @@ class Brian2Session(Session):
         self._state_monitors = {}
         self._synapses = []
         self._record = {}
-        self._offsets = {}
         self._lanes = 1
         self._run_args = {}
         self._spikes = None
@@ -303,39 +283,43 @@ class Brian2Session(Session):
         b2.device.activate(build_on_run=False)
         b2.prefs.devices.cpp_standalone.openmp_threads = self.threads if self.threads > 1 else 0
         # Brian2's default make flag is a bare '-j' (one compiler per source file at once:
-        # dozens of cc1plus, GiBs of RSS); one compiler per core this process may use
-        b2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{len(os.sched_getaffinity(0))}"]
+        # dozens of cc1plus, GiBs of RSS): one compiler per core this process may use. DEPS=
+        # skips the makefile's header-dependency scan (a serial preprocessor pass over every
+        # file, 9 s at 400 x 400 µm), which only serves rebuilds: a project is built once, in a
+        # directory named by its cache key
+        b2.prefs.devices.cpp_standalone.extra_make_args_unix = [
+            f"-j{len(os.sched_getaffinity(0))}", "DEPS="]
+        # without -fno-finite-math-only (Brian2's default keeps inf/nan semantics), GCC uses
+        # glibc's vector exp and the cell loops vectorise; nothing here makes or tests inf/nan
+        b2.prefs.codegen.cpp.extra_compile_args_gcc = [
+            arg for arg in b2.prefs.codegen.cpp.extra_compile_args_gcc
+            if arg != "-fno-finite-math-only"]
         b2.defaultclock.dt = self.timestep * ms
         self._n_cells = {name: scaffold.n_cells(name) for name in scaffold.positions}
-        # every IF_cond_exp population in one group, each cell with its population's
-        # parameters: one state update, threshold, reset per step instead of one per population
-        cell_pops = [name for name, n in self._n_cells.items()
-                     if n and name != INPUT_POPULATION]
-        sizes = np.array([self._n_cells[name] for name in cell_pops], np.int64)
-        self._offsets = dict(zip(cell_pops, np.concatenate([[0], np.cumsum(sizes)[:-1]])))
-        if len(cell_pops):
-            cells = NeuronGroup(int(sizes.sum()), CELL_EQUATIONS, threshold="v >= v_thresh",
-                                reset="v = v_reset", refractory="t_ref",
-                                name="cells",
-                                namespace=self._cell_tables(cell_pops))
+        # one group per IF_cond_exp population, its parameters constants of its code
+        record = {name: np.asarray(cols, np.int64) for name, cols in (record_signals or {}).items()
+                  if len(cols)}
+        v_init = {}
+        for name, n in self._n_cells.items():
+            if not n or name == INPUT_POPULATION:
+                continue
+            namespace, t_ref = self._cell_namespace(name)
+            cells = NeuronGroup(n, CELL_EQUATIONS, threshold="v >= v_thresh",
+                                reset="v = v_reset", refractory=t_ref * ms,
+                                name=f"cells_{name}", namespace=namespace)
             # after the state updater (order 0), which only sets not_refractory
-            cells.run_regularly(CELL_STEP, when="groups", order=1, name="cells_step")
-            cells.pop = np.repeat(np.arange(len(cell_pops)), sizes)
-            v_init = [self.model.v_init(name) for name in cell_pops]
-            self._key["v_init"] = v_init
-            cells.v = np.repeat(v_init, sizes) * mV
-            self._groups["cells"] = cells
-            self._spike_monitors["cells"] = SpikeMonitor(cells, name="cells_spikes")
-            record = [(name, np.asarray(cols, np.int64))
-                      for name, cols in (record_signals or {}).items()
-                      if name in self._offsets and len(cols)]
-            if record:
-                self._record = dict(record)
-                indices = np.concatenate([self._offsets[name] + cols for name, cols in record])
-                self._state_monitors["cells"] = StateMonitor(
-                    cells, ["v", "g_exc", "g_inh"], record=indices, when="end",
-                    name="cells_signals")
-                self._key["record"] = {name: cols.tolist() for name, cols in record}
+            cells.run_regularly(CELL_STEP, when="groups", order=1, name=f"cells_{name}_step")
+            v_init[name] = self.model.v_init(name)
+            cells.v = v_init[name] * mV
+            self._groups[name] = cells
+            self._spike_monitors[name] = SpikeMonitor(cells, name=f"cells_{name}_spikes")
+            if name in record:
+                self._record[name] = record[name]
+                self._state_monitors[name] = StateMonitor(
+                    cells, ["v", "g_exc", "g_inh"], record=record[name], when="end",
+                    name=f"cells_{name}_signals")
+        self._key["v_init"] = v_init
+        self._key["record"] = {name: cols.tolist() for name, cols in self._record.items()}
         if self._n_cells.get(INPUT_POPULATION):
             steps, starts, stops, self._lanes = spike_lanes(stimulus, self.timestep)
             capacity = capacity_for(len(steps))
@@ -355,33 +339,30 @@ class Brian2Session(Session):
             self._groups[INPUT_POPULATION] = group
             self._spike_monitors[INPUT_POPULATION] = SpikeMonitor(group, name="input_spikes")
 
-    def _cell_tables(self, cell_pops):
-        """{table_<name>: population-indexed function (_population_table)} of the CELL_TABLES
-        parameters, and channel_weight."""
+    def _cell_namespace(self, name):
+        """(Brian2 namespace of population `name`: its CELL_CONSTANTS and channel_weight,
+        its refractory period in ms)."""
         import brian2
         dt = self.timestep
-        rows = []
-        for name in cell_pops:
-            p = self.model.cell_params[name]
-            self._key.setdefault("cells", {})[name] = sorted(p.items())
-            per_step = dt / p["cm"]  # conductance (µS) to rate x step (1)
-            rows.append({**p, "g_L": p["cm"] / p["tau_m"], "x_L": dt / p["tau_m"],
-                         "f_exc": step_mean_factor(p["tau_syn_E"], dt) * per_step,
-                         "f_inh": step_mean_factor(p["tau_syn_I"], dt) * per_step,
-                         "a_exc": dt / p["tau_syn_E"], "a_inh": dt / p["tau_syn_I"],
-                         "d_exc": float(np.exp(-dt / p["tau_syn_E"])),
-                         "d_inh": float(np.exp(-dt / p["tau_syn_I"])),
-                         "t_ref": (refractory_steps(p["tau_refrac"], dt) + 1) * dt})
+        p = self.model.cell_params[name]
+        self._key.setdefault("cells", {})[name] = sorted(p.items())
+        per_step = dt / p["cm"]  # conductance (µS) to rate x step (1)
+        values = {**p, "g_L": p["cm"] / p["tau_m"], "x_L": dt / p["tau_m"],
+                  "f_exc": step_mean_factor(p["tau_syn_E"], dt) * per_step,
+                  "f_inh": step_mean_factor(p["tau_syn_I"], dt) * per_step,
+                  "a_exc": dt / p["tau_syn_E"], "a_inh": dt / p["tau_syn_I"],
+                  "d_exc": float(np.exp(-dt / p["tau_syn_E"])),
+                  "d_inh": float(np.exp(-dt / p["tau_syn_I"]))}
         units = {"1": 1, "1/uS": 1 / brian2.uS}
-        tables = {f"table_{var}": _population_table(
-                    f"table_{var}", [row[var] for row in rows],
-                    units[unit] if unit in units else getattr(brian2, unit))
-                  for var, _, unit in CELL_TABLES}
-        return {**tables, "channel_weight": _channel_weight_function()}
+        namespace = {var: values[var] * (units[unit] if unit in units else getattr(brian2, unit))
+                     for var, unit in CELL_CONSTANTS}
+        namespace["channel_weight"] = _channel_weight_function()
+        return namespace, (refractory_steps(p["tau_refrac"], dt) + 1) * dt
 
     # -- connect ----------------------------------------------------------------------------
     def connect(self, scaffold, weights=None):
-        """One Synapses object per (source group, receptor): per-synapse weight and delay."""
+        """One Synapses object per (source, target, receptor): per-synapse weight; one delay
+        per object where its connection types share it (Brian2's homogeneous-delay queue)."""
         from brian2 import Synapses, ms, uS
         weights = self.weights if weights is None else weights
         parts = {}
@@ -389,40 +370,41 @@ class Brian2Session(Session):
             if name not in self.model.connection_types or len(conn) == 0:
                 continue
             kind = self.model.connection_types[name]
-            source = INPUT_POPULATION if kind.pre == INPUT_POPULATION else "cells"
-            if source not in self._groups or kind.post not in self._offsets:
+            if kind.pre not in self._groups or kind.post not in self._groups:
                 continue
             weight = kind.weight if not weights else weights.get(name, kind.weight)
-            pre = np.asarray(conn.pre, np.int64) + self._offsets.get(kind.pre, 0)
-            post = np.asarray(conn.post, np.int64) + self._offsets[kind.post]
+            pre = np.asarray(conn.pre, np.int64)
+            post = np.asarray(conn.post, np.int64)
             self._digest.update(name.encode())
             self._digest.update(pre.tobytes())
             self._digest.update(post.tobytes())
             self._key.setdefault("connections", {})[name] = [kind.pre, kind.post, abs(weight),
                                                              kind.receptor, kind.delay]
-            if source == INPUT_POPULATION:  # every lane of a glomerulus has its synapses
+            if kind.pre == INPUT_POPULATION:  # every lane of a glomerulus has its synapses
                 n = self._n_cells[INPUT_POPULATION]
                 pre = (pre[None, :] + n * np.arange(self._lanes)[:, None]).ravel()
                 post = np.tile(post, self._lanes)
-            parts.setdefault((source, kind.receptor), []).append(
+            parts.setdefault((kind.pre, kind.post, kind.receptor), []).append(
                 (pre, post, np.full(len(pre), abs(weight)), np.full(len(pre), kind.delay)))
-        for (source, receptor), arrays in parts.items():
+        for (source, target, receptor), arrays in parts.items():
             pre, post, weight, delay = (np.concatenate(column) for column in zip(*arrays))
-            target = "g_inh" if receptor == "inhibitory" else "g_exc"
-            synapses = Synapses(self._groups[source], self._groups["cells"],
-                                "w : siemens (constant)", on_pre=f"{target}_post += w",
-                                name=f"{source}_{receptor}")
+            conductance = "g_inh" if receptor == "inhibitory" else "g_exc"
+            shared_delay = delay[0] * ms if np.all(delay == delay[0]) else None
+            synapses = Synapses(self._groups[source], self._groups[target],
+                                "w : siemens (constant)", on_pre=f"{conductance}_post += w",
+                                delay=shared_delay, name=f"{source}_{target}_{receptor}")
             synapses.connect(i=pre.astype(np.int32), j=post.astype(np.int32))
             synapses.w = weight * uS
-            synapses.delay = delay * ms
+            if shared_delay is None:
+                synapses.delay = delay * ms
             self._synapses.append(synapses)
 
     # -- run --------------------------------------------------------------------------------
     def cache_key(self, simtime):
         """Digest of everything the compiled code depends on (not the stimulus)."""
         key = dict(self._key, code_version=CODE_VERSION, source=SOURCE_DIGEST,
-                   brian2=self._b2.__version__, timestep=self.timestep, simtime=float(simtime), threads=self.threads,
-                   n_cells=self._n_cells, arrays=self._digest.hexdigest())
+                   brian2=self._b2.__version__, timestep=self.timestep, simtime=float(simtime),
+                   threads=self.threads, n_cells=self._n_cells, arrays=self._digest.hexdigest())
         return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
 
     def run(self, simtime):
@@ -469,38 +451,26 @@ class Brian2Session(Session):
         from ..results import PopulationSpikes, Signals
         from brian2 import mV, ms, uS
         dt = self.timestep
-        found = {}
-        for group, monitor in self._spike_monitors.items():
-            cells = np.asarray(monitor.i[:], np.int64)
-            times = np.round(np.asarray(monitor.t[:] / ms) / dt + 1.0) * dt  # NEST stamps
-            keep = times <= simtime + 1e-9
-            found[group] = cells[keep], times[keep]
         self._spikes = {}
         for name, n in self._n_cells.items():
-            if name == INPUT_POPULATION and name in found:
-                cells, times = found[name]
-                cells = cells % n  # lanes back to glomeruli
-            elif name in self._offsets:
-                cells, times = found["cells"]
-                start = self._offsets[name]
-                mine = (cells >= start) & (cells < start + n)
-                cells, times = cells[mine] - start, times[mine]
-            else:
+            monitor = self._spike_monitors.get(name)
+            if monitor is None:
                 cells, times = np.empty(0, np.int64), np.empty(0)
+            else:
+                cells = np.asarray(monitor.i[:], np.int64)
+                times = np.round(np.asarray(monitor.t[:] / ms) / dt + 1.0) * dt  # NEST stamps
+                keep = times <= simtime + 1e-9
+                cells, times = cells[keep], times[keep]
+                if name == INPUT_POPULATION:
+                    cells = cells % n  # lanes back to glomeruli
             self._spikes[name] = PopulationSpikes(cells, times, n)
         self._signals = {}
-        monitor = self._state_monitors.get("cells")
-        if monitor is not None:
-            v, g_exc, g_inh = (np.asarray(monitor.v[:] / mV, np.float32),
-                               np.asarray(monitor.g_exc[:] / uS, np.float32),
-                               np.asarray(monitor.g_inh[:] / uS, np.float32))
-            row = 0
-            for name, cols in self._record.items():
-                rows = slice(row, row + len(cols))
-                row += len(cols)
-                self._signals[name] = Signals(cells=cols, t_start=dt, dt=dt,
-                                              v=v[rows].T.copy(), gsyn_exc=g_exc[rows].T.copy(),
-                                              gsyn_inh=g_inh[rows].T.copy())
+        for name, monitor in self._state_monitors.items():
+            self._signals[name] = Signals(
+                cells=self._record[name], t_start=dt, dt=dt,
+                v=np.asarray(monitor.v[:] / mV, np.float32).T.copy(),
+                gsyn_exc=np.asarray(monitor.g_exc[:] / uS, np.float32).T.copy(),
+                gsyn_inh=np.asarray(monitor.g_inh[:] / uS, np.float32).T.copy())
 
     # -- results ----------------------------------------------------------------------------
     def spikes(self):
