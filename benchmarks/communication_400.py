@@ -23,10 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from spinncer.communication import LoadProfile, compare_orderings, fan_out_summary
-from spinncer.partition import load_assignment
+from spinncer.communication import LoadProfile, compare_orderings, fan_out_summary, read_mappings
 from spinncer.results import read_run
-from spinncer.routing import load_routing
 from spinncer.scaffold import read_scaffold
 
 STUDY_REDUCTION = 0.41  # Bogdan et al. 2021: grid vs the scaffold file's order, network peak
@@ -42,12 +40,10 @@ def main():
     args = parser.parse_args()
     run = read_run(args.run)
     scaffold = read_scaffold(args.scaffold)
-    pairs = [m.split("=", 1) for m in args.mapping]
-    assignments = {label: load_assignment(path) for label, path in pairs} or None
-    routings = {label: load_routing(path) for label, path in pairs}
+    assignments, routings = read_mappings(args.mapping)
     t0 = time.perf_counter()
     rows, reductions, core_peaks = compare_orderings(
-        run.spikes, scaffold, run.timestep, run.simtime, assignments=assignments,
+        run.spikes, scaffold, run.timestep, run.simtime, assignments=assignments or None,
         routings=routings)
     seconds = time.perf_counter() - t0
     rows, reductions = pd.DataFrame(rows), pd.DataFrame(reductions)

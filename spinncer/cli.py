@@ -260,20 +260,12 @@ def _spinnaker_map(args):
 def _communication(args):
     import pandas as pd
 
-    from .communication import compare_orderings
-    from .npz import npz_keys
-    from .partition import load_assignment
+    from .communication import compare_orderings, read_mappings
     from .plots.communication import load_figure
     from .results import read_run
-    from .routing import ROUTE_ARRAYS, load_routing
     from .scaffold import read_scaffold
     run = read_run(args.run)
-    assignments, routings = None, {}
-    if args.mapping:
-        pairs = [item.split("=", 1) for item in args.mapping]
-        assignments = {label: load_assignment(path) for label, path in pairs}
-        routings = {label: load_routing(path) for label, path in pairs
-                    if set(ROUTE_ARRAYS) <= npz_keys(path, "SpiNNaker mapping")}
+    assignments, routings = read_mappings(args.mapping) if args.mapping else (None, {})
     options = json.loads(args.options_json) if args.options_json else {}
     rows, reductions, core_peaks = compare_orderings(
         run.spikes, read_scaffold(args.scaffold), run.timestep, run.simtime,

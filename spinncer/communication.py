@@ -22,18 +22,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arrays import distinct, distinct_counts, expand_ranges
 from .errors import InputError
+from .npz import npz_arrays
 from .options import ORDERINGS
 from .params import CONNECTION_TYPES
-from .partition import CoreAssignment, block_assignment, fan_out, id_remap_of
+from .partition import CoreAssignment, block_assignment, id_remap_of
+from .routing import ROUTE_ARRAYS, RoutingMap, packet_load
 from .timegrid import step_index
-
-
-def _distinct(keys):
-    """Distinct values of an int array by an in-place sort (numpy 2's hash-based np.unique
-    took 12 of 16 s on the 4.2M-synapse model)."""
-    keys.sort()
-    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
 
 
 @dataclass
@@ -73,6 +69,25 @@ def _n_steps(spikes, timestep, simtime):
     return simtime, int(round(simtime / timestep)) + 1
 
 
+def _cell_core(kind, conn, assignment, source_core=False):
+    """``pre * n_cores + core`` per synapse of a projection, the core holding its target;
+    ``pre`` the source cell, or with `source_core` the core holding it."""
+    pre = assignment.core_of[kind.pre][conn.pre] if source_core else conn.pre
+    post_core = assignment.core_of[kind.post][conn.post]
+    return np.asarray(pre, np.int64) * assignment.n_cores + post_core
+
+
+def _spike_cores(cell_core, cells, steps, n_pre, n_cores, n_steps):
+    """For spikes of `cells` in `steps`: flat ``core * n_steps + step`` of every (spike, core)
+    pair with a sorted table of distinct ``cell * n_cores + core`` (`cell_core`), and the table
+    entry of each pair."""
+    cell, core = np.divmod(cell_core, n_cores)
+    degree = np.bincount(cell, minlength=n_pre)
+    fan = degree[cells]
+    entry = expand_ranges((np.cumsum(degree) - degree)[cells], fan)
+    return core[entry] * n_steps + np.repeat(steps, fan), entry
+
+
 def core_load(spikes, scaffold, assignment, timestep, simtime=None,
               connection_types=CONNECTION_TYPES, routing=None):
     """Packets, its lower bound and synaptic events per core per timestep (:class:`LoadProfile`).
@@ -103,18 +118,17 @@ def core_load(spikes, scaffold, assignment, timestep, simtime=None,
             raise InputError(f"spikes of '{pre}'", f"times in [0, {simtime}] ms",
                              f"[{spikes[pre].time.min()}, {spikes[pre].time.max()}]")
         n_pre = max(int(spikes[pre].n_cells), int(cells.max()) + 1)
-        pair_keys = []
+        cell_cores = []
         for kind, conn in projections:
-            spike, syn = fan_out(conn, cells, n_pre)
-            keys = spike * n_cores + assignment.core_of[kind.post][conn.post[syn]]
-            keys.sort()
-            first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-            pairs = keys[first]  # one synaptic row per (spike, core) of this projection
-            row_flat.append(pairs % n_cores * n_steps + steps[pairs // n_cores])
-            row_events.append(np.diff(np.append(first, len(keys))))  # synapses in the row
-            pair_keys.append(pairs)
-        pairs = _distinct(np.concatenate(pair_keys))
-        lower_flat.append(pairs % n_cores * n_steps + steps[pairs // n_cores])
+            # (cell, core) pairs of the projection with the cell's synapses on the core: each
+            # spike of the cell is one synaptic row on each of its cores, with that many events
+            pairs, n_syn = distinct_counts(_cell_core(kind, conn, assignment))
+            flat, entry = _spike_cores(pairs, cells, steps, n_pre, n_cores, n_steps)
+            row_flat.append(flat)
+            row_events.append(n_syn[entry])
+            cell_cores.append(pairs)
+        lower_flat.append(_spike_cores(distinct(np.concatenate(cell_cores)), cells, steps,
+                                       n_pre, n_cores, n_steps)[0])
         if pre in assignment.core_of:
             slice_spikes.append((assignment.core_of[pre][cells], steps))
     size = n_cores * n_steps
@@ -127,7 +141,6 @@ def core_load(spikes, scaffold, assignment, timestep, simtime=None,
 
     events, rows, lower = count(row_flat, row_events), count(row_flat), count(lower_flat)
     if routing is not None:
-        from .routing import packet_load
         packets = _on_assignment_cores(packet_load(spikes, routing, timestep, n_steps),
                                        assignment)
         source = "routing tables"
@@ -150,13 +163,11 @@ def core_load(spikes, scaffold, assignment, timestep, simtime=None,
 def slice_reach(scaffold, assignment, connection_types=CONNECTION_TYPES):
     """Distinct ``source core * n_cores + target core`` pairs: every core holding a target of
     any neuron of the source core's slice, which is where sPyNNaker routes the slice's key."""
-    n_cores = assignment.n_cores
-    keys = [assignment.core_of[kind.pre][conn.pre] * n_cores
-            + assignment.core_of[kind.post][conn.post]
+    keys = [_cell_core(kind, conn, assignment, source_core=True)
             for kind, conn in ((connection_types[name], conn)
                                for name, conn in scaffold.connections.items())
             if len(conn) and kind.pre in assignment.core_of and kind.post in assignment.core_of]
-    return _distinct(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
+    return distinct(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
 
 
 def fan_out_summary(scaffold, assignment, label="", connection_types=CONNECTION_TYPES):
@@ -173,9 +184,8 @@ def fan_out_summary(scaffold, assignment, label="", connection_types=CONNECTION_
                  and kind.post in assignment.core_of]
         if not conns:
             continue
-        pairs = _distinct(np.concatenate([conn.pre.astype(np.int64) * n_cores
-                                          + assignment.core_of[kind.post][conn.post]
-                                          for kind, conn in conns]))
+        pairs = distinct(np.concatenate([_cell_core(kind, conn, assignment)
+                                         for kind, conn in conns]))
         per_neuron = np.bincount(pairs // n_cores, minlength=scaffold.n_cells(pop))
         rows.append(dict(ordering=label, population=pop,
                          cores_per_slice_key=float(per_slice[assignment.cores_of(pop)].mean()),
@@ -196,29 +206,35 @@ def _on_assignment_cores(load, assignment):
     return out
 
 
-def load_summary(profile, label=""):
+def per_core(profile):
+    """{measure: (per-core peak (max over timesteps), per-core mean over timesteps)}."""
+    out = {}
+    for measure in profile.MEASURES:
+        load = getattr(profile, measure)
+        out[measure] = ((load.max(axis=1), load.mean(axis=1)) if load.size
+                        else (np.zeros(load.shape[0]), np.zeros(load.shape[0])))
+    return out
+
+
+def load_summary(profile, label="", stats=None):
     """Rows per population (and 'all'): the per-core peak of each measure summarised over the
     population's cores, as the study's provenance analysis did.
 
     For each measure m of :attr:`LoadProfile.MEASURES`: ``m_peak`` = max over cores of the
     per-core peak (max over timesteps); ``m_mean_core_peak`` = mean over cores of it;
     ``m_p50/p95/p99_core_peak`` = percentiles over cores; ``m_mean_per_step`` = mean over
-    cores and timesteps.
+    cores and timesteps. `stats`: :func:`per_core` of the profile, if the caller has it.
     """
     rows = []
     populations = list(dict.fromkeys(profile.assignment.core_population.tolist()))
-    per_core = {}
-    for measure in profile.MEASURES:
-        load = getattr(profile, measure)
-        per_core[measure] = ((load.max(axis=1), load.mean(axis=1)) if load.size
-                             else (np.zeros(load.shape[0]), np.zeros(load.shape[0])))
+    stats = stats or per_core(profile)
     for pop in populations + ["all"]:
         idx = (np.arange(profile.assignment.n_cores) if pop == "all"
                else profile.assignment.cores_of(pop))
         row = dict(ordering=label, population=pop, n_cores=len(idx),
                    packets_source=profile.source)
         for measure in profile.MEASURES:
-            peak, mean = per_core[measure]
+            peak, mean = stats[measure]
             core_peak = peak[idx] if len(idx) else np.zeros(1)
             row[f"{measure}_peak"] = int(core_peak.max())
             row[f"{measure}_mean_core_peak"] = float(core_peak.mean())
@@ -227,6 +243,22 @@ def load_summary(profile, label=""):
             row[f"{measure}_mean_per_step"] = float(mean[idx].mean()) if len(idx) else 0.0
         rows.append(row)
     return rows
+
+
+def read_mappings(items):
+    """Core assignments and routing maps of ``LABEL=PATH`` mapping files (``spinnaker-map``
+    output), each file read once: ({label: CoreAssignment}, {label: RoutingMap} of those that
+    hold routing tables; packets of the others follow slice reachability)."""
+    assignments, routings = {}, {}
+    for item in items:
+        if "=" not in item:
+            raise InputError("--mapping", "LABEL=PATH", repr(item))
+        label, path = item.split("=", 1)
+        arrays = npz_arrays(path, "SpiNNaker mapping")
+        assignments[label] = CoreAssignment.from_arrays(arrays, path)
+        if set(ROUTE_ARRAYS) <= set(arrays):
+            routings[label] = RoutingMap.from_arrays(arrays, path)
+    return assignments, routings
 
 
 #: The ordering whose reduction the study reports, and the baselines it is compared with.
@@ -253,9 +285,9 @@ def compare_orderings(spikes, scaffold, timestep, simtime=None, neurons_per_core
     for label, assignment in assignments.items():
         profile = core_load(spikes, scaffold, assignment, timestep, simtime,
                             routing=routings.get(label))
-        summaries[label] = load_summary(profile, label)
-        core_peaks[label] = (assignment, {m: getattr(profile, m).max(axis=1)
-                                          for m in LoadProfile.MEASURES})
+        stats = per_core(profile)
+        summaries[label] = load_summary(profile, label, stats)
+        core_peaks[label] = (assignment, {m: peak for m, (peak, _) in stats.items()})
         del profile
     rows = [row for label in summaries for row in summaries[label]]
     reductions = []

@@ -89,8 +89,14 @@ def check_config(config, schema_path, source="config"):
 
 
 @functools.cache
+def _package_schema():
+    """The package's schema, parsed once per process (the CLI's parser reads 13 keys of it)."""
+    return load_schema(SCHEMA_PATH)
+
+
+@functools.cache
 def _node(key):
-    entry = load_schema(SCHEMA_PATH)
+    entry = _package_schema()
     for part in key.split("."):
         entry = entry["properties"][part]
     return entry

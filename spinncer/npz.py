@@ -31,6 +31,12 @@ def require_pickle_permission(path, allow_pickle, what, how_to_allow):
                          f"with {how_to_allow} only for a file you trust", "allow_pickle=False")
 
 
+def npz_arrays(path, what):
+    """Every array of the archive, read once: {key: array}."""
+    with open_npz(path, what) as data:
+        return {k: data[k] for k in data.files}
+
+
 def npz_keys(path, what):
     with open_npz(path, what) as data:
         return set(data.files)

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .arrays import expand_ranges
 from .atomic import atomic_path
 from .errors import InputError
+from .npz import npz_arrays
 from .options import DEFAULT_ORDERING, ID_REMAPS, ORDERINGS
 from .params import CONNECTION_TYPES, INPUT_POPULATION
 from .scaffold import Connectivity, Scaffold
@@ -137,6 +139,21 @@ class CoreAssignment:
     def cores_of(self, population):
         return np.flatnonzero(self.core_population == population)
 
+    @classmethod
+    def from_arrays(cls, arrays, where="core assignment"):
+        """Build from the arrays of an ``.npz`` written by :meth:`save` (layout:
+        :func:`load_assignment`)."""
+        expected = "a core-assignment .npz (core_of/<pop>, core_population, meta)"
+        missing = [k for k in ("core_population", "meta") if k not in arrays]
+        if missing:
+            raise InputError(where, expected, f"no {', '.join(missing)}")
+        try:
+            meta = json.loads(str(arrays["meta"]))
+        except ValueError as err:
+            raise InputError(where, expected, f"unreadable meta ({err})") from None
+        core_of = {k.split("/", 1)[1]: arrays[k] for k in arrays if k.startswith("core_of/")}
+        return cls(core_of, arrays["core_population"], arrays.get("core_xyp"), meta)
+
     def save(self, path, extra=None):
         """Write to an ``.npz`` (see :func:`load_assignment` for the layout)."""
         arrays = {f"core_of/{p}": np.asarray(c, np.int64) for p, c in self.core_of.items()}
@@ -158,15 +175,7 @@ def load_assignment(path):
     ``core_population`` str per core; optional ``core_xyp`` int64 (n_cores, 3); ``meta`` JSON;
     a sPyNNaker mapping adds the arrays described in ``spinncer.mapping.MAPPING_LAYOUT``.
     """
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            core_of = {k.split("/", 1)[1]: data[k] for k in data.files if k.startswith("core_of/")}
-            xyp = data["core_xyp"] if "core_xyp" in data.files else None
-            return CoreAssignment(core_of, data["core_population"], xyp,
-                                  json.loads(str(data["meta"])))
-    except (OSError, KeyError, ValueError) as err:
-        raise InputError(path, "a core-assignment .npz (core_of/<pop>, core_population)",
-                         f"a read error ({err})") from None
+    return CoreAssignment.from_arrays(npz_arrays(path, "core assignment"), path)
 
 
 def block_assignment(scaffold, neurons_per_core=None, id_remap=None, include_input=True):
@@ -216,10 +225,7 @@ def fan_out(conn, cells, n_pre):
     degree = np.bincount(conn.pre, minlength=n_pre)
     start = np.concatenate([[0], np.cumsum(degree)[:-1]])
     fan = degree[cells]
-    total = int(fan.sum())
-    spike = np.repeat(np.arange(len(cells)), fan)
-    offset = np.arange(total) - np.repeat(np.cumsum(fan) - fan, fan)
-    return spike, by_pre[np.repeat(start[cells], fan) + offset]
+    return np.repeat(np.arange(len(cells)), fan), by_pre[expand_ranges(start[cells], fan)]
 
 
 def arrival_events(conn, pre_spikes, delay, timestep):

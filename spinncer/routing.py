@@ -42,8 +42,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .arrays import distinct, expand_ranges
 from .errors import InputError
-from .npz import open_npz
+from .npz import npz_arrays
 from .timegrid import step_index
 
 #: Default colour bits of a sPyNNaker 7.4.1 vertex [spynnaker.cfg ``[Simulation] n_colour_bits``].
@@ -130,9 +131,7 @@ class RoutingMap:
 
 def load_routing(path):
     """Read a :class:`RoutingMap` from a mapping ``.npz``; InputError if it cannot route."""
-    with open_npz(path, "SpiNNaker mapping") as data:
-        arrays = {k: data[k] for k in data.files if k != "meta"}
-    return RoutingMap.from_arrays(arrays, where=path)
+    return RoutingMap.from_arrays(npz_arrays(path, "SpiNNaker mapping"), where=path)
 
 
 # ---------------------------------------------------------------- fan-out
@@ -187,9 +186,7 @@ def fan_out(rmap):
     lo = np.searchsorted(sorted_keys, rmap.route_key[pre], side="left")
     hi = np.searchsorted(sorted_keys, rmap.route_key[pre] | inv[pre], side="right")
     count = np.maximum(hi - lo, 0)
-    first = np.repeat(lo, count)
-    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-    atom_parts.append(order[first + offset])
+    atom_parts.append(order[expand_ranges(lo, count)])
     entry_parts.append(np.repeat(pre, count))
     for e in entries[~prefix[entries]]:  # rare: any other mask, tested key by key
         hit = np.flatnonzero((keys & rmap.route_mask[e]) == rmap.route_key[e])
@@ -203,9 +200,8 @@ def fan_out(rmap):
     e_start = np.concatenate([[0], np.cumsum(e_deg)])
     deg = e_deg[entry]
     a = np.repeat(atom, deg)
-    off = np.arange(deg.sum()) - np.repeat(np.cumsum(deg) - deg, deg)
-    rec = rec_of_pair[by_entry[np.repeat(e_start[entry], deg) + off]]
-    pair = np.unique(a * len(receivers) + rec)  # one packet per (key, core)
+    rec = rec_of_pair[by_entry[expand_ranges(e_start[entry], deg)]]
+    pair = distinct(a * len(receivers) + rec)  # one packet per (key, core)
     a, rec = pair // max(len(receivers), 1), pair % max(len(receivers), 1)
     indptr = np.concatenate([[0], np.cumsum(np.bincount(a, minlength=len(keys)))])
     return FanOut(atom_start, indptr, rec.astype(np.int64), receivers)
@@ -321,18 +317,3 @@ def packet_load(spikes, rmap, timestep, n_steps=None, fan=None):
     return PacketLoad(packets, fan.receivers, np.array([lab[0] for lab in labels], dtype=str),
                       np.array([lab[1] for lab in labels], dtype=str), timestep)
 
-
-def peak_summary(load, label=""):
-    """Rows per population (and 'all'): cores, and mean and max over cores of the per-core
-    packet peak, as the study's provenance analysis summarised Max_spikes_received."""
-    peak = load.peak()
-    rows = []
-    pops = [p for p in dict.fromkeys(load.population.tolist())]
-    for pop in pops + ["all"]:
-        sel = np.ones(len(peak), bool) if pop == "all" else load.population == pop
-        core_peak = peak[sel]
-        rows.append(dict(ordering=label, population=pop, n_cores=int(sel.sum()),
-                         packets_peak_max=int(core_peak.max()) if len(core_peak) else 0,
-                         packets_peak_mean=float(core_peak.mean()) if len(core_peak) else 0.0,
-                         packets_total=int(load.packets[sel].sum())))
-    return rows

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from spinncer.communication import compare_orderings, core_load, fan_out_summary, load_summary
+from spinncer.communication import (compare_orderings, core_load, fan_out_summary, load_summary,
+                                    read_mappings)
 from spinncer.partition import (block_assignment, cell_order, grid_order, load_assignment,
                                 permute_scaffold)
 from spinncer.errors import InputError
@@ -150,6 +151,26 @@ def test_communication_assignment_round_trip(tmp_path, scaffold):
         np.testing.assert_array_equal(a.core_of[pop], b.core_of[pop])
     with pytest.raises(InputError):
         load_assignment(tmp_path / "missing.npz")
+
+
+def test_read_mappings_routes_only_mappings_with_routing_tables(tmp_path, scaffold):
+    tables = dict(source_xyp=[[0, 0, 1]], source_kind=["neuron"], source_population=["granule"],
+                  source_lo_atom=[0], source_hi_atom=[3], source_key=[0x10000],
+                  source_mask=[0xFFFFFFC0], source_delay_stages=[0], source_delay_per_stage=[0],
+                  route_xy=[[0, 0]], route_key=[0x10000], route_mask=[0xFFFFFFC0],
+                  route_processors=[4])
+    a = block_assignment(scaffold, 3, "grid")
+    a.save(tmp_path / "blocks.npz")
+    a.save(tmp_path / "routed.npz", extra=tables)
+    assignments, routings = read_mappings([f"b={tmp_path / 'blocks.npz'}",
+                                           f"r={tmp_path / 'routed.npz'}"])
+    assert sorted(assignments) == ["b", "r"] and list(routings) == ["r"]
+    assert assignments["r"].meta["id_remap"] == "grid"
+    np.testing.assert_array_equal(assignments["b"].core_of["granule"], a.core_of["granule"])
+    assert routings["r"].route_processors.tolist() == [4]
+    for bad in (str(tmp_path / "blocks.npz"), f"x={tmp_path / 'missing.npz'}"):
+        with pytest.raises(InputError):
+            read_mappings([bad])
 
 
 def test_fan_out_summary_counts_cores_per_slice_key_and_per_neuron():
