@@ -43,8 +43,7 @@ shared every spike of the smoke network for 19.5 ms; now for 308.2 ms (the stimu
 One operation per step does it all (CELL_STEP, after Brian2's state updater has set
 ``not_refractory``): x = abar dt, one exp for the v decay e^{-x}, which also gives the weights as
 ``w_j = (e^{-a_j} - e^{-x}) / (x - a_j)`` (a_j = dt/tau_j), v, then the conductances' decay.
-The same
-scheme written with three ``exprel`` per cell and step in three passes over the cells
+The same scheme written with three ``exprel`` per cell and step in three passes over the cells
 (CODE_VERSION 6) took 23.5 s of the 400 x 400 µm program's 35.8 s (see the layout below).
 
 Timing conventions, so spike arrivals match NEST: Brian2 labels a spike with the start of the
@@ -337,7 +336,8 @@ class Brian2Session(Session):
         for group_name, pops in groups.items():
             sizes = np.array([self._n_cells[name] for name in pops], np.int64)
             offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-            self._place.update({name: (group_name, int(start)) for name, start in zip(pops, offsets)})
+            self._place.update({name: (group_name, int(start))
+                                for name, start in zip(pops, offsets)})
             equations, literals, arrays = self._cell_parameters(pops, sizes)
             cells = NeuronGroup(int(sizes.sum()), CELL_STATE + equations,
                                 threshold="v >= v_thresh", reset="v = v_reset",
@@ -424,7 +424,8 @@ class Brian2Session(Session):
             kind = self.model.connection_types[name]
             if kind.pre not in self._place or kind.post not in self._place:
                 continue
-            (source, pre_start), (target, post_start) = self._place[kind.pre], self._place[kind.post]
+            (source, pre_start), (target, post_start) = (self._place[kind.pre],
+                                                         self._place[kind.post])
             weight = kind.weight if not weights else weights.get(name, kind.weight)
             pre = np.asarray(conn.pre, np.int64) + pre_start
             post = np.asarray(conn.post, np.int64) + post_start

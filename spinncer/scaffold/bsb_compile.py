@@ -31,10 +31,10 @@ def skip_finiteness_checks():
 
     BSB's particle placement queries scikit-learn KDTrees (``query_radius``) about 143,000
     times at 200 x 200 µm, and each query checked its points for NaN/inf: 142,692 checks,
-    8.9 s of an 80 s build, timed in place (0.4 s with the flag). The points are cell positions BSB draws
-    inside the finite layer volumes, finite by construction; the scaffold is byte-identical
-    either way. (``skip_parameter_validation`` would not help: neither ``KDTree`` nor
-    ``check_array`` goes through scikit-learn's parameter validation.)
+    8.9 s of an 80 s build, timed in place (0.4 s with the flag). The points are cell
+    positions BSB draws inside the finite layer volumes, finite by construction; the scaffold
+    is byte-identical either way. (``skip_parameter_validation`` would not help: neither
+    ``KDTree`` nor ``check_array`` goes through scikit-learn's parameter validation.)
     """
     import sklearn
 
