@@ -467,8 +467,8 @@ def make_parser():
     p.set_defaults(func=_simulate)
 
     p = sub.add_parser("make-env", help="create a side environment from envs/<name>.txt "
-                       "(brian2: runs spinncer simulate --backend brian2)")
-    p.add_argument("name", help="environment name (brian2)")
+                       "(brian2: runs spinncer simulate --backend brian2; bsb: runs BSB)")
+    p.add_argument("name", help="environment name (brian2, bsb)")
     p.add_argument("directory", help="virtual environment directory (replaced)")
     p.add_argument("--log", help="write the installer's output here")
     p.set_defaults(func=_make_env)

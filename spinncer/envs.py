@@ -2,8 +2,8 @@
 
 ``brian2``: brian2 2.9 needs numpy < 2, so Brian2 runs in its own virtual environment; spinncer
 goes into it as a ``.pth`` file naming this checkout (no copy, no build step: the env always
-runs the library of the checkout that made it). The BSB env (rule ``env_bsb``) is made by the
-workflow directly; it runs BSB only, not spinncer.
+runs the library of the checkout that made it). ``bsb``: BSB 3 needs numpy < 2 too; that env
+runs BSB only (``spinncer/scaffold/bsb_compile.py`` as a script), so it gets no ``.pth``.
 
 ``envs/spinncer.yaml``: the conda environment every rule declares (``snakemake --sdm conda``),
 generated from ``envs/spinncer.txt`` by :func:`conda_env_yaml` (``python -m spinncer.envs >
@@ -20,16 +20,17 @@ from .errors import InputError
 
 #: The checkout this library is imported from (holds envs/ and the spinncer package).
 CHECKOUT = Path(__file__).resolve().parents[1]
-#: Environments that run spinncer itself.
-SPINNCER_ENVS = ("brian2",)
+#: Side environments, and whether each runs spinncer itself (gets this checkout on its path).
+SIDE_ENVS = {"brian2": True, "bsb": False}
 MARKER = ".installed"
 
 
 def requirements(name):
     """Path of ``envs/<name>.txt`` in the checkout."""
     path = CHECKOUT / "envs" / f"{name}.txt"
-    if name not in SPINNCER_ENVS or not path.is_file():
-        raise InputError("environment", f"one of {SPINNCER_ENVS} (envs/<name>.txt)", repr(name))
+    if name not in SIDE_ENVS or not path.is_file():
+        raise InputError("environment", f"one of {tuple(SIDE_ENVS)} (envs/<name>.txt)",
+                         repr(name))
     return path
 
 
@@ -39,8 +40,8 @@ def env_python(directory):
 
 def make_env(name, directory, python=sys.executable, log=None):
     """Create the virtual environment `name` in `directory` (replacing one there), install
-    ``envs/<name>.txt`` and a .pth file putting this checkout on its path; write
-    `directory`/.installed last. Returns the env's Python."""
+    ``envs/<name>.txt`` and, for an env that runs spinncer, a .pth file putting this checkout on
+    its path; write `directory`/.installed last. Returns the env's Python."""
     reqs = requirements(name)
     directory = Path(directory)
     out = open(log, "w") if log else None
@@ -57,10 +58,11 @@ def make_env(name, directory, python=sys.executable, log=None):
     finally:
         if out:
             out.close()
-    site = subprocess.run([str(env_python(directory)), "-c",
-                           "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          check=True, capture_output=True, text=True).stdout.strip()
-    (Path(site) / "spinncer_checkout.pth").write_text(f"{CHECKOUT}\n")
+    if SIDE_ENVS[name]:
+        site = subprocess.run([str(env_python(directory)), "-c",
+                               "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                              check=True, capture_output=True, text=True).stdout.strip()
+        (Path(site) / "spinncer_checkout.pth").write_text(f"{CHECKOUT}\n")
     (directory / MARKER).write_text(reqs.read_text())
     return env_python(directory)
 

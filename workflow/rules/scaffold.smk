@@ -8,22 +8,20 @@ SCAFFOLD_CONFIG = config["scaffold"]
 
 
 rule env_bsb:
-    # BSB 3 needs numpy < 2: its own virtual environment, made from envs/bsb.txt.
-    # (by the interpreter running Snakemake, with or without --sdm conda)
+    # BSB 3 needs numpy < 2: its own virtual environment, from envs/bsb.txt
+    # (spinncer.envs.make_env; it runs BSB only)
     input:
         "envs/bsb.txt",
     output:
-        touch(f"{BSB_ENV}/.installed"),
+        f"{BSB_ENV}/.installed",
     log:
         "logs/env/bsb.log",
     conda:
         SPINNCER_ENV
     params:
-        python=shlex.quote(sys.executable),
         env=lambda wc, output: Path(output[0]).parent,
     shell:
-        "({params.python} -m venv --clear {params.env}"
-        " && {params.env}/bin/pip install --disable-pip-version-check -r {input}) > {log} 2>&1"
+        "spinncer -v --console-fd 3 3>&2 make-env bsb {params.env} --log {log}"
 
 
 if SCAFFOLD_CONFIG["source"] == "build":
