@@ -1,5 +1,7 @@
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 
@@ -31,13 +33,18 @@ def test_pipeline_subcommands(tmp_path, scaffold_file):
     stim, run = tmp_path / "s.npz", tmp_path / "spikes.h5"
     assert main(["stimulus", "--scaffold", str(scaffold_file), "--f-base", "10",
                  "--stim-times", "50", "20", "30", "-o", str(stim)]) == 0
-    # the simulate subcommand in its own process, as the workflow runs it
+    # the simulate subcommand in its own process, as the workflow runs it, from an activated
+    # venv (its bin/, with the NEST wheel's nest-config, first on PATH)
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     done = subprocess.run([sys.executable, "-m", "spinncer", "simulate", "--scaffold",
                            str(scaffold_file), "--stimulus", str(stim), "--simtime", "100",
-                           "-o", str(run)], check=True, capture_output=True, text=True)
-    # quiet logs: no NEST banner, no deprecation warnings of PyNN's NEST calls
+                           "-o", str(run)], check=True, capture_output=True, text=True,
+                          env={**os.environ, "PATH": path})
+    # quiet logs: no NEST banner, no deprecation warnings of PyNN's NEST calls, no CMake log
+    # of PyNN's attempt to build its NEST extensions
     assert "N E S T" not in done.stdout + done.stderr
     assert "deprecated" not in done.stdout + done.stderr and "Warning" not in done.stderr
+    assert "cmake" not in (done.stdout + done.stderr).lower()
     cells, stats = tmp_path / "cells.csv", tmp_path / "stats.csv"
     assert main(["analyse-cells", str(run), "--stim-times", "50", "20", "30",
                  "-o", str(cells)]) == 0

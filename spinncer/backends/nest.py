@@ -5,6 +5,7 @@ Connections are created with one `nest.Connect` call per connection type from th
 per-postsynaptic-cell loop of `FromListConnector`.
 """
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -40,8 +41,7 @@ class NestSession(PyNNSession):
             self.weights = {conn: kind.weight for conn, kind in table.items()}
         from ..console import quiet_nest
         quiet_nest()
-        with warnings.catch_warnings():
-            # pyNN.nest cannot build its optional C++ extensions from the PyPI wheel
+        with warnings.catch_warnings(), pynn_without_extension_build():
             warnings.filterwarnings("ignore", message="Cannot find nest-config")
             import pyNN.nest as sim
         import nest
@@ -86,6 +86,25 @@ class NestSession(PyNNSession):
         import nest
         import pyNN
         return {"nest": nest.__version__, "pyNN": pyNN.__version__}
+
+
+@contextmanager
+def pynn_without_extension_build():
+    """Import pyNN.nest without its attempt to build its optional C++ extensions.
+
+    At import, pyNN.nest runs CMake on its extensions whenever ``nest-config`` is on PATH, as in
+    an activated venv, which has the NEST wheel's. The wheel cannot build them: CMake fails and
+    PyNN prints its whole log into every run's output, on every import. spinncer uses NEST's
+    built-in models only, so PyNN's lookup of ``nest-config`` finds nothing meanwhile (PyNN then
+    goes on without extensions, as it does when nest-config is not on PATH)."""
+    import pyNN.core
+
+    find = pyNN.core.find
+    pyNN.core.find = lambda command: "" if command == "nest-config" else find(command)
+    try:
+        yield
+    finally:
+        pyNN.core.find = find
 
 
 def node_ids(population):
