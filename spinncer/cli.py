@@ -102,9 +102,11 @@ def _pairs(items, convert=str):
 
 def _stimulus_perturb(args):
     from . import stimulus
-    from .validation.paired import perturb_stimulus, stimulus_window
+    from .analysis.stats import protocol_windows
+    from .validation.paired import perturb_stimulus
     stim = stimulus.load(args.input, allow_pickle=args.allow_pickle)
-    moved = perturb_stimulus(stim, args.timestep, stimulus_window(args.stim_times), args.seed)
+    window = protocol_windows(args.stim_times)["stimulus"]
+    moved = perturb_stimulus(stim, args.timestep, window, args.seed)
     stimulus.save(moved, args.output)
     log.info("perturbed stimulus: %s", moved.params["perturbation"])
 

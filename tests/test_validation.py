@@ -8,14 +8,14 @@ import pytest
 from elephant import statistics as es
 
 from spinncer import stimulus as stimulus_io
-from spinncer.analysis.stats import population_windows
+from spinncer.analysis.stats import population_windows, protocol_windows
 from spinncer.params import CONNECTION_TYPES
 from spinncer.results import PopulationSpikes, RunResult, Signals, read_run, write_run
 from spinncer.scaffold import Connectivity, Scaffold, write_scaffold
 from spinncer.validation import validate
 from spinncer.validation.envelope import seed_splits
 from spinncer.validation.membrane import compare_signals, divergence_time
-from spinncer.validation.paired import perturb_stimulus, stimulus_window
+from spinncer.validation.paired import perturb_stimulus
 from spinncer.validation.scores import cohen_d, too_few
 from spinncer.validation.statistics import _isi_statistics, pair_correlations, sample_pairs
 
@@ -173,7 +173,7 @@ def test_perturbation_moves_one_spike_by_one_timestep():
     stim = stimulus_io.generate(rng.uniform(0, 100, (30, 3)), f_base=5.0, f_peak=100.0,
                                 stim_radius=50.0, stim_times=STIM, percentage_active_fibers=1.0,
                                 kind="poisson", seed=3, timestep=0.1)
-    moved = perturb_stimulus(stim, 0.1, stimulus_window(STIM), seed=3)
+    moved = perturb_stimulus(stim, 0.1, protocol_windows(STIM)["stimulus"], seed=3)
     diff = np.sort(moved.times) - np.sort(stim.times)
     assert np.count_nonzero(np.abs(np.sort(moved.times) - np.sort(stim.times)) > 1e-9) <= 2
     assert (moved.counts == stim.counts).all()
@@ -181,7 +181,7 @@ def test_perturbation_moves_one_spike_by_one_timestep():
     assert abs(info["to_ms"] - info["from_ms"]) == pytest.approx(0.1)
     assert STIM[0] <= info["from_ms"] < STIM[0] + STIM[1]
     assert np.abs(diff).sum() == pytest.approx(0.1)
-    again = perturb_stimulus(stim, 0.1, stimulus_window(STIM), seed=3)
+    again = perturb_stimulus(stim, 0.1, protocol_windows(STIM)["stimulus"], seed=3)
     assert (again.times == moved.times).all()
 
 
@@ -226,7 +226,8 @@ def nest_runs(tmp_path_factory):
         if seed <= 10:
             jobs.append(("scaled", work / f"stim{seed}.npz", {"glom_grc": 1.5}))
         if seed <= 5:
-            stimulus_io.save(perturb_stimulus(stim, 0.1, stimulus_window(STIM), seed),
+            window = protocol_windows(STIM)["stimulus"]
+            stimulus_io.save(perturb_stimulus(stim, 0.1, window, seed),
                              work / f"moved{seed}.npz")
             jobs.append(("perturbed", work / f"moved{seed}.npz", None))
         for label, path, scale in jobs:

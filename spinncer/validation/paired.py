@@ -10,9 +10,10 @@ one timestep** (:func:`perturb_stimulus`, the smallest change the time grid allo
 same timing quantities between the two runs form the paired envelope.
 
 Perturbation (documented, seeded): among the glomerulus spikes in the stimulus window
-[`stim_times[0]`, `stim_times[0] + stim_times[1]`) (:func:`stimulus_window`: the network is
-most active then, so the change meets cells near threshold; in the quiet baseline of the smoke
-scaffold a moved spike changed no spike at all) one spike is chosen uniformly with
+[`stim_times[0]`, `stim_times[0] + stim_times[1]`) (``protocol_windows(stim_times)["stimulus"]``,
+:mod:`spinncer.analysis.stats`: the network is most active then, so the change meets cells near
+threshold; in the quiet baseline of the smoke scaffold a moved spike changed no spike at all) one
+spike is chosen uniformly with
 ``default_rng([PERTURB_SEED, seed])`` and moved one timestep later;
 when that would put it beyond the window or onto another spike of the same glomerulus, one
 timestep earlier (if that also collides, the next spike in the draw order is taken).
@@ -42,11 +43,6 @@ PERCENTILE = 95.0
 #: The timing quantities of the paired envelope, as named in the tables.
 QUANTITIES = ("abs_lag_ms", "abs_mean_shift_ms", "unequal_count_fraction",
               "abs_rel_spike_diff")
-
-
-def stimulus_window(stim_times):
-    """(start, stop) ms of the stimulus window of the protocol durations `stim_times`."""
-    return float(stim_times[0]), float(stim_times[0]) + float(stim_times[1])
 
 
 def perturb_stimulus(stimulus, timestep, window, seed):
