@@ -1,6 +1,7 @@
 """Run BSB 3 `compile` with every random source seeded (executed in the BSB environment).
 
-Usage: ``python bsb_compile.py SEED <bsb command-line arguments>``
+Usage: ``python bsb_compile.py SEED [--plain] <bsb command-line arguments>`` (``--plain``: BSB's
+own particle placement and scikit-learn's checks, for ``benchmarks/bsb_build.py``)
 
 BSB 3.10 has no seed option and draws from three generators: numpy's global one, Python's
 `random`, and an unseeded ``np.random.default_rng()`` (mossy-fibre positions). All three are
@@ -70,7 +71,10 @@ if __name__ == "__main__":
     seed_everything(int(sys.argv.pop(1)))
     from bsb.cli import scaffold_cli
 
-    light_kd_tree_input_checks()
-    install_particle_replacements()
+    if sys.argv[1] == "--plain":
+        sys.argv.pop(1)
+    else:
+        light_kd_tree_input_checks()
+        install_particle_replacements()
     sys.argv[0] = "bsb"
     scaffold_cli()

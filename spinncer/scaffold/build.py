@@ -30,8 +30,9 @@ def bundled_config(bsb_python, name="casali_2019.json"):
     return Path(out) / name
 
 
-def build_with_bsb(bsb_python, out_path, *, x, z, seed, config=None):
-    """Compile an `x` x `z` µm scaffold with BSB (seeded) and write it in the v3 layout."""
+def build_with_bsb(bsb_python, out_path, *, x, z, seed, config=None, plain=False):
+    """Compile an `x` x `z` µm scaffold with BSB (seeded) and write it in the v3 layout.
+    `plain`: without bsb_compile.py's speed-ups (same scaffold; for benchmarks/bsb_build.py)."""
     # absolute (not resolved: a venv's python is a symlink that must keep its venv path)
     bsb_python = os.path.abspath(bsb_python)
     config = Path(config).absolute() if config else bundled_config(bsb_python)
@@ -41,8 +42,9 @@ def build_with_bsb(bsb_python, out_path, *, x, z, seed, config=None):
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".bsb-") as work:
         raw = Path(work).absolute() / "bsb.hdf5"
-        command = [str(bsb_python), str(COMPILE_SCRIPT), str(seed), "-c", str(config),
-                   "-o", str(raw), "compile", "-x", str(x), "-z", str(z)]
+        command = [str(bsb_python), str(COMPILE_SCRIPT), str(seed),
+                   *(["--plain"] if plain else []), "-c", str(config), "-o", str(raw),
+                   "compile", "-x", str(x), "-z", str(z)]
         log.info("running %s", " ".join(command))
         # BSB imports the project's strategies (bsb_strategies.py) by dotted path: expose only
         # this package, not the site-packages it may be installed in (numpy 2 would leak in)
