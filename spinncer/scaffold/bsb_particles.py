@@ -14,7 +14,7 @@ unchanged:
   has no side effects.
 - The tree queries are BSB's own (scikit-learn's KD-tree), so neighbours keep their order;
   packing factors sum the same volumes (``np.sum`` of the same float64 values), taken from a
-  table made when the tree is (``freeze``) instead of a list built per query.
+  table made once per particle list instead of a list built per query.
 
 Checked against BSB 3.10.5 (``bsb/particles.py``); ``tests/test_bsb_particles.py`` runs both on
 the same seeded particles and compares every position.
