@@ -10,18 +10,14 @@ change no number).
     python benchmarks/bsb_build.py --bsb-python resources/envs/bsb/bin/python --x 200 --z 200
 """
 import argparse
-import hashlib
 import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from spinncer.provenance import sha256
 from spinncer.scaffold.build import build_with_bsb
-
-
-def sha256(path):
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def main():

@@ -91,6 +91,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..params import INPUT_POPULATION
+from ..provenance import sha256
 from .base import Session
 
 log = logging.getLogger("spinncer")
@@ -99,7 +100,7 @@ NAME = "brian2"
 #: Label of the integration scheme (benchmarks/README.md names it). The cache key covers this
 #: module's source as well, so any change here compiles anew.
 CODE_VERSION = 8
-SOURCE_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+SOURCE_DIGEST = sha256(__file__)
 #: Smallest capacity of the glomerulus spike table (spikes).
 MIN_CAPACITY = 1024
 
