@@ -41,9 +41,10 @@ def light_kd_tree_input_checks():
     8.9 s of an 80 s build, timed in place. The points are cell positions BSB draws inside the
     finite layer volumes, and BSB passes them as float arrays, so the query gets the same array
     either way: the scaffold is byte-identical. ``check_array`` is replaced in the KD-tree
-    module only (the compiled module looks it up there at each call); everything else keeps
-    scikit-learn's checks. (``skip_parameter_validation`` would not help: neither ``KDTree``
-    nor ``check_array`` goes through scikit-learn's parameter validation.)
+    module only (the compiled module looks it up there at each call); the rest of scikit-learn
+    keeps its checks, all but the NaN/inf ones (``assume_finite`` is global).
+    (``skip_parameter_validation`` would not help: neither ``KDTree`` nor ``check_array`` goes
+    through scikit-learn's parameter validation.)
     """
     import sklearn
     import sklearn.neighbors._kd_tree as kd_tree
