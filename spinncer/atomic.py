@@ -1,5 +1,6 @@
 """Atomic file output: write beside the target, rename into place only on success."""
 import contextlib
+import fcntl
 import os
 import tempfile
 from pathlib import Path
@@ -31,6 +32,20 @@ def atomic_path(path):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def file_lock(path):
+    """Hold an exclusive lock on `path` (created if missing) for the block: one process at a
+    time builds a shared cached artefact (a compiled project or library)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 #: The one number format of every CSV table spinncer writes: floats with 6 significant

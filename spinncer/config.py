@@ -26,6 +26,8 @@ from .stimulus import PROTOCOLS
 OPTION_SETS = (
     (("simulation", "backends", "items"), BACKENDS),
     (("analysis", "compare", "items", "items"), BACKENDS),
+    (("validation", "backends", "items"), BACKENDS),
+    (("validation", "reference"), BACKENDS),
     (("spinnaker", "id_remap"), ID_REMAPS),
     (("stimulus", "type", "items"), STIMULUS_TYPES),
     (("stimulus", "protocol"), (None, *PROTOCOLS)),

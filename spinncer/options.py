@@ -6,8 +6,9 @@ schema checks and the workflow's wildcard constraints derive from these tuples.
 """
 
 #: Simulator backends: NEST (double-precision reference), NEST with SpiNNaker's fixed-point
-#: weights, Brian2 C++ standalone (an independent third simulator), sPyNNaker on hardware.
-BACKENDS = ("nest", "nest-numerics", "brian2", "spinnaker")
+#: weights, Brian2 C++ standalone (an independent third simulator), sPyNNaker on hardware, and
+#: SpiNNaker's arithmetic emulated without a board (spinncer's own C++, bit-exact per core).
+BACKENDS = ("nest", "nest-numerics", "brian2", "spinnaker", "spinnaker-emulated")
 #: The reference every other backend is compared with.
 REFERENCE_BACKEND = BACKENDS[0]
 

@@ -7,6 +7,8 @@ what differs per simulator.
   fixed-point effects from hardware effects.
 - ``brian2``: Brian2 (``backends/brian2.py``), an independent third simulator.
 - ``spinnaker``: sPyNNaker on a board or spalloc server from the configuration.
+- ``spinnaker-emulated``: what SpiNNaker cores compute (fixed point, ring buffers, sub-steps,
+  sPyNNaker 7.4.1's derived constants and timing), in spinncer's own compiled C++, no board.
 
 Layering: backends import only the model and io layers (params, partition, numerics,
 recording, results, scaffold, provenance); never analysis, communication, plots or the CLI,
@@ -24,6 +26,7 @@ SESSION_CLASSES = (
     ("nest-numerics", "nest", "NestSession"),
     ("brian2", "brian2", "Brian2Session"),
     ("spinnaker", "spinnaker", "SpinnakerSession"),
+    ("spinnaker-emulated", "spinnaker_emulated", "SpinnakerEmulatedSession"),
 )
 
 

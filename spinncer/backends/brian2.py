@@ -76,7 +76,6 @@ Poisson trains have some: 30 of 3,733 spikes at the smoke point) goes to a secon
 glomerulus group (:func:`spike_lanes`), which has the same synapses.
 """
 import contextlib
-import fcntl
 import hashlib
 import json
 import logging
@@ -89,6 +88,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..atomic import file_lock
 from ..errors import InputError
 from ..params import INPUT_POPULATION
 from ..provenance import sha256
@@ -194,17 +194,6 @@ def step_mean_factor(tau, dt):
     """Mean of exp(-t/tau) over one step: the factor from a conductance at the step start to
     its mean over the step."""
     return float(tau / dt * -np.expm1(-dt / tau))
-
-
-@contextlib.contextmanager
-def _locked(path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextlib.contextmanager
@@ -470,7 +459,7 @@ class Brian2Session(Session):
         project = cache / self.cache_key(simtime)[:20]
         results = f"results/{os.getpid()}-{uuid.uuid4().hex[:8]}"
         # one process at a time per project: a build rewrites the arrays a run reads
-        with _locked(cache / f"{project.name}.lock"):
+        with file_lock(cache / f"{project.name}.lock"):
             self.reused = reused = (project / "main").is_file()
             start = time.perf_counter()
             build_log = cache / f"{project.name}.build.log"

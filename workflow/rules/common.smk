@@ -195,7 +195,7 @@ def signals_flag(wildcards):
 def backend_options(backend):
     """Backend settings (JSON for the CLI) from the spinnaker section of the config."""
     options = {}
-    if backend in ("nest-numerics", "spinnaker"):
+    if backend in ("nest-numerics", "spinnaker", "spinnaker-emulated"):
         options = {key: SPINNAKER[key] for key in ("rb_left_shifts", "r_mem")}
     if backend == "spinnaker":
         options.update(
