@@ -158,10 +158,10 @@ def test_state_in_double_precision_is_caught():
         ctypes.byref(core.RunSwitches(0, 1, 0, 10)), 1, 0, 1, np.zeros(1, np.uint8),
         ctypes.byref(params), ctypes.byref(consts), ctypes.byref(reals), np.zeros(2, np.int64),
         np.zeros(1, np.int32), np.zeros(1, np.uint32), None, np.zeros(1, np.uint8),
-        np.zeros(1, np.uint8), n, np.zeros(1, np.int64), np.zeros(1, np.int32),
+        np.zeros(1, np.uint8), n, np.zeros(n + 1, np.int64), np.zeros(1, np.int32),
         np.zeros(1, np.int32), np.array([params.v_rest / 2 ** 15]),
         np.ascontiguousarray(slots, np.uint32), 1, np.zeros(1, np.int32), recorded, state,
-        spike_tick, spike_cell, n)
+        spike_tick, spike_cell, n, 1)
     v_bits = np.round(recorded[:, 0, 0].astype(np.float64) * 32768).astype(np.int64)
     assert np.any(v_bits != trace["rec_v_bits"])
 

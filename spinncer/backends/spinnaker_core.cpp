@@ -28,6 +28,10 @@
 #include <type_traits>
 #include <vector>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 namespace {
 
 // ---- spinn_common fixed-point helpers -------------------------------------------------------
@@ -175,97 +179,135 @@ struct State {
     std::vector<int32_t> refract;
 };
 
-// One tick of one cell: the ring-buffer slots into g ([main], [row], [exp] add_input_exp),
-// then n_steps sub-steps of [std] neuron_impl_do_timestep_update. Returns the spikes of the tick.
+// Wrapping int32 arithmetic of accum adds and subtractions (no _Sat).
+inline int32_t add_w(int32_t a, int32_t b) { return (int32_t)((uint32_t)a + (uint32_t)b); }
+inline int32_t sub_w(int32_t a, int32_t b) { return (int32_t)((uint32_t)a - (uint32_t)b); }
+
+// One tick of the cells [lo, hi) of population p, in passes over the cells (each cell's
+// operations in the core's order; cells are independent within a tick, so GCC may vectorise a
+// pass): the ring-buffer slots into g ([main], [row], [exp] add_input_exp); what the core
+// records (V before the update and g >> 10 at the first sub-step, [std]); then n_steps times
+// [std] neuron_impl_do_timestep_update. `spiked[c]` counts the cell's spikes of the tick.
 template <bool FIXED>
-inline int cell_tick(int c, const Network &net, const RunSwitches &sw, State<FIXED> &s,
-                     uint64_t slot_e, uint64_t slot_i, double real_e, double real_i,
-                     float *rec) {
-    const int p = net.pop[c];
+void update_block(int64_t lo, int64_t hi, int p, const Network &net, const RunSwitches &sw,
+                  State<FIXED> &s, uint64_t *acc, double *acc_exact, uint64_t slot_max,
+                  const std::vector<std::pair<int32_t, int32_t>> &recorded, float *rec,
+                  uint8_t *spiked) {
     const PopulationParams &P = net.params[p];
     const DerivedConstants &K = net.consts[p];
-    int spikes = 0;
+    auto *__restrict v = s.v.data();
+    auto *__restrict ge = s.ge.data();
+    auto *__restrict gi = s.gi.data();
+    int32_t *__restrict refract = s.refract.data();
     if constexpr (FIXED) {
-        int32_t &v = s.v[c], &ge = s.ge[c], &gi = s.gi[c];
-        int32_t &refract = s.refract[c];
-        if (slot_e) ge += decay_s1615((int32_t)(uint32_t)(slot_e << P.shift_e), K.exc_init);
-        if (slot_i) gi += decay_s1615((int32_t)(uint32_t)(slot_i << P.shift_i), K.inh_init);
+        const int sh_e = P.shift_e, sh_i = P.shift_i, bits = sw.conductance_bits;
+        for (int64_t c = lo; c < hi; ++c) {
+            const uint64_t se = std::min(acc[2 * c], slot_max);
+            const uint64_t si = std::min(acc[2 * c + 1], slot_max);
+            acc[2 * c] = 0;
+            acc[2 * c + 1] = 0;
+            ge[c] = add_w(ge[c], decay_s1615((int32_t)(uint32_t)(se << sh_e), K.exc_init));
+            gi[c] = add_w(gi[c], decay_s1615((int32_t)(uint32_t)(si << sh_i), K.inh_init));
+        }
+        for (const auto &[c, row] : recorded) {
+            if (c < lo || c >= hi) continue;  // another thread's block
+            float *out = rec + (size_t)row * 3;
+            out[0] = (float)(v[c] / 32768.0);
+            out[1] = (float)((ge[c] >> bits) / 32768.0);
+            out[2] = (float)((gi[c] >> bits) / 32768.0);
+        }
+        const int32_t e_e = P.v_rev_e, e_i = P.v_rev_i, i_off = P.i_offset, v_rest = P.v_rest;
+        const int32_t thresh = P.v_thresh, v_reset = P.v_reset, t_refract = K.t_refract;
+        const int32_t r_mem = K.r_membrane, exp_tc = K.exp_tc;
+        const uint32_t dec_e = K.exc_decay, dec_i = K.inh_decay;
         for (int step = 0; step < P.n_steps; ++step) {
-            const int32_t v0 = v;
-            const int32_t exc_g = ge >> sw.conductance_bits, inh_g = gi >> sw.conductance_bits;
-            if (step == 0 && rec) {  // [std] recorded at the first sub-step, before the update
-                rec[0] = (float)(v0 / 32768.0);
-                rec[1] = (float)(exc_g / 32768.0);
-                rec[2] = (float)(inh_g / 32768.0);
+            for (int64_t c = lo; c < hi; ++c) {
+                const int32_t v0 = v[c];
+                const int32_t exc = mul_k(ge[c] >> bits, sub_w(e_e, v0));            // [cond]
+                const int32_t inh = mul_k(sub_w(0, gi[c] >> bits), sub_w(e_i, v0));
+                const int32_t input = add_w(sub_w(exc, inh), i_off);                 // [lif]
+                const int32_t alpha = add_w(mul_k(input, r_mem), v_rest);
+                const int32_t v_new = sub_w(alpha, mul_k(exp_tc, sub_w(alpha, v0)));
+                const int32_t r = refract[c];
+                const int32_t v1 = r <= 0 ? v_new : v0;  // refractory: V held, counter down
+                const int32_t r1 = r <= 0 ? r : r - 1;
+                const bool spike = v1 >= thresh;  // [thr], in refractoriness too
+                v[c] = spike ? v_reset : v1;
+                refract[c] = spike ? t_refract : r1;
+                spiked[c] += spike;
+                ge[c] = decay_s1615(ge[c], dec_e);                                   // [exp]
+                gi[c] = decay_s1615(gi[c], dec_i);
             }
-            const int32_t exc = mul_k(exc_g, (int32_t)((uint32_t)P.v_rev_e - (uint32_t)v0));
-            const int32_t inh = mul_k((int32_t)(0u - (uint32_t)inh_g),
-                                      (int32_t)((uint32_t)P.v_rev_i - (uint32_t)v0));
-            if (refract <= 0) {
-                const int32_t input = (int32_t)((uint32_t)exc - (uint32_t)inh +
-                                                (uint32_t)P.i_offset);
-                const int32_t alpha = (int32_t)((uint32_t)mul_k(input, K.r_membrane) +
-                                                (uint32_t)P.v_rest);
-                v = (int32_t)((uint32_t)alpha -
-                              (uint32_t)mul_k(K.exp_tc, (int32_t)((uint32_t)alpha -
-                                                                   (uint32_t)v0)));
-            } else {
-                --refract;
-            }
-            if (v >= P.v_thresh) {  // [thr], checked in refractoriness too
-                v = P.v_reset;
-                refract = K.t_refract;
-                ++spikes;
-            }
-            ge = decay_s1615(ge, K.exc_decay);
-            gi = decay_s1615(gi, K.inh_decay);
         }
     } else {
         const PopulationReals &R = net.reals[p];
-        double &v = s.v[c], &ge = s.ge[c], &gi = s.gi[c];
-        int32_t &refract = s.refract[c];
-        if (sw.saturate) {  // exact weights: a slot holds at most 0xFFFF weight steps
-            real_e = std::min(real_e, 65535.0 * R.step_e);
-            real_i = std::min(real_i, 65535.0 * R.step_i);
-        }
-        ge += (slot_e ? (double)slot_e * R.step_e : real_e) * R.exc_init;
-        gi += (slot_i ? (double)slot_i * R.step_i : real_i) * R.inh_init;
-        for (int step = 0; step < P.n_steps; ++step) {
-            const double v0 = v;
-            if (step == 0 && rec) {
-                rec[0] = (float)v0;
-                rec[1] = (float)ge;
-                rec[2] = (float)gi;
-            }
-            if (refract <= 0) {
-                const double input = ge * (R.v_rev_e - v0) + gi * (R.v_rev_i - v0) + R.i_offset;
-                const double alpha = input * R.r_membrane + R.v_rest;
-                v = alpha - R.exp_tc * (alpha - v0);
+        const double cap_e = slot_max == 0xFFFFull ? 65535.0 * R.step_e : HUGE_VAL;
+        const double cap_i = slot_max == 0xFFFFull ? 65535.0 * R.step_i : HUGE_VAL;
+        for (int64_t c = lo; c < hi; ++c) {
+            double in_e, in_i;
+            if (acc_exact) {  // exact weights: a slot holds at most 0xFFFF weight steps
+                in_e = std::min(acc_exact[2 * c], cap_e);
+                in_i = std::min(acc_exact[2 * c + 1], cap_i);
+                acc_exact[2 * c] = 0.0;
+                acc_exact[2 * c + 1] = 0.0;
             } else {
-                --refract;
+                in_e = (double)std::min(acc[2 * c], slot_max) * R.step_e;
+                in_i = (double)std::min(acc[2 * c + 1], slot_max) * R.step_i;
+                acc[2 * c] = 0;
+                acc[2 * c + 1] = 0;
             }
-            if (v >= R.v_thresh) {
-                v = R.v_reset;
-                refract = K.t_refract;
-                ++spikes;
+            ge[c] += in_e * R.exc_init;
+            gi[c] += in_i * R.inh_init;
+        }
+        for (const auto &[c, row] : recorded) {
+            if (c < lo || c >= hi) continue;  // another thread's block
+            float *out = rec + (size_t)row * 3;
+            out[0] = (float)v[c];
+            out[1] = (float)ge[c];
+            out[2] = (float)gi[c];
+        }
+        for (int step = 0; step < P.n_steps; ++step) {
+            for (int64_t c = lo; c < hi; ++c) {
+                const double v0 = v[c];
+                const double input = ge[c] * (R.v_rev_e - v0) + gi[c] * (R.v_rev_i - v0) +
+                                     R.i_offset;
+                const double alpha = input * R.r_membrane + R.v_rest;
+                const double v_new = alpha - R.exp_tc * (alpha - v0);
+                const int32_t r = refract[c];
+                const double v1 = r <= 0 ? v_new : v0;
+                const int32_t r1 = r <= 0 ? r : r - 1;
+                const bool spike = v1 >= R.v_thresh;
+                v[c] = spike ? R.v_reset : v1;
+                refract[c] = spike ? K.t_refract : r1;
+                spiked[c] += spike;
+                ge[c] *= R.exc_decay;
+                gi[c] *= R.inh_decay;
             }
-            ge *= R.exc_decay;
-            gi *= R.inh_decay;
         }
     }
-    return spikes;
 }
 
 constexpr int RING = 64;  // delay slots (a power of two above the longest delay + 1)
 
+// The ring buffers, stored sparsely: per slot the (cell * 2 + receptor, weight) of every
+// synapse event that lands in it; at the start of its tick they are summed into a dense
+// per-cell accumulator, which the cell update reads and clears. The sum a slot holds is the
+// same as the core's dense uint16 ring ([syn]): non-negative weight steps, saturated at 0xFFFF
+// when they are read (min(sum, 0xFFFF) does not depend on the order of the additions).
+template <bool FIXED>
+struct Ring {
+    std::vector<uint32_t> where[RING];
+    std::vector<uint32_t> steps[RING];
+    std::vector<double> exact[RING];
+};
+
 template <bool FIXED>
 int64_t simulate(const Network &net, const RunSwitches &sw, int32_t n_ticks,
-                 const int64_t *source_spike_start, const int32_t *source_spike_tick,
+                 const int64_t *source_tick_start, const int32_t *source_by_tick,
                  const int32_t *init_v_bits, const double *init_v,
-                 const uint32_t *external_slots,
-                 int32_t n_recorded, const int32_t *recorded, float *rec_out,
-                 int32_t *trace_out, int32_t *spike_tick, int32_t *spike_cell,
-                 int64_t spike_capacity) {
+                 const uint32_t *external_slots, int32_t n_recorded, const int32_t *recorded,
+                 float *rec_out, int32_t *trace_out, int32_t *spike_tick, int32_t *spike_cell,
+                 int64_t spike_capacity, int32_t n_threads) {
     const int64_t n = net.n_cells;
     State<FIXED> s;
     s.v.resize(n);
@@ -277,76 +319,97 @@ int64_t simulate(const Network &net, const RunSwitches &sw, int32_t n_ticks,
         else s.v[c] = init_v[c];
     }
     const bool exact_weights = !FIXED && net.weight_real != nullptr;
-    std::vector<uint64_t> ring(exact_weights ? 0 : (size_t)RING * 2 * n, 0);
-    std::vector<double> ring_real(exact_weights ? (size_t)RING * 2 * n : 0, 0.0);
-    std::vector<int32_t> rec_row(n, -1);
-    for (int32_t k = 0; k < n_recorded; ++k) rec_row[recorded[k]] = k;
-    std::vector<int32_t> fired;
-    std::vector<int64_t> source_next(net.n_sources);
-    for (int32_t q = 0; q < net.n_sources; ++q) source_next[q] = source_spike_start[q];
+    Ring<FIXED> ring;
+    std::vector<uint64_t> acc(exact_weights ? 0 : 2 * n, 0);
+    std::vector<double> acc_exact(exact_weights ? 2 * n : 0, 0.0);
+    // recorded cells by population: (cell, row of the recording)
+    std::vector<int64_t> pop_start(net.n_pops + 1, 0);
+    for (int64_t c = 0; c < n; ++c) pop_start[net.pop[c] + 1] = c + 1;
+    for (int q = 1; q <= net.n_pops; ++q) pop_start[q] = std::max(pop_start[q], pop_start[q - 1]);
+    std::vector<std::vector<std::pair<int32_t, int32_t>>> rec_of(net.n_pops);
+    for (int32_t k = 0; k < n_recorded; ++k) {
+        rec_of[net.pop[recorded[k]]].push_back({recorded[k], k});
+    }
+    std::vector<uint8_t> spiked(n, 0);
     int64_t n_spikes = 0;
     const uint64_t slot_max = sw.saturate ? 0xFFFFull : ~0ull;
+    if (n_threads < 1) n_threads = 1;
+    std::vector<std::vector<int32_t>> fired(n_threads);
 
     auto deliver = [&](int64_t source, int32_t tick) {
         for (int64_t k = net.row_start[source]; k < net.row_start[source + 1]; ++k) {
-            const size_t at = ((size_t)((tick + net.delay[k]) & (RING - 1)) * 2 +
-                               net.receptor[k]) * n + net.target[k];
-            if (exact_weights) {
-                ring_real[at] += net.weight_real[k];
-            } else {
-                const uint64_t sum = ring[at] + net.weight[k];  // [syn] saturating slot
-                ring[at] = sum > slot_max ? slot_max : sum;
-            }
+            const int slot = (tick + net.delay[k]) & (RING - 1);
+            ring.where[slot].push_back((uint32_t)net.target[k] * 2u + net.receptor[k]);
+            if (exact_weights) ring.exact[slot].push_back(net.weight_real[k]);
+            else ring.steps[slot].push_back(net.weight[k]);
         }
     };
 
     for (int32_t t = 0; t < n_ticks; ++t) {
-        const size_t base_e = (size_t)((t & (RING - 1)) * 2) * n, base_i = base_e + n;
+        const int slot = t & (RING - 1);
+        std::vector<uint32_t> &where = ring.where[slot];
+        if (exact_weights) {
+            for (size_t j = 0; j < where.size(); ++j) acc_exact[where[j]] += ring.exact[slot][j];
+            ring.exact[slot].clear();
+        } else {
+            for (size_t j = 0; j < where.size(); ++j) acc[where[j]] += ring.steps[slot][j];
+            ring.steps[slot].clear();
+        }
+        where.clear();
         if (external_slots) {  // test input: slot values fed in this tick, already saturated
-            for (int64_t c = 0; c < n; ++c) {
-                ring[base_e + c] += external_slots[((size_t)t * n + c) * 2];
-                ring[base_i + c] += external_slots[((size_t)t * n + c) * 2 + 1];
+            for (int64_t j = 0; j < 2 * n; ++j) acc[j] += external_slots[(size_t)t * 2 * n + j];
+        }
+        // The cells are independent within a tick: split each population over the threads
+        // in contiguous blocks, so that the spikes come out in cell order whatever the count.
+        float *rec_t = rec_out ? rec_out + (size_t)t * n_recorded * 3 : nullptr;
+#pragma omp parallel num_threads(n_threads)
+        {
+#ifdef _OPENMP
+            const int me = omp_get_thread_num(), team = omp_get_num_threads();
+#else
+            const int me = 0, team = 1;
+#endif
+            std::vector<int32_t> &mine = fired[me];
+            mine.clear();
+            for (int p = 0; p < net.n_pops; ++p) {
+                const int64_t a = pop_start[p], b = pop_start[p + 1];
+                const int64_t lo = a + (b - a) * me / team, hi = a + (b - a) * (me + 1) / team;
+                update_block<FIXED>(lo, hi, p, net, sw, s, acc.data(),
+                                    exact_weights ? acc_exact.data() : nullptr, slot_max,
+                                    rec_of[p], rec_t, spiked.data());
+                for (int64_t c = lo; c < hi; ++c) {
+                    for (; spiked[c] > 0; --spiked[c]) mine.push_back((int32_t)c);
+                }
             }
         }
-        fired.clear();
-        for (int64_t c = 0; c < n; ++c) {
-            uint64_t se = 0, si = 0;
-            double re = 0.0, ri = 0.0;
-            if (exact_weights) {
-                re = ring_real[base_e + c]; ri = ring_real[base_i + c];
-                ring_real[base_e + c] = 0.0; ring_real[base_i + c] = 0.0;
-            } else {
-                se = ring[base_e + c]; si = ring[base_i + c];
-                ring[base_e + c] = 0; ring[base_i + c] = 0;
-            }
-            const int32_t row = rec_row[c];
-            float *rec = row >= 0 ? rec_out + ((size_t)t * n_recorded + row) * 3 : nullptr;
-            int k = cell_tick<FIXED>((int)c, net, sw, s, se, si, re, ri, rec);
-            if (row >= 0 && trace_out) {  // state after the tick (golden-trace test)
-                int32_t *tr = trace_out + ((size_t)t * n_recorded + row) * 5;
+        if (trace_out) {  // state after the tick (golden-trace test)
+            for (int32_t k = 0; k < n_recorded; ++k) {
+                const int32_t c = recorded[k];
+                int32_t *tr = trace_out + ((size_t)t * n_recorded + k) * 5;
                 if constexpr (FIXED) { tr[0] = s.v[c]; tr[1] = s.ge[c]; tr[2] = s.gi[c]; }
-                tr[3] = k;
+                tr[3] = 0;
                 tr[4] = s.refract[c];
             }
-            for (; k > 0; --k) fired.push_back((int32_t)c);
+            for (const std::vector<int32_t> &mine : fired)
+                for (int32_t c : mine)
+                    for (int32_t k = 0; k < n_recorded; ++k)
+                        if (recorded[k] == c) ++trace_out[((size_t)t * n_recorded + k) * 5 + 3];
         }
         // A spike of tick t is sent in tick t and lands in slot t + d ([syn]); NEST's timing
         // stamps it at the end of the step, so it acts one tick later.
         const int32_t send = sw.nest_timing ? t + 1 : t;
-        for (int32_t c : fired) {
-            if (n_spikes < spike_capacity) {
-                spike_tick[n_spikes] = t;
-                spike_cell[n_spikes] = c;
+        for (const std::vector<int32_t> &mine : fired) {
+            for (int32_t c : mine) {
+                if (n_spikes < spike_capacity) {
+                    spike_tick[n_spikes] = t;
+                    spike_cell[n_spikes] = c;
+                }
+                ++n_spikes;
+                deliver(c, send);
             }
-            ++n_spikes;
-            deliver(c, send);
         }
-        for (int32_t q = 0; q < net.n_sources; ++q) {  // spike sources emit in their tick
-            while (source_next[q] < source_spike_start[q + 1] &&
-                   source_spike_tick[source_next[q]] == t) {
-                deliver((int64_t)n + q, t);
-                ++source_next[q];
-            }
+        for (int64_t j = source_tick_start[t]; j < source_tick_start[t + 1]; ++j) {
+            deliver((int64_t)n + source_by_tick[j], t);  // spike sources emit in their tick
         }
     }
     return n_spikes;
@@ -363,20 +426,22 @@ int64_t spinnaker_simulate(
     const uint8_t *pop, const PopulationParams *params, const DerivedConstants *consts,
     const PopulationReals *reals, const int64_t *row_start, const int32_t *target,
     const uint32_t *weight, const double *weight_real, const uint8_t *delay,
-    const uint8_t *receptor, int32_t n_ticks, const int64_t *source_spike_start,
-    const int32_t *source_spike_tick, const int32_t *init_v_bits, const double *init_v,
+    const uint8_t *receptor, int32_t n_ticks, const int64_t *source_tick_start,
+    const int32_t *source_by_tick, const int32_t *init_v_bits, const double *init_v,
     const uint32_t *external_slots, int32_t n_recorded, const int32_t *recorded,
     float *rec_out, int32_t *trace_out, int32_t *spike_tick, int32_t *spike_cell,
-    int64_t spike_capacity) {
+    int64_t spike_capacity, int32_t n_threads) {
     Network net{n_cells, n_sources, n_pops, pop, params, consts, reals, row_start, target,
                 weight, weight_real, delay, receptor};
     if (sw->fixed_point)
-        return simulate<true>(net, *sw, n_ticks, source_spike_start, source_spike_tick,
+        return simulate<true>(net, *sw, n_ticks, source_tick_start, source_by_tick,
                               init_v_bits, init_v, external_slots, n_recorded, recorded,
-                              rec_out, trace_out, spike_tick, spike_cell, spike_capacity);
-    return simulate<false>(net, *sw, n_ticks, source_spike_start, source_spike_tick,
+                              rec_out, trace_out, spike_tick, spike_cell, spike_capacity,
+                           n_threads);
+    return simulate<false>(net, *sw, n_ticks, source_tick_start, source_by_tick,
                            init_v_bits, init_v, external_slots, n_recorded, recorded,
-                           rec_out, trace_out, spike_tick, spike_cell, spike_capacity);
+                           rec_out, trace_out, spike_tick, spike_cell, spike_capacity,
+                           n_threads);
 }
 
 }  // extern "C"

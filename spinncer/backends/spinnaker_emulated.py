@@ -151,9 +151,10 @@ def run_cells(params, consts, slots, *, v_init_bits, switches=None, lib=None):
     n = lib.spinnaker_simulate(
         ctypes.byref(sw), n_cells, 0, n_cells, np.arange(n_cells, dtype=np.uint8), pops, ks,
         reals, np.zeros(n_cells + 1, np.int64), np.zeros(1, np.int32), np.zeros(1, np.uint32),
-        None, np.zeros(1, np.uint8), np.zeros(1, np.uint8), n_ticks, np.zeros(1, np.int64),
-        np.zeros(1, np.int32), np.asarray(v_init_bits, np.int32), None, slots, n_cells,
-        np.arange(n_cells, dtype=np.int32), recorded, state, ticks, cells, capacity)
+        None, np.zeros(1, np.uint8), np.zeros(1, np.uint8), n_ticks,
+        np.zeros(n_ticks + 1, np.int64), np.zeros(1, np.int32),
+        np.asarray(v_init_bits, np.int32), None, slots, n_cells,
+        np.arange(n_cells, dtype=np.int32), recorded, state, ticks, cells, capacity, 1)
     return state, recorded, (ticks[:n], cells[:n])
 
 
@@ -217,15 +218,14 @@ class SpinnakerEmulatedSession(Session):
         v_init = [self.model.v_init(p) for p in self._pops]
         self._v_init = np.repeat(np.asarray(v_init, np.float64), sizes)
         self._v_init_bits = np.repeat(np.array([s1615(v) for v in v_init], np.int32), sizes)
-        n_glom = self._n.get(INPUT_POPULATION, 0)
-        self._n_sources = n_glom
-        if n_glom:
+        self._n_sources = self._n.get(INPUT_POPULATION, 0)
+        if self._n_sources:
+            source = np.repeat(np.arange(self._n_sources), stimulus.counts)
             ticks = source_ticks(stimulus.times, self.timestep)
-            start = np.concatenate([[0], np.cumsum(stimulus.counts)]).astype(np.int64)
-            self._source_start, self._source_tick = start, ticks.astype(np.int32)
+            order = np.argsort(ticks, kind="stable")
+            self._source_spikes = (source[order], ticks[order])
         else:
-            self._source_start = np.zeros(1, np.int64)
-            self._source_tick = np.zeros(1, np.int32)
+            self._source_spikes = (np.zeros(0, np.int64), np.zeros(0, np.int64))
         record = record_signals or {}
         self._record = {p: np.asarray(record[p], np.int64) for p in self._pops if p in record}
         rows = [self._offset[p] + cells for p, cells in self._record.items()]
@@ -329,6 +329,11 @@ class SpinnakerEmulatedSession(Session):
             fixed_point=int("state" in fe), saturate=int("saturation" in fe),
             nest_timing=int("timing" not in fe),
             conductance_bits=int(round(math.log2(self.global_scale))))
+        source, ticks = self._source_spikes
+        keep = ticks < n_ticks
+        by_tick = np.ascontiguousarray(source[keep], np.int32)
+        tick_start = np.concatenate([[0], np.cumsum(np.bincount(ticks[keep],
+                                                                 minlength=n_ticks))])
         n_rec = len(self._recorded)
         rec = np.zeros((n_ticks, n_rec, 3), np.float32)
         capacity = max(1024, 4 * self._n_cells + 1024)
@@ -342,9 +347,11 @@ class SpinnakerEmulatedSession(Session):
                 (core.PopulationReals * n_pops)(*reals), self._row_start,
                 self._nonempty(self._target, np.int32), self._nonempty(self._weight, np.uint32),
                 self._weight_real, self._nonempty(self._delay, np.uint8),
-                self._nonempty(self._receptor, np.uint8), n_ticks, self._source_start,
-                self._nonempty(self._source_tick, np.int32), self._v_init_bits, self._v_init,
-                None, n_rec, self._recorded, rec, None, ticks, cells, capacity)
+                self._nonempty(self._receptor, np.uint8), n_ticks,
+                tick_start.astype(np.int64), self._nonempty(by_tick, np.int32),
+                self._v_init_bits, self._v_init,
+                None, n_rec, self._recorded, rec, None, ticks, cells, capacity,
+                self.threads)
             if n_spikes <= capacity:
                 break
             capacity = int(n_spikes)  # rerun with room for every spike (deterministic)
@@ -366,9 +373,11 @@ class SpinnakerEmulatedSession(Session):
             self._spikes[p] = PopulationSpikes(cells[mine].astype(np.int64) - lo,
                                                ticks[mine] * dt + stamp, self._n[p])
         if self._n_sources:
-            source = np.repeat(np.arange(self._n_sources), np.diff(self._source_start))
+            source, fired = self._source_spikes
+            keep = fired < n_ticks
+            order = np.lexsort((fired[keep], source[keep]))
             self._spikes[INPUT_POPULATION] = PopulationSpikes(
-                source.astype(np.int64), self._source_tick * dt, self._n_sources)
+                source[keep][order].astype(np.int64), fired[keep][order] * dt, self._n_sources)
         for p, n in self._n.items():
             self._spikes.setdefault(p, PopulationSpikes(np.empty(0, np.int64), np.empty(0), n))
         self._signals, row = {}, 0
