@@ -3,13 +3,19 @@ switched on alone, at the paper point, against the seed envelope of a reference.
 
 Rows (spinncer/backends/spinnaker_emulated.py, ``EFFECTS``):
 
-- ``baseline``: the SpiNNaker algorithm (closed-form LIF step with the conductance current frozen
-  over the step, synaptic ``init`` scaling) in double precision with exact constants and NEST's
-  spike timing and refractory count: what no arithmetic effect touches. Its distance to NEST is
-  the algorithm's own (the integration scheme).
+- ``baseline``: the SpiNNaker algorithm (closed-form LIF step with the synaptic current frozen
+  over the step, the synaptic ``init`` scaling) in double precision, with exact weights and
+  constants, NEST's spike timing and refractory count, no saturation, and the study's granule
+  sub-steps (3 per tick; without them the algorithm is unstable, see ``no sub-steps``). Its
+  distance to the reference is the algorithm's own.
 - one row per effect switched on alone on top of the baseline (``state`` needs the 16-bit
   weights, so its row has both and is read against the ``weights`` row);
-- ``spinnaker``: every effect, i.e. sPyNNaker 7.4.1 as a board would compute it;
+- ``no sub-steps``: the baseline with one step per tick everywhere (sPyNNaker's default): the
+  closed-form step is stable only while R g (1 - exp(-ts / tau_m)) < 2 - (1 - exp(-ts/tau_m)),
+  which a granule cell (R = 667 MOhm) leaves above ~60 nS of total conductance: Golgi
+  inhibition reaches that after the stimulus;
+- ``spinnaker``: every effect with the study's granule sub-steps (the workflow's
+  spinnaker-emulated); ``spinnaker, no sub-steps``: sPyNNaker 7.4.1 with its defaults;
 - ``spinncer-2021``: the study's modified build (weight scale 2**5, granule 3 sub-steps).
 
 For each row and seed the whole network is simulated (the scaffold read once, the stimulus of
@@ -34,20 +40,24 @@ import numpy as np
 import pandas as pd
 
 STIM_TIMES = (300.0, 50.0, 650.0)
+#: Granule sub-steps of the study (SpiNNCer --loops_grc default 3).
+STUDY_GRANULE_SUBSTEPS = 3
 STIM_WINDOW = (300.0, 350.0)
 
 
 def rows():
     """(label, backend options) of the ablation, baseline first."""
     from spinncer.backends.spinnaker_emulated import EFFECTS
-    table = [("baseline", {"effects": []})]
+    substeps = {"granule": STUDY_GRANULE_SUBSTEPS}
+    table = [("baseline", {"effects": ["substeps"], "n_steps": substeps})]
     for effect in EFFECTS:
-        effects = ["weights", "state"] if effect == "state" else [effect]
-        options = {"effects": effects}
         if effect == "substeps":
-            options["n_steps"] = {"granule": 3}  # the study's granule sub-steps
-        table.append((effect, options))
-    table.append(("spinnaker", {}))
+            continue
+        extra = ["weights", effect] if effect == "state" else [effect]
+        table.append((effect, {"effects": ["substeps", *extra], "n_steps": substeps}))
+    table.append(("no sub-steps", {"effects": []}))
+    table.append(("spinnaker", {"n_steps": substeps}))
+    table.append(("spinnaker, no sub-steps", {}))
     table.append(("spinncer-2021", {"variant": "spinncer-2021"}))
     return table
 

@@ -130,7 +130,7 @@ class SpinnakerSession(PyNNSession):
 
     #: Options besides the machine keywords of :func:`machine_section`.
     MODEL_OPTIONS = ("neurons_per_core", "rb_left_shifts", "r_mem", "id_remap",
-                     "n_synapse_cores")
+                     "n_synapse_cores", "n_steps")
 
     def _setup(self):
         options = dict(self.options)
@@ -150,6 +150,7 @@ class SpinnakerSession(PyNNSession):
                                shifts if shifts == "auto" else check_shifts(shifts))
         self.neurons_per_core = model.get("neurons_per_core")
         self.n_synapse_cores = model.get("n_synapse_cores", 0)
+        self.n_steps = dict(model.get("n_steps") or {})  # {population: sub-steps per tick}
         self.workdir = Path(self.workdir or DEFAULT_WORKDIR).resolve()
         self.settings = settings
         write_config(self.workdir, settings)
@@ -171,6 +172,8 @@ class SpinnakerSession(PyNNSession):
                                                    for s in shifts[name]]
         if self.n_synapse_cores is not None:
             extra["n_synapse_cores"] = int(self.n_synapse_cores)
+        if name in self.n_steps:  # a population parameter of sPyNNaker's standard models
+            extra["n_steps_per_timestep"] = int(self.n_steps[name])
         return extra
 
     def renumbering(self, scaffold):

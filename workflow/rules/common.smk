@@ -177,6 +177,13 @@ def simulate_command(wildcards):
     return SPINNCER
 
 
+def simulate_threads(wildcards):
+    """Threads of a simulation: simulation.threads; the emulated SpiNNaker core runs on one
+    (2.4 s for 400 x 400 µm, 1 s: its OpenMP barrier every tick costs more than it gains on 2
+    shared cores), leaving the other core to another job."""
+    return 1 if wildcards.backend == "spinnaker-emulated" else SIM["threads"]
+
+
 def signals_flag(wildcards):
     """--no-signals unless simulation.record_signals, or the run is one the validation's
     membrane comparison reads (the first validation seed of a validated point)."""
@@ -197,6 +204,8 @@ def backend_options(backend):
     options = {}
     if backend in ("nest-numerics", "spinnaker", "spinnaker-emulated"):
         options = {key: SPINNAKER[key] for key in ("rb_left_shifts", "r_mem")}
+    if backend in ("spinnaker", "spinnaker-emulated"):
+        options["n_steps"] = SPINNAKER["n_steps"]
     if backend == "spinnaker":
         options.update(
             neurons_per_core=SPINNAKER["neurons_per_core"],

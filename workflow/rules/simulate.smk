@@ -4,6 +4,7 @@
 #   brian2         Brian2 C++ standalone, in its own env (numpy < 2) made by rule env_brian2;
 #                  compiled projects are kept in that env (one per scaffold and settings)
 #   spinnaker      sPyNNaker on the configured board or spalloc server
+#   spinnaker-emulated  what SpiNNaker cores compute (spinncer's C++ core, compiled on first use)
 
 
 rule env_brian2:
@@ -36,7 +37,7 @@ rule simulate:
         "logs/benchmark/simulate/{scaffold}/{stim}/seed{seed}/{backend}.tsv"
     conda:
         SPINNCER_ENV
-    threads: SIM["threads"]
+    threads: simulate_threads
     params:
         config=lambda wc: run_config(wc, wc.backend),
         options=lambda wc: backend_options(wc.backend),

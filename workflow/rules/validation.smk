@@ -36,7 +36,7 @@ rule simulate_perturbed:
         backend=alternatives_regex(BACKENDS),
     conda:
         SPINNCER_ENV
-    threads: SIM["threads"]
+    threads: simulate_threads
     params:
         config=lambda wc: run_config(wc, wc.backend),
         options=lambda wc: backend_options(wc.backend),
