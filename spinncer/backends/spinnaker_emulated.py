@@ -201,7 +201,9 @@ class SpinnakerEmulatedSession(Session):
         if any(n < 1 for n in self.n_steps.values()):
             raise InputError("spinnaker-emulated n_steps", "sub-steps >= 1 per population",
                              self.n_steps)
-        self._lib = core.load()
+        start = time.perf_counter()
+        self._lib = core.load()  # compiles the core on first use on this machine
+        self.extra_seconds["compile"] = round(time.perf_counter() - start, 4)
         self._spikes = self._signals = None
 
     # -- build ------------------------------------------------------------------------------
