@@ -8,7 +8,6 @@ The parts of the C they exercise are the same in sPyNNaker 7.4.1 (see
 spinncer/backends/spinnaker_emulated.py). The code under test is the network's own
 ``spinnaker_simulate`` (a one-cell network whose ring buffer is fed the trace's slot values).
 """
-import ctypes
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -149,19 +148,9 @@ def test_state_in_double_precision_is_caught():
         exc_decay=consts.exc_decay / 2 ** 32, exc_init=consts.exc_init / 2 ** 32,
         inh_decay=consts.inh_decay / 2 ** 32, inh_init=consts.inh_init / 2 ** 32,
         step_e=2.0 ** (params.shift_e - 25), step_i=2.0 ** (params.shift_i - 25))
-    lib = core.load()
-    n = len(trace)
-    state = np.zeros((n, 1, 5), np.int32)
-    recorded = np.zeros((n, 1, 3), np.float32)
-    spike_tick, spike_cell = np.zeros(n, np.int32), np.zeros(n, np.int32)
-    lib.spinnaker_simulate(
-        ctypes.byref(core.RunSwitches(0, 1, 0, 10)), 1, 0, 1, np.zeros(1, np.uint8),
-        ctypes.byref(params), ctypes.byref(consts), ctypes.byref(reals), np.zeros(2, np.int64),
-        np.zeros(1, np.int32), np.zeros(1, np.uint32), None, np.zeros(1, np.uint8),
-        np.zeros(1, np.uint8), n, np.zeros(n + 1, np.int64), np.zeros(1, np.int32),
-        np.zeros(1, np.int32), np.array([params.v_rest / 2 ** 15]),
-        np.ascontiguousarray(slots, np.uint32), 1, np.zeros(1, np.int32), recorded, state,
-        spike_tick, spike_cell, n, 1)
+    _, recorded, _ = emu.run_cells([params], [consts], slots, reals=[reals],
+                                   v_init=[params.v_rest / 2 ** 15],
+                                   switches=core.RunSwitches(0, 1, 0, 10))
     v_bits = np.round(recorded[:, 0, 0].astype(np.float64) * 32768).astype(np.int64)
     assert np.any(v_bits != trace["rec_v_bits"])
 

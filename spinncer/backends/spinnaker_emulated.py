@@ -52,7 +52,6 @@ modified sPyNNaker (conductance weight scale 2**5 with SpiNNCer's ``VANILLA_RBLS
 cells at 3 sub-steps: SpiNNCer ``--loops_grc`` default 3, ``spinncer_argparser.py``).
 """
 import ctypes
-import logging
 import math
 import time
 
@@ -65,8 +64,6 @@ from ..numerics import (CONDUCTANCE_WEIGHT_SCALE, REFERENCE_RB_LEFT_SHIFTS,
 from ..params import INPUT_POPULATION, in_pathway_order
 from . import spinnaker_build as core
 from .base import Session
-
-log = logging.getLogger("spinncer")
 
 NAME = "spinnaker-emulated"
 #: The SpiNNaker effects, in the order the ablation table lists them.
@@ -127,12 +124,16 @@ def rounded_constants(cell, timestep, n_steps, t_refract):
                                  **u032)
 
 
-def run_cells(params, consts, slots, *, v_init_bits, switches=None, lib=None):
+def run_cells(params, consts, slots, *, v_init_bits=None, switches=None, reals=None,
+              v_init=None, lib=None):
     """Drive single cells with given ring-buffer slot values: the network code with no synapses.
 
     `params`/`consts`: one PopulationParams / DerivedConstants per cell; `slots` (n_ticks,
-    n_cells, 2) uint32 saturated slot values [exc, inh] fed each tick. Returns (state, recorded,
-    spike ticks): state (n_ticks, n_cells, 5) int32 = V bits, g_exc bits, g_inh bits, spikes,
+    n_cells, 2) uint32 saturated slot values [exc, inh] fed each tick; `switches` default to
+    the core's arithmetic (fixed point, saturation, SpiNNaker timing, g scaled by 2**10); the
+    double-precision path (``fixed_point=0``) takes `reals` (PopulationReals per cell) and
+    `v_init` (mV) instead of `v_init_bits`. Returns (state, recorded, spike ticks): state
+    (n_ticks, n_cells, 5) int32 = V bits, g_exc bits, g_inh bits (fixed point only), spikes,
     refractory counter after each tick; recorded (n_ticks, n_cells, 3) float32 = V (mV),
     gsyn_exc, gsyn_inh (µS) as SpiNNaker records them (first sub-step, before the update).
     """
@@ -141,19 +142,21 @@ def run_cells(params, consts, slots, *, v_init_bits, switches=None, lib=None):
     n_ticks, n_cells = slots.shape[:2]
     pops = (core.PopulationParams * n_cells)(*params)
     ks = (core.DerivedConstants * n_cells)(*consts)
-    reals = (core.PopulationReals * n_cells)()
+    reals = (core.PopulationReals * n_cells)(*(reals or ()))
     sw = switches or core.RunSwitches(fixed_point=1, saturate=1, nest_timing=0,
                                       conductance_bits=10)
     state = np.zeros((n_ticks, n_cells, 5), np.int32)
     recorded = np.zeros((n_ticks, n_cells, 3), np.float32)
     capacity = n_ticks * n_cells
     ticks, cells = np.zeros(capacity, np.int32), np.zeros(capacity, np.int32)
+    bits = np.zeros(n_cells, np.int32) if v_init_bits is None else np.asarray(v_init_bits,
+                                                                              np.int32)
+    volts = None if v_init is None else np.asarray(v_init, np.float64)
     n = lib.spinnaker_simulate(
         ctypes.byref(sw), n_cells, 0, n_cells, np.arange(n_cells, dtype=np.uint8), pops, ks,
         reals, np.zeros(n_cells + 1, np.int64), np.zeros(1, np.int32), np.zeros(1, np.uint32),
         None, np.zeros(1, np.uint8), np.zeros(1, np.uint8), n_ticks,
-        np.zeros(n_ticks + 1, np.int64), np.zeros(1, np.int32),
-        np.asarray(v_init_bits, np.int32), None, slots, n_cells,
+        np.zeros(n_ticks + 1, np.int64), np.zeros(1, np.int32), bits, volts, slots, n_cells,
         np.arange(n_cells, dtype=np.int32), recorded, state, ticks, cells, capacity, 1)
     return state, recorded, (ticks[:n], cells[:n])
 
