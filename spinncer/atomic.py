@@ -48,6 +48,16 @@ def file_lock(path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def cache_dir(variable, name):
+    """Where a kind of compiled artefact is cached: $`variable` if set, else
+    ``$XDG_CACHE_HOME/spinncer/<name>`` (``~/.cache`` when unset)."""
+    env = os.environ.get(variable)
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "spinncer" / name
+
+
 #: The one number format of every CSV table spinncer writes: floats with 6 significant
 #: digits (``%.6g``: 0.000123457, 1.5e+06, 12.25), integers and text as they are.
 CSV_FLOAT_FORMAT = "%.6g"

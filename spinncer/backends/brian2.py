@@ -88,7 +88,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..atomic import file_lock
+from ..atomic import cache_dir, file_lock
 from ..errors import InputError
 from ..params import INPUT_POPULATION
 from ..provenance import sha256
@@ -122,11 +122,7 @@ def _import_brian2():
 
 def default_cache_dir():
     """Where compiled projects are kept: $SPINNCER_BRIAN2_CACHE, else ~/.cache/spinncer/brian2."""
-    env = os.environ.get("SPINNCER_BRIAN2_CACHE")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "spinncer" / "brian2"
+    return cache_dir("SPINNCER_BRIAN2_CACHE", "brian2")
 
 
 def capacity_for(n_spikes):

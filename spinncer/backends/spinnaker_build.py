@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..atomic import atomic_path, file_lock
+from ..atomic import atomic_path, cache_dir, file_lock
 from ..errors import InputError
 from ..provenance import sha256
 
@@ -60,11 +60,8 @@ class RunSwitches(ctypes.Structure):
 
 
 def default_cache_dir():
-    env = os.environ.get("SPINNCER_EMULATOR_CACHE")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "spinncer" / "emulator"
+    """$SPINNCER_EMULATOR_CACHE, else ~/.cache/spinncer/emulator."""
+    return cache_dir("SPINNCER_EMULATOR_CACHE", "emulator")
 
 
 @functools.cache
