@@ -4,10 +4,14 @@ Both runs go through the same analysis (:func:`spinncer.analysis.stats.cell_rate
 :func:`~spinncer.analysis.stats.population_stats`) with the same protocol windows, unshifted
 (the gold file's README figures use plain windows: baseline 0-300 ms, stimulus 300-400 ms).
 One row per population and window: our mean rate, the gold-standard mean rate, the difference
-and whether it is within :data:`TOLERANCE` of the gold standard.
+and whether it is within :data:`TOLERANCE` of the gold standard; and the whole per-cell rate
+distributions side by side (:func:`distribution_columns`): two-sample Kolmogorov-Smirnov
+statistic and p value, earth mover's distance (Hz), fraction of silent cells and percentiles.
+A mean can be right for the wrong reason (a silent majority and an active tail); these say so.
 """
 import numpy as np
 import pandas as pd
+from scipy import stats as sps
 
 from ..errors import InputError
 from ..params import in_pathway_order
@@ -19,25 +23,54 @@ TOLERANCE = 0.15
 CHECKED_WINDOWS = ("baseline", "stimulus")
 
 
+#: Percentiles of the per-cell rates reported for both runs.
+RATE_PERCENTILES = (5, 25, 50, 75, 95)
+#: Fewest cells per run for the KS test and the EMD (below: reported as too few cells).
+MIN_CELLS = 5
+
+
+def distribution_columns(mine, ref):
+    """Columns comparing two per-cell rate samples (Hz): KS statistic and p value, EMD (Hz), the
+    silent fraction and the :data:`RATE_PERCENTILES` of each, and `distribution_note` ("" or why a
+    statistic is missing: fewer than :data:`MIN_CELLS` cells in one run)."""
+    row = {}
+    enough = min(len(mine), len(ref)) >= MIN_CELLS
+    if enough:
+        ks = sps.ks_2samp(mine, ref)
+        row.update(ks_statistic=float(ks.statistic), ks_pvalue=float(ks.pvalue),
+                   emd_hz=float(sps.wasserstein_distance(mine, ref)))
+    else:
+        row.update(ks_statistic=np.nan, ks_pvalue=np.nan, emd_hz=np.nan)
+    for label, rates in (("ours", mine), ("gold", ref)):
+        row[f"{label}_silent_fraction"] = float(np.mean(rates == 0)) if len(rates) else np.nan
+        values = np.percentile(rates, RATE_PERCENTILES) if len(rates) else \
+            [np.nan] * len(RATE_PERCENTILES)
+        row.update({f"{label}_p{q}_hz": float(v) for q, v in zip(RATE_PERCENTILES, values)})
+    row["distribution_note"] = "" if enough else \
+        f"too few cells for KS/EMD ({len(mine)} ours, {len(ref)} gold; need {MIN_CELLS})"
+    return row
+
+
 def read_gold_standard(path, allow_pickle=False):
     """The gold-standard run (SpiNNCer result layout; pickled, so only with `allow_pickle`)."""
     return read_spinncer(path, allow_pickle=allow_pickle, widen_to_ids=True)
 
 
-def _stats(run, windows):
-    stats = population_stats(cell_rates(run, windows), windows)
-    return stats.set_index(["population", "window"])
+def _rates_and_stats(run, windows):
+    rates = cell_rates(run, windows)
+    return rates, population_stats(rates, windows).set_index(["population", "window"])
 
 
 def reference_table(ours, gold, stim_times):
     """Rows population, window, ours_hz, gold_hz, difference_hz, relative_difference, within
-    (|relative difference| <= TOLERANCE), ours_cells, gold_cells."""
+    (|relative difference| <= TOLERANCE), ours_cells, gold_cells, and the per-cell distribution
+    columns of :func:`distribution_columns`."""
     missing = sorted(set(gold.spikes) - set(ours.spikes))
     if missing:
         raise InputError("reference check", f"our run to have the gold standard's populations",
                          f"none of {missing}")
     windows = protocol_windows(stim_times)
-    a, b = _stats(ours, windows), _stats(gold, windows)
+    (rates_a, a), (rates_b, b) = _rates_and_stats(ours, windows), _rates_and_stats(gold, windows)
     rows = []
     for pop in in_pathway_order(dict.fromkeys(gold.spikes)):
         for window in windows:
@@ -49,5 +82,8 @@ def reference_table(ours, gold, stim_times):
                              gold_hz=ref.mean_rate_hz, difference_hz=diff,
                              relative_difference=rel,
                              within=bool(abs(rel) <= TOLERANCE) if np.isfinite(rel) else False,
-                             ours_cells=int(mine.n_cells), gold_cells=int(ref.n_cells)))
+                             ours_cells=int(mine.n_cells), gold_cells=int(ref.n_cells),
+                             **distribution_columns(
+                                 rates_a.loc[rates_a.population == pop, window].to_numpy(),
+                                 rates_b.loc[rates_b.population == pop, window].to_numpy())))
     return pd.DataFrame(rows)
