@@ -114,3 +114,34 @@ def test_too_few_cells_for_ks_is_said(tmp_path):
     row = reference_table(few, gold, STIM_TIMES).iloc[0]
     assert np.isnan(row["ks_statistic"]) and "too few cells" in row["distribution_note"]
     assert row["ours_p50_hz"] == pytest.approx(20, rel=0.05)
+
+
+def test_gold_inside_or_outside_our_seed_envelope(tmp_path):
+    from spinncer.analysis.reference import gold_in_seed_envelope
+
+    def noisy_run(seed, scale=1.0, n_cells=40):
+        # Poisson cells: baseline 10 Hz, stimulus 50 Hz (times `scale`); one seed each
+        rng = np.random.default_rng(seed)
+        cells, times = [], []
+        for start, stop, rate in ((0, 300, 10 * scale), (300, 400, 50 * scale),
+                                  (400, 1000, 10)):
+            n = rng.poisson(rate * (stop - start) / 1000, n_cells)
+            cells.append(np.repeat(np.arange(n_cells), n))
+            times.append(rng.uniform(start, stop, n.sum()))
+        spikes = {"golgi": PopulationSpikes(np.concatenate(cells), np.concatenate(times),
+                                            n_cells),
+                  "dcn": PopulationSpikes(np.zeros(0, int), np.zeros(0), 4)}
+        return RunResult(spikes, "nest", 0.1, 1000.0, seed, {})
+
+    ours = [noisy_run(seed) for seed in range(1, 9)]
+    table = gold_in_seed_envelope(ours, noisy_run(99), STIM_TIMES).set_index(
+        ["population", "window"])
+    assert table.loc[("golgi", "stimulus"), "inside"]
+    assert table.loc[("golgi", "baseline"), "envelope_ks_p95"] > 0
+    assert "too few cells" in table.loc[("dcn", "stimulus"), "note"]
+    far = gold_in_seed_envelope(ours, noisy_run(99, scale=2.0), STIM_TIMES).set_index(
+        ["population", "window"])
+    assert not far.loc[("golgi", "stimulus"), "inside"]
+    assert not far.loc[("golgi", "stimulus"), "inside_emd"]
+    assert far.loc[("golgi", "stimulus"), "gold_mean_hz"] > far.loc[
+        ("golgi", "stimulus"), "seeds_mean_max_hz"]
