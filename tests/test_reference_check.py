@@ -81,3 +81,67 @@ def test_cli_writes_table_and_figure_and_a_missing_gold_file_is_one_line(tmp_pat
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 2 and len(lines) == 1
     assert lines[0].startswith("spinncer: error: reference_check.gold_standard")
+
+
+def test_distributions_tell_a_silent_majority_from_a_uniform_population(tmp_path):
+    # same mean (10 Hz at baseline): gold has every cell at 10 Hz, ours 8 of 10 cells silent
+    # and 2 at 50 Hz, so the means agree but KS, EMD, silent fraction and percentiles do not
+    rates = {"golgi": (10, 100, 10)}
+    gold = read_gold_standard(gold_file(tmp_path, rates), allow_pickle=True)
+    ours = periodic_run(rates)
+    loud = periodic_run({"golgi": (50, 100, 10)}, n_cells=2).spikes["golgi"]
+    ours.spikes["golgi"] = PopulationSpikes(
+        loud.cell, loud.time, 10)  # cells 0-1 at 50 Hz, cells 2-9 silent in every window
+    table = reference_table(ours, gold, STIM_TIMES).set_index(["population", "window"])
+    row = table.loc[("golgi", "baseline")]
+    assert row["ours_hz"] == pytest.approx(row["gold_hz"], rel=0.05) and row["within"]
+    assert row["ours_silent_fraction"] == pytest.approx(0.8)
+    assert row["gold_silent_fraction"] == 0.0
+    assert row["ks_statistic"] == pytest.approx(0.8) and row["ks_pvalue"] < 0.01
+    assert row["emd_hz"] == pytest.approx(0.8 * 10 + 0.2 * 40, rel=0.05)
+    assert row["ours_p50_hz"] == 0.0 and row["gold_p50_hz"] == pytest.approx(10, rel=0.05)
+    assert row["distribution_note"] == ""
+    # identical runs: no distance
+    same = reference_table(periodic_run(rates), gold, STIM_TIMES).set_index(
+        ["population", "window"]).loc[("golgi", "stimulus")]
+    assert same["ks_statistic"] == 0.0 and same["emd_hz"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_too_few_cells_for_ks_is_said(tmp_path):
+    gold = read_gold_standard(gold_file(tmp_path, {"dcn": (20, 10, 20)}), allow_pickle=True)
+    few = RunResult({"dcn": periodic_run({"dcn": (20, 10, 20)}, n_cells=3).spikes["dcn"]},
+                    "nest", 0.1, 1000.0, 1, {})
+    row = reference_table(few, gold, STIM_TIMES).iloc[0]
+    assert np.isnan(row["ks_statistic"]) and "too few cells" in row["distribution_note"]
+    assert row["ours_p50_hz"] == pytest.approx(20, rel=0.05)
+
+
+def test_gold_inside_or_outside_our_seed_envelope(tmp_path):
+    from spinncer.analysis.reference import gold_in_seed_envelope
+
+    def noisy_run(seed, scale=1.0, n_cells=40):
+        # Poisson cells: baseline 10 Hz, stimulus 50 Hz (times `scale`); one seed each
+        rng = np.random.default_rng(seed)
+        cells, times = [], []
+        for start, stop, rate in ((0, 300, 10 * scale), (300, 400, 50 * scale),
+                                  (400, 1000, 10)):
+            n = rng.poisson(rate * (stop - start) / 1000, n_cells)
+            cells.append(np.repeat(np.arange(n_cells), n))
+            times.append(rng.uniform(start, stop, n.sum()))
+        spikes = {"golgi": PopulationSpikes(np.concatenate(cells), np.concatenate(times),
+                                            n_cells),
+                  "dcn": PopulationSpikes(np.zeros(0, int), np.zeros(0), 4)}
+        return RunResult(spikes, "nest", 0.1, 1000.0, seed, {})
+
+    ours = [noisy_run(seed) for seed in range(1, 9)]
+    table = gold_in_seed_envelope(ours, noisy_run(99), STIM_TIMES).set_index(
+        ["population", "window"])
+    assert table.loc[("golgi", "stimulus"), "inside"]
+    assert table.loc[("golgi", "baseline"), "envelope_ks_p95"] > 0
+    assert "too few cells" in table.loc[("dcn", "stimulus"), "note"]
+    far = gold_in_seed_envelope(ours, noisy_run(99, scale=2.0), STIM_TIMES).set_index(
+        ["population", "window"])
+    assert not far.loc[("golgi", "stimulus"), "inside"]
+    assert not far.loc[("golgi", "stimulus"), "inside_emd"]
+    assert far.loc[("golgi", "stimulus"), "gold_mean_hz"] > far.loc[
+        ("golgi", "stimulus"), "seeds_mean_max_hz"]

@@ -39,3 +39,18 @@ def test_tolerance_rule(scaffold):
     table = population_table(scaffold).set_index("population")["within_tolerance"]
     assert table["granule"] and not table["golgi"]
     assert table["dcn"] and not table["purkinje"]
+
+
+def test_degree_distributions_by_hand(scaffold):
+    table = connection_table(scaffold).set_index("connection")
+    row = table.loc["glom_grc"]  # every granule 4 glomeruli; glomeruli feed 2 2 3 4 4 4 3 2
+    assert row["in_degree_sd"] == 0.0 and row["in_degree_min"] == row["in_degree_max"] == 4
+    assert row["out_degree_min"] == 2 and row["out_degree_max"] == 4
+    assert row["out_degree_p50"] == 3.0 and row["out_degree_zero_frac"] == 0.0
+    assert row["out_degree_sd"] == pytest.approx(np.std([2, 2, 3, 4, 4, 4, 3, 2]))
+    assert row["published_mean_in_degree"] == pytest.approx(352474 / 88158)
+    # an absent type: every cell of the population without a synapse
+    assert table.loc["gj_bc", "in_degree_zero_frac"] == 1.0
+    goc_grc = table.loc["goc_grc"]
+    received = np.bincount(scaffold.connections["goc_grc"].post, minlength=6)
+    assert goc_grc["in_degree_zero_frac"] == pytest.approx(np.mean(received == 0))

@@ -1,7 +1,7 @@
 """Custom BSB 3.10 strategies used by ``config/bsb/casali2019_spinncer.json``.
 
-This module runs inside the BSB environment (BSB 3.10.5, numpy < 2): it imports only bsb, numpy
-and the standard library. BSB loads the classes by dotted path, so the folder that holds the
+This module runs inside the BSB environment (BSB 3.10.5, numpy < 2): it imports only bsb, numpy,
+scipy and the standard library. BSB loads the classes by dotted path, so the folder that holds the
 ``spinncer`` package must be on ``PYTHONPATH`` when compiling (:mod:`spinncer.scaffold.build`
 sets it), e.g. from the repository root::
 
@@ -34,6 +34,10 @@ Why they exist (BSB 3.10.5's built-in strategies cannot express these rules):
   the simulated input population is the glomeruli, so the published file's ``glom_dcn`` is drawn
   here as a per-DCN-cell convergence from the glomeruli (no spatial constraint: the DCN lie
   outside the cortex volume).
+* :class:`GlomerulusToGranule2019`, :class:`GolgiToGlomerulus2019`, :class:`GolgiToGranule2019`,
+  :class:`GranuleToGolgi2019` -- the granular-layer algorithms of the 2019 scaffold code that
+  made the published file, where BSB 3.10's legacy ports differ from them (table with both
+  sources: ``spinncer/scaffold/ALGORITHMS.md``).
 """
 import math
 
@@ -215,3 +219,173 @@ class PurkinjeToDCN(ConnectionStrategy):
         matrix = (_random_partners(purkinjes[:, 0], dcn_cells[:, 0], self.divergence)
                   if len(dcn_cells) else np.empty((0, 2)))
         self.scaffold.connect_cells(self, matrix)
+
+
+# --- The algorithms of the 2019 scaffold code that made the published file -----------------------
+# The published ``scaffold_full_dcn_400.0x400.0_v3.hdf5`` was written by the script scaffold of
+# Casali et al. 2019 (``network_architecture.py``, ``scaffold_functions.py``,
+# ``scaffold_params.py``; dbbs-lab/bsb-core history, commit 18ff9db4, 2019-07-08): its file name
+# pattern ('{}_{}x{}_v3.hdf5'), its dataset names (glom_grc, goc_grc, ...) and its pf_goc count
+# (219 x 1600 - 1: that code's tot_conn, less the row its ``[1:-1]`` trimming drops) are that
+# code's. The classes below do what its functions did; where BSB 3.10's legacy ports changed an
+# algorithm, the docstring says how. Side-by-side table: spinncer/scaffold/ALGORITHMS.md.
+
+
+class GlomerulusToGranule2019(ConnectionStrategy):
+    """Each granule cell takes its ``convergence`` nearest glomeruli within the granule
+    morphology's ``dendrite_length`` (all of them when fewer are in reach); deterministic.
+
+    2019: ``scaffold_functions.connectome_glom_grc``. BSB 3.10's ``ConnectomeGlomerulusGranule``
+    first keeps one glomerulus per mossy fibre (a random one) and takes the nearest of those.
+    """
+
+    casts = {"convergence": int}
+    required = ["convergence"]
+
+    def validate(self):
+        if self.convergence < 1:
+            raise ValueError(f"{self.name}: convergence must be >= 1")
+
+    def connect(self):
+        from scipy.spatial import cKDTree
+
+        glomeruli = self.from_cells[self.from_cell_types[0].name]
+        granules = self.to_cells[self.to_cell_types[0].name]
+        reach = float(self.to_cell_types[0].morphology.dendrite_length)
+        if not len(glomeruli) or not len(granules):
+            return
+        k = min(self.convergence, len(glomeruli))
+        distance, nearest = cKDTree(glomeruli[:, 2:5]).query(
+            granules[:, 2:5], k=k, distance_upper_bound=np.nextafter(reach, np.inf))
+        distance = distance.reshape(len(granules), k)
+        nearest = nearest.reshape(len(granules), k)
+        found = np.isfinite(distance)
+        post = np.broadcast_to(granules[:, :1], found.shape)[found]
+        self.scaffold.connect_cells(self, np.column_stack([glomeruli[nearest[found], 0], post]))
+
+
+def _first_accepted(candidates, distance, scale, limit):
+    """The 2019 code's acceptance loop over shuffled `candidates`: the i-th candidate is taken
+    when a uniform draw exceeds the i-th *smallest* of the candidates' `distance` / `scale` (the
+    code sorts the thresholds apart from the shuffled candidates, so a candidate's chance depends
+    on its rank in the shuffle, not on its own distance), until `limit` are taken."""
+    thresholds = np.sort(distance) / scale
+    taken = candidates[np.random.random_sample(len(candidates)) > thresholds]
+    return taken[:limit]
+
+
+class GolgiToGlomerulus2019(ConnectionStrategy):
+    """Golgi axons to glomeruli, each glomerulus to at most one Golgi cell.
+
+    Golgi cells in random order; the candidates of one are the still free glomeruli whose soma
+    (radius included) touches the axon box ``axon_x`` x ``axon_y`` x ``axon_z`` (Golgi morphology)
+    centred on the Golgi soma; they are visited in random order and taken as
+    :func:`_first_accepted` says, with distances in the x-y (vertical) plane over
+    ``distance_scale`` (µm; 2019: 150), up to ``divergence`` (2019 ``n_conn_goc``: 40).
+
+    2019: ``scaffold_functions.connectome_goc_glom``. BSB 3.10's ``ConnectomeGolgiGlomerulus``
+    sorts the candidates by distance with their own thresholds, so it takes the nearest first.
+    """
+
+    casts = {"divergence": int, "distance_scale": float}
+    defaults = {"distance_scale": 150.0}
+    required = ["divergence"]
+
+    def validate(self):
+        if self.divergence < 0:
+            raise ValueError(f"{self.name}: divergence must be >= 0")
+
+    def connect(self):
+        golgi_type = self.from_cell_types[0]
+        golgis = self.from_cells[golgi_type.name]
+        glomeruli = self.to_cells[self.to_cell_types[0].name]
+        morphology = golgi_type.morphology
+        reach = np.array([morphology.axon_x, morphology.axon_y, morphology.axon_z]) / 2.0 \
+            + float(self.to_cell_types[0].placement.radius)
+        xyz = glomeruli[:, 2:5]
+        free = np.ones(len(glomeruli), dtype=bool)
+        blocks = []
+        for golgi in np.random.permutation(golgis):
+            inside = free & np.all(np.abs(xyz - golgi[2:5]) <= reach, axis=1)
+            candidates = np.random.permutation(np.flatnonzero(inside))
+            planar = np.hypot(xyz[candidates, 0] - golgi[2], xyz[candidates, 1] - golgi[3])
+            taken = _first_accepted(candidates, planar, self.distance_scale, self.divergence)
+            free[taken] = False
+            blocks.append(np.column_stack([np.full(len(taken), golgi[0]), glomeruli[taken, 0]]))
+        self.scaffold.connect_cells(self, np.concatenate(blocks) if blocks else np.empty((0, 2)))
+
+
+class GolgiToGranule2019(ConnectionStrategy):
+    """Each Golgi cell inhibits every granule cell that one of its glomeruli excites, once.
+
+    2019: ``scaffold_functions.connectome_goc_grc`` (``np.unique`` of the granules reached through
+    the Golgi cell's glomeruli). BSB 3.10's ``ConnectomeGolgiGranule`` keeps one synapse per path,
+    so a granule reached through two glomeruli of one Golgi cell gets two synapses from it.
+    Config key ``after`` must list the two connections it reads (tags ``glomerulus_to_granule``
+    and ``golgi_to_glomerulus``).
+    """
+
+    def validate(self):
+        pass
+
+    def connect(self):
+        glom_grc = self.scaffold.cell_connections_by_tag["glomerulus_to_granule"]
+        goc_glom = self.scaffold.cell_connections_by_tag["golgi_to_glomerulus"]
+        order = np.argsort(glom_grc[:, 0], kind="stable")
+        by_glom = glom_grc[order]
+        first = np.searchsorted(by_glom[:, 0], goc_glom[:, 1], side="left")
+        stop = np.searchsorted(by_glom[:, 0], goc_glom[:, 1], side="right")
+        counts = stop - first
+        rows = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        pairs = np.column_stack([np.repeat(goc_glom[:, 0], counts), by_glom[rows, 1]])
+        self.scaffold.connect_cells(self, np.unique(pairs, axis=0))
+
+
+class GranuleToGolgi2019(ConnectionStrategy):
+    """Ascending axons and parallel fibres to Golgi cells, ``total_convergence`` per Golgi cell.
+
+    Golgi cells in random order. Ascending axons: the granules within the Golgi
+    ``dendrite_radius`` in the x-z plane not yet taken by another Golgi cell, visited in random
+    order and taken as :func:`_first_accepted` says (distance over the radius), up to
+    ``aa_convergence`` (2019 ``n_connAA``: 400). Parallel fibres: ``total_convergence`` minus the
+    axons taken (2019 ``tot_conn``: 1600), drawn without replacement from the granules within the
+    radius along x, less this cell's ascending axons. As in 2019 the parallel-fibre set lists the
+    cell's ascending-axon granules too, so it has ``total_convergence`` rows per Golgi cell.
+
+    2019: ``scaffold_functions.connectome_grc_goc``. BSB 3.10's ``ConnectomeGranuleGolgi`` visits
+    the axons nearest first with their own thresholds, and its parallel-fibre set leaves the
+    ascending-axon granules out.
+    """
+
+    casts = {"aa_convergence": int, "total_convergence": int}
+    required = ["aa_convergence", "total_convergence"]
+    defaults = {"tag_aa": "ascending_axon_to_golgi", "tag_pf": "parallel_fiber_to_golgi"}
+
+    def validate(self):
+        if not 0 <= self.aa_convergence <= self.total_convergence:
+            raise ValueError(f"{self.name}: need 0 <= aa_convergence <= total_convergence")
+
+    def connect(self):
+        granules = self.from_cells[self.from_cell_types[0].name]
+        golgi_type = self.to_cell_types[0]
+        golgis = self.to_cells[golgi_type.name]
+        radius = float(golgi_type.morphology.dendrite_radius)
+        x, z = granules[:, 2], granules[:, 4]
+        free = np.ones(len(granules), dtype=bool)
+        aa_blocks, pf_blocks = [], []
+        for golgi in np.random.permutation(golgis):
+            planar = np.hypot(x - golgi[2], z - golgi[4])
+            candidates = np.random.permutation(np.flatnonzero(free & (planar <= radius)))
+            axons = _first_accepted(candidates, planar[candidates], radius, self.aa_convergence)
+            free[axons] = False
+            band = np.setdiff1d(np.flatnonzero(np.abs(x - golgi[2]) <= radius), axons)
+            n_pf = min(self.total_convergence - len(axons), len(band))
+            fibres = np.concatenate([axons, np.random.choice(band, n_pf, replace=False)])
+            aa_blocks.append(np.column_stack([granules[axons, 0], np.full(len(axons), golgi[0])]))
+            pf_blocks.append(np.column_stack([granules[fibres, 0],
+                                              np.full(len(fibres), golgi[0])]))
+        empty = np.empty((0, 2))
+        self.scaffold.connect_cells(self, np.concatenate(aa_blocks) if aa_blocks else empty,
+                                    self.tag_aa)
+        self.scaffold.connect_cells(self, np.concatenate(pf_blocks) if pf_blocks else empty,
+                                    self.tag_pf)

@@ -5,6 +5,12 @@ Expected counts at another volume scale the published 400x400 µm counts by the 
 well short), so it is a guide away from 400x400 and a specification only there: a row passes
 (:func:`fidelity`) within 3% of the published count, or within ±2 cells for a population of
 under 100 cells (issue 4 acceptance; Casali 2019 / Bogdan 2021 counts in :mod:`spinncer.params`).
+
+Degree distributions (in and out, per connection type): the published counts imply only the mean
+degrees (``published_mean_in_degree``/``_out_``: published synapses over published cells); the
+published file itself is not available offline, and the gold-standard run stores no connectivity
+(its ``initial_connectivity`` is empty), so the spread is compared with the 2019 algorithms in
+``spinncer/scaffold/ALGORITHMS.md``, not with those files.
 """
 import numpy as np
 import pandas as pd
@@ -53,8 +59,30 @@ def in_degrees(scaffold, name):
     return np.bincount(conn.post, minlength=scaffold.n_cells(kind.post))
 
 
+def out_degrees(scaffold, name):
+    """Synapses sent by every cell of the pre population of connection `name`."""
+    kind = CONNECTION_TYPES[name]
+    return np.bincount(scaffold.connections[name].pre, minlength=scaffold.n_cells(kind.pre))
+
+
+DEGREE_PERCENTILES = (5, 50, 95)
+
+
+def degree_spread(degrees, side):
+    """Spread of one side's degrees: sd, min, percentiles, max and the fraction of cells with
+    none (nan when the population has no cells)."""
+    keys = ["sd", "min", *(f"p{q}" for q in DEGREE_PERCENTILES), "max", "zero_frac"]
+    if not len(degrees):
+        return {f"{side}_degree_{key}": np.nan for key in keys}
+    values = [degrees.std(), degrees.min(), *np.percentile(degrees, DEGREE_PERCENTILES),
+              degrees.max(), np.mean(degrees == 0)]
+    return {f"{side}_degree_{key}": float(value) for key, value in zip(keys, values)}
+
+
 def connection_table(scaffold):
-    """All 16 connection types (absent ones with 0 synapses), degrees and mean distance."""
+    """All 16 connection types (absent ones with 0 synapses): counts, in- and out-degree
+    distributions (:func:`degree_spread`), the mean degrees the published counts imply, and the
+    mean distance."""
     scale = patch_area(scaffold) / PUBLISHED_AREA_UM2
     rows = {}
     for name, kind in sorted(CONNECTION_TYPES.items()):
@@ -69,7 +97,13 @@ def connection_table(scaffold):
             "mean_out_degree": n / n_pre if n_pre else np.nan,
             "mean_distance_um": float(np.nanmean(distance)) if n and distance is not None
             else np.nan,
+            "published_mean_in_degree": PUBLISHED_SYNAPSES[name] / PUBLISHED_CELLS[kind.post],
+            "published_mean_out_degree": PUBLISHED_SYNAPSES[name] / PUBLISHED_CELLS[kind.pre],
         }
+        rows[name].update(degree_spread(in_degrees(scaffold, name) if conn is not None
+                                        else np.zeros(n_post, dtype=int), "in"))
+        rows[name].update(degree_spread(out_degrees(scaffold, name) if conn is not None
+                                        else np.zeros(n_pre, dtype=int), "out"))
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index.name = "connection"
     return _with_expectation(frame, "n_synapses", PUBLISHED_SYNAPSES, scale).reset_index()

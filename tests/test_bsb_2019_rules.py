@@ -1,0 +1,103 @@
+"""The granular-layer rules of the 2019 scaffold code (spinncer/scaffold/bsb_strategies.py,
+table in spinncer/scaffold/ALGORITHMS.md), checked on a real 100 x 100 µm BSB compile of
+config/bsb/casali2019_spinncer.json against the rules written out here by brute force."""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from spinncer.envs import ensure_env
+from spinncer.scaffold.bsb_layout import _expand_identifiers
+from spinncer.scaffold.build import COMPILE_SCRIPT
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIG = REPO / "config" / "bsb" / "casali2019_spinncer.json"
+
+
+@pytest.fixture(scope="module")
+def raw(tmp_path_factory):
+    """Cells {type: (gids, xyz)} and connections {tag: (pre gids, post gids)} of a raw compile."""
+    python = ensure_env("bsb", REPO / "resources" / "envs" / "bsb")
+    work = tmp_path_factory.mktemp("bsb2019")
+    (work / "pythonpath").mkdir()
+    (work / "pythonpath" / "spinncer").symlink_to(REPO / "spinncer")
+    out = work / "raw.hdf5"
+    done = subprocess.run(
+        [str(python), str(COMPILE_SCRIPT), "3", "-c", str(CONFIG), "-o", str(out), "compile",
+         "-x", "100", "-z", "100"], cwd=work, capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(work / "pythonpath")})
+    assert done.returncode == 0, done.stderr[-3000:]
+    with h5py.File(out, "r") as f:
+        cells = {name: (_expand_identifiers(g["identifiers"][()], name), g["positions"][()])
+                 for name, g in f["cells/placement"].items() if "positions" in g}
+        conns = {tag: (d[()][:, 0].astype(int), d[()][:, 1].astype(int))
+                 for tag, d in f["cells/connections"].items()}
+    return cells, conns
+
+
+def rule(name):
+    return json.loads(CONFIG.read_text())["connection_types"][name]
+
+
+def morphology(cell_type):
+    return json.loads(CONFIG.read_text())["cell_types"][cell_type]["morphology"]
+
+
+def test_each_granule_takes_its_nearest_glomeruli_in_reach(raw):
+    cells, conns = raw
+    (glom_ids, glom_xyz), (grc_ids, grc_xyz) = cells["glomerulus"], cells["granule_cell"]
+    reach, k = morphology("granule_cell")["dendrite_length"], rule("glomerulus_to_granule")[
+        "convergence"]
+    pre, post = conns["glomerulus_to_granule"]
+    got = {g: set() for g in grc_ids}
+    for a, b in zip(pre, post):
+        got[b].add(a)
+    for gid, xyz in zip(grc_ids, grc_xyz):
+        d = np.linalg.norm(glom_xyz - xyz, axis=1)
+        near = np.argsort(d)[:k]
+        assert got[gid] == set(glom_ids[near[d[near] <= reach]])
+
+
+def test_golgi_axons_take_free_glomeruli_in_their_box_once(raw):
+    cells, conns = raw
+    (goc_ids, goc_xyz), (glom_ids, glom_xyz) = cells["golgi_cell"], cells["glomerulus"]
+    goc, glom = conns["golgi_to_glomerulus"]
+    assert len(np.unique(glom)) == len(glom) > 0  # one Golgi cell per glomerulus
+    assert np.bincount(goc).max() <= rule("golgi_to_glomerulus")["divergence"]
+    m = morphology("golgi_cell")
+    reach = np.array([m["axon_x"], m["axon_y"], m["axon_z"]]) / 2 + 1.5  # glomerulus radius
+    where = {g: i for i, g in enumerate(goc_ids)}, {g: i for i, g in enumerate(glom_ids)}
+    offsets = np.abs(glom_xyz[[where[1][g] for g in glom]] - goc_xyz[[where[0][g] for g in goc]])
+    assert (offsets <= reach).all()
+
+
+def test_golgi_inhibits_each_granule_of_its_glomeruli_once(raw):
+    _, conns = raw
+    goc, glom = conns["golgi_to_glomerulus"]
+    glom_pre, grc_post = conns["glomerulus_to_granule"]
+    expected = {(a, c) for a, b in zip(goc, glom) for c in grc_post[glom_pre == b]}
+    pairs = list(zip(*conns["golgi_to_granule"]))
+    assert len(pairs) == len(set(pairs)) and set(pairs) == expected
+    assert len(expected) < sum(np.count_nonzero(glom_pre == b) for b in glom)  # shared granules
+
+
+def test_granule_to_golgi_axons_once_and_fibres_fill_the_total(raw):
+    cells, conns = raw
+    (grc_ids, grc_xyz), (goc_ids, goc_xyz) = cells["granule_cell"], cells["golgi_cell"]
+    cfg, radius = rule("granule_to_golgi"), morphology("golgi_cell")["dendrite_radius"]
+    aa_grc, aa_goc = conns["ascending_axon_to_golgi"]
+    pf_grc, pf_goc = conns["parallel_fiber_to_golgi"]
+    assert len(np.unique(aa_grc)) == len(aa_grc) > 0  # an ascending axon to one Golgi cell
+    assert np.bincount(aa_goc).max() <= cfg["aa_convergence"]
+    grc_at, goc_at = dict(zip(grc_ids, grc_xyz)), dict(zip(goc_ids, goc_xyz))
+    for g in goc_ids:
+        fibres = pf_grc[pf_goc == g]
+        assert len(fibres) == cfg["total_convergence"] == len(set(fibres))
+        assert set(aa_grc[aa_goc == g]) <= set(fibres)  # as in 2019: axons listed as fibres
+        xz = np.array([grc_at[c][[0, 2]] for c in aa_grc[aa_goc == g]]).reshape(-1, 2)
+        assert (np.hypot(*(xz - goc_at[g][[0, 2]]).T) <= radius).all()
+        assert (np.abs(np.array([grc_at[c][0] for c in fibres]) - goc_at[g][0]) <= radius).all()
