@@ -8,15 +8,31 @@ bit-exact against ``shared/data/spinnaker_golden`` (traces of sPyNNaker's own ne
 compiled for the ARM968 and run under qemu-arm: tests/test_spinnaker_emulated.py).
 
 Version. The traces were made from sPyNNaker master f905ce88 (2023-10-17, just after 7.1.0) and
-spinn_common 7.1.0; this project maps with sPyNNaker 7.4.1. spinn_common's ``expk``/``expulr``
-(src/stdfix-exp.c) and utils.h are unchanged between tags 7.1.0 and 7.4.1 (``git diff``: only
-``expuk``, ``sqrtuk`` and ``muliuk`` were added or changed, none used here). The Python side
-of 7.4.1 encodes the parameters in the order and types the C reads (neuron_params_t: V_init,
-V_rest, c_m, tau_m, I_offset, V_reset, T_refract_ms, refract_timer_init, time_step) with
-``DataType.S1615`` (round half even of the decimal repr), the conductance weight scale 1024
-(``InputTypeConductance.get_global_weight_scale``) and rounds delays to whole timesteps
-(``AbstractSynapseDynamics.round_delay``); a SpikeSourceArray time t ms fires in tick
-``ceil(floor(t * 1000) / time_step_us)`` (``spike_source_array_vertex._as_numpy_ticks``).
+spinn_common 7.1.0; this project maps with sPyNNaker 7.4.1, whose C source is in no package.
+What was checked (2026-12-02):
+
+- spinn_common: ``git diff 7.1.0 7.4.1`` leaves ``expk``, ``expulr``, ``__expi64`` and utils.h
+  unchanged (it adds ``expuk``, ``sqrtuk`` and fixes ``muliuk``, none used here).
+- sPyNNaker: the log-line table shipped with SpiNNUtils 7.4.1 (``make_tools/logs.sqlite3``,
+  made by the 7.4.1 build from its sources) puts every log call of neuron_model_lif_impl.h,
+  neuron_impl_standard.h, synapse_types_exponential_impl.h, neuron.c, c_main.c and
+  spike_processing.c at the same lines as in f905ce88; the 7.4.2 documentation lists
+  neuron_model_lif_impl.h and exp_synapse_utils.h as in f905ce88; and the compiled
+  ``IF_cond_exp.aplx`` of 7.4.1 and 7.1.0 disassemble to the same neuron update, constant
+  derivation and input conversion. One change: synapses.c's saturation test is now against
+  0xFFFF0000 instead of 0x10000, the same result for a 16-bit slot plus a 16-bit weight.
+- The Python side of 7.4.1 encodes the parameters in the order and types the C reads
+  (neuron_params_t: V_init, V_rest, c_m, tau_m, I_offset, V_reset, T_refract_ms,
+  refract_timer_init, time_step) with ``DataType.S1615`` (round half even of the decimal repr),
+  the conductance weight scale 1024 (``InputTypeConductance.get_global_weight_scale``),
+  n_steps_per_timestep default 1, and rounds delays to whole timesteps
+  (``AbstractSynapseDynamics.round_delay``); a SpikeSourceArray time t ms fires in tick
+  ``ceil(floor(t * 1000) / time_step_us)`` (``spike_source_array_vertex._as_numpy_ticks``).
+- Cores: this emulates the combined neuron-synapse core (c_main.c, one ring buffer per
+  neuron core), which the project's sPyNNaker runs use (``n_synapse_cores`` 0,
+  backends/spinnaker.py). Where sPyNNaker 7.4.1 splits synaptic input over several synapse
+  cores (its default below 1 ms timesteps otherwise), each core saturates its own slots and
+  the neuron core adds them with 32-bit word adds (c_main_neurons.c ``sum``): not emulated.
 
 What a core computes, in short (sources in spinnaker_core.cpp): parameters as S16.15; the core
 derives R = tau_m / c_m, exp_TC = expk(-ts / tau_m), T_refract = ceil(T_refract_ms / ts), per
