@@ -28,8 +28,9 @@ Expected false alarms: a 95th percentile means that a backend equivalent to the 
 still falls outside on some tests. Measured on NEST against NEST with other seeds (10 vs 10
 seeds, small test network of tests/test_validation.py): 4 of 76 scored tests outside on KS
 (5 %), 9 of 76 when any of KS, EMD, |d| had to be inside (hence one judged score). Read a
-verdict table by where the failures are (:func:`outside_summary` gives the fraction per
-backend against the 5 % expected), not by a single line.
+verdict table by where the failures are (:func:`.summary.outside_summary` names the
+populations outside first and tests their count against the 5 % expected), not by a single
+line.
 """
 from itertools import combinations
 
@@ -101,7 +102,9 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
         scores: backend, population, window, statistic, n_cells, n_candidate, n_reference,
         mean_candidate, mean_reference, ks, emd, d, d_ci_low, d_ci_high (all seeds vs all
         seeds), per score ``<score>_median`` (over splits) and ``<score>_envelope``
-        (the percentile), inside_<score>, status ("agrees", "outside: ...", or the
+        (the percentile), inside_<score>, ``<score>_splits_outside`` (the fraction of
+        splits whose score is above the percentile: the power of one split's comparison, see
+        :mod:`.power`), status ("agrees", "outside: ...", or the
         too-few reason), rule.
     """
     ref_seeds = sorted(reference)
@@ -166,7 +169,7 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
                 row.update({c: None for c in ("ks", "emd", "d", "d_ci_low", "d_ci_high")})
                 for score in SCORES:
                     row.update({f"{score}_median": None, f"{score}_envelope": None,
-                                f"inside_{score}": None})
+                                f"inside_{score}": None, f"{score}_splits_outside": None})
                 row["status"] = why
             else:
                 row.update(scores(all_c, all_r))
@@ -178,7 +181,9 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
                     median, limit = float(np.median(values)), env_row[f"{score}_{pct}"]
                     inside = bool(median <= limit)
                     row.update({f"{score}_median": median, f"{score}_envelope": limit,
-                                f"inside_{score}": inside})
+                                f"inside_{score}": inside,
+                                f"{score}_splits_outside": float(np.mean(
+                                    np.asarray(values) > limit))})
                     if not inside and score == JUDGED:
                         outside.append(f"{score} {median:.3g} > {limit:.3g}")
                 row["status"] = "agrees" if not outside else "outside: " + ", ".join(outside)
@@ -221,19 +226,3 @@ def seed_verdicts(score_table):
                      "rule": frame["rule"].iloc[0]})
     return pd.DataFrame(rows, columns=["backend", "population", "statistic", "agrees",
                                        "verdict", "rule"])
-
-
-def outside_summary(score_table, percentile=PERCENTILE):
-    """Per backend: scored tests, tests outside the envelope, their fraction and the fraction
-    an equivalent backend is expected to reach (1 - percentile / 100)."""
-    rows = []
-    for backend, frame in score_table.groupby("backend", sort=False):
-        scored = frame["status"].eq("agrees") | frame["status"].str.startswith("outside")
-        outside = frame["status"].str.startswith("outside")
-        rows.append({"backend": backend, "tests_scored": int(scored.sum()),
-                     "tests_outside": int(outside.sum()),
-                     "fraction_outside": outside.sum() / scored.sum() if scored.sum() else None,
-                     "expected_if_equivalent": 1 - percentile / 100.0,
-                     "populations_outside": " ".join(
-                         dict.fromkeys(frame.loc[outside, "population"]))})
-    return pd.DataFrame(rows)
