@@ -12,7 +12,7 @@ environments:
 ``analyse`` (the project's python)
     Per-cell statistics of every run, the reference's seed envelope over every disjoint seed
     split (or ``--splits`` of them), each perturbation judged as a candidate; writes
-    ``power.csv`` (:func:`spinncer.validation.power.power_table`: per connection type, factor,
+    ``power.csv`` (:func:`spinncer.validation.power.measure_power`: per connection type, factor,
     population, window and statistic the fraction of splits in which it is detected),
     ``population_power.csv``, a markdown table and a figure.
 
@@ -57,7 +57,8 @@ def _simulate(args):
 
     out = Path(args.out)
     scaffold = read_scaffold(args.scaffold)
-    protocol = dict(STIMULUS, f_peak=args.f_peak, stim_radius=args.stim_radius)
+    protocol = dict(STIMULUS, f_base=args.f_base, f_peak=args.f_peak,
+                    stim_radius=args.stim_radius, stim_times=args.stim_times)
     stimuli = {seed: stimulus_io.generate(scaffold.positions["glomerulus"], seed=seed,
                                           timestep=args.timestep, **protocol)
                for seed in args.seeds}
@@ -112,8 +113,8 @@ def _analyse(args):
     from spinncer.analysis.stats import population_windows
     from spinncer.atomic import write_csv
     from spinncer.results import read_run
-    from spinncer.validation.envelope import seed_envelope
-    from spinncer.validation.power import population_power, power_table
+    from spinncer.validation.envelope import seed_splits
+    from spinncer.validation.power import measure_power, population_power
     from spinncer.validation.statistics import run_statistics
 
     out = Path(args.out)
@@ -132,9 +133,10 @@ def _analyse(args):
     every = comb(len(seeds), len(seeds) // 2) * comb(len(seeds) - len(seeds) // 2,
                                                       len(seeds) // 2)
     n_splits = min(args.splits or every, every)
-    candidates = {label: stats[label] for label in perturbations}
-    _, scores = seed_envelope(stats[plan["reference"]], candidates, n_cells, n_splits)
-    table = power_table(scores, perturbations, len(seeds), n_splits)
+    splits = seed_splits(len(seeds), n_splits)
+    table = measure_power(stats[plan["reference"]],
+                          {label: stats[label] for label in perturbations}, perturbations,
+                          n_cells, splits)
     write_csv(table, out / "power.csv")
     pops = population_power(table)
     write_csv(pops, out / "population_power.csv")
@@ -184,7 +186,9 @@ def main(argv=None):
     p.add_argument("--connections", nargs="*", default=None,
                    help="connection types (default: every one in the scaffold)")
     p.add_argument("--factors", type=float, nargs="+", default=list(FACTORS))
+    p.add_argument("--f-base", type=float, default=STIMULUS["f_base"])
     p.add_argument("--f-peak", type=float, default=STIMULUS["f_peak"])
+    p.add_argument("--stim-times", type=float, nargs=3, default=STIMULUS["stim_times"])
     p.add_argument("--stim-radius", type=float, default=STIMULUS["stim_radius"])
     p.add_argument("--timestep", type=float, default=0.1)
     p.set_defaults(func=_simulate)

@@ -303,7 +303,8 @@ class Brian2Session(Session):
         self._record = {}
         self._place = {}  # population: (its group, index of its first cell there)
         self._lanes = 1
-        self._run_args = {}
+        self._stimulus_args = {}
+        self._weights = None
         self._input = None  # (glomerulus group, its spike table, the table's capacity)
         self._weight_table = None
         self._project = self._simtime = None
@@ -396,8 +397,10 @@ class Brian2Session(Session):
                              f"has {self._lanes} and {capacity}")
         table = np.full(capacity, np.iinfo(np.int32).max, dtype=np.float64)
         table[:len(steps)] = steps
-        self._run_args.update({group.next_spike: starts.astype(np.int32),
-                               group.last_spike: stops.astype(np.int32), spike_step: table})
+        # a new dict, not an update: Brian2 compares variable views by their values, which
+        # a standalone project has not written yet
+        self._stimulus_args = {group.next_spike: starts.astype(np.int32),
+                               group.last_spike: stops.astype(np.int32), spike_step: table}
 
     def _cell_parameters(self, cell_pops, sizes):
         """The CELL_CONSTANTS of the cells: (equations declaring the per-cell ones, namespace of
@@ -476,8 +479,7 @@ class Brian2Session(Session):
             synapses.ctype = ctype.astype(np.int32)
             synapses.delay = delay * ms
             self._synapses.append(synapses)
-        if self._synapses:
-            self._run_args[self._weight_table] = self.weight_table(weights)
+        self._weights = self.weight_table(weights)
 
     def weight_table(self, weights=None):
         """|weight| (µS) of each connection type of the model, in sorted name order (the index a
@@ -535,7 +537,7 @@ class Brian2Session(Session):
         if stimulus is not None:
             self._set_stimulus(stimulus)
         if weights is not None:
-            self._run_args[self._weight_table] = self.weight_table(weights)
+            self._weights = self.weight_table(weights)
         with _locked(self._project.parent / f"{self._project.name}.lock"):
             self._execute()
 
@@ -545,8 +547,11 @@ class Brian2Session(Session):
         results = f"results/{os.getpid()}-{uuid.uuid4().hex[:8]}"
         start = time.perf_counter()
         try:
+            run_args = dict(self._stimulus_args)
+            if self._synapses:
+                run_args[self._weight_table] = self._weights
             self._b2.device.run(directory=str(project), results_directory=results,
-                                with_output=False, run_args=self._run_args)
+                                with_output=False, run_args=run_args)
             self.extra_seconds["simulate_binary"] = round(time.perf_counter() - start, 4)
             self._collect(self._simtime)
         finally:

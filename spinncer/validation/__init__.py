@@ -64,7 +64,7 @@ def validate(runs, reference, windows, perturbed=None, n_splits=N_SPLITS, power=
     n_splits : int, optional
         Largest number of seed splits of the envelope (:data:`.envelope.N_SPLITS`).
     power : pandas.DataFrame, optional
-        :func:`.power.power_table` of this network and seeds: the summary then names the
+        :func:`.power.measure_power` of this network and seeds: the summary then names the
         populations whose power against a ±20 % weight change is too low (:mod:`.summary`).
     """
     from ..errors import InputError

@@ -102,9 +102,7 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
         scores: backend, population, window, statistic, n_cells, n_candidate, n_reference,
         mean_candidate, mean_reference, ks, emd, d, d_ci_low, d_ci_high (all seeds vs all
         seeds), per score ``<score>_median`` (over splits) and ``<score>_envelope``
-        (the percentile), inside_<score>, ``<score>_splits_outside`` (the fraction of
-        splits whose score is above the percentile: the power of one split's comparison, see
-        :mod:`.power`), status ("agrees", "outside: ...", or the
+        (the percentile), inside_<score>, status ("agrees", "outside: ...", or the
         too-few reason), rule.
     """
     ref_seeds = sorted(reference)
@@ -169,7 +167,7 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
                 row.update({c: None for c in ("ks", "emd", "d", "d_ci_low", "d_ci_high")})
                 for score in SCORES:
                     row.update({f"{score}_median": None, f"{score}_envelope": None,
-                                f"inside_{score}": None, f"{score}_splits_outside": None})
+                                f"inside_{score}": None})
                 row["status"] = why
             else:
                 row.update(scores(all_c, all_r))
@@ -181,9 +179,7 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
                     median, limit = float(np.median(values)), env_row[f"{score}_{pct}"]
                     inside = bool(median <= limit)
                     row.update({f"{score}_median": median, f"{score}_envelope": limit,
-                                f"inside_{score}": inside,
-                                f"{score}_splits_outside": float(np.mean(
-                                    np.asarray(values) > limit))})
+                                f"inside_{score}": inside})
                     if not inside and score == JUDGED:
                         outside.append(f"{score} {median:.3g} > {limit:.3g}")
                 row["status"] = "agrees" if not outside else "outside: " + ", ".join(outside)

@@ -37,7 +37,7 @@ def read_runs(paths_by_backend):
 
 
 def read_power(path):
-    """A power table (:func:`spinncer.validation.power.power_table`, the CSV of
+    """A power table (:func:`spinncer.validation.power.measure_power`, the CSV of
     benchmarks/validation_power.py); a file without its columns is an input error."""
     table = pd.read_csv(path)
     missing = [c for c in COLUMNS if c not in table.columns]

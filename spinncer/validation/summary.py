@@ -106,7 +106,7 @@ def outside_summary(score_table, percentile, power=None):
     (1 - percentile / 100), ``p_if_equivalent`` (binomial, module docstring),
     ``populations_outside`` (most tests outside first), ``populations_blind`` (what it
     cannot see) and ``verdict`` (the summary in words); `power` is an optional
-    :func:`.power.power_table` of the same network and seeds."""
+    :func:`.power.measure_power` of the same network and seeds."""
     rows = [{"backend": backend, **backend_summary(frame, percentile, power)}
             for backend, frame in score_table.groupby("backend", sort=False)]
     return pd.DataFrame(rows, columns=[
