@@ -79,11 +79,18 @@ def _simulate(args):
     session.connect(scaffold)
     session.run(simtime)
     first = time.perf_counter() - start
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "perturbations.json").write_text(json.dumps(
+        {"reference": REFERENCE, "seeds": args.seeds, "stim_times": protocol["stim_times"],
+         "perturbations": {name: [*scale.items()][0] for name, _, scale in jobs if scale}},
+        indent=1))
+    # perturbation after perturbation, each over all seeds: a run stopped early leaves whole
+    # perturbations (analyse reports the missing ones)
     n_runs, run_seconds = 0, 0.0
-    for seed in args.seeds:
-        for i, (name, weights, scale) in enumerate(jobs):
+    for name, weights, scale in jobs:
+        for seed in args.seeds:
             t0 = time.perf_counter()
-            session.rerun(stimulus=stimuli[seed] if i == 0 else None, weights=weights)
+            session.rerun(stimulus=stimuli[seed], weights=weights)
             run_seconds += time.perf_counter() - t0
             n_runs += 1
             meta = {"weight_scale": scale, "inputs": {"stimulus": {"params": {
@@ -91,10 +98,6 @@ def _simulate(args):
             write_run(RunResult(session.spikes(), "brian2", args.timestep, simtime, seed, meta),
                       out / name / f"seed{seed}.h5")
     session.end()
-    (out / "perturbations.json").write_text(json.dumps(
-        {"reference": REFERENCE, "seeds": args.seeds, "stim_times": protocol["stim_times"],
-         "perturbations": {name: [*scale.items()][0] for name, _, scale in jobs if scale}},
-        indent=1))
     cells = sum(scaffold.n_cells(p) for p in scaffold.positions)
     print(f"scaffold {args.scaffold}: {cells} cells, "
           f"{sum(len(c) for c in scaffold.connections.values())} synapses")
@@ -119,8 +122,10 @@ def _analyse(args):
 
     out = Path(args.out)
     plan = json.loads((out / "perturbations.json").read_text())
-    perturbations = {k: tuple(v) for k, v in plan["perturbations"].items()}
     seeds = plan["seeds"]
+    perturbations = {k: tuple(v) for k, v in plan["perturbations"].items()
+                     if all((out / k / f"seed{seed}.h5").is_file() for seed in seeds)}
+    not_run = sorted(set(plan["perturbations"]) - set(perturbations))
     start, load_before = time.perf_counter(), load()
     runs = {label: {seed: read_run(out / label / f"seed{seed}.h5") for seed in seeds}
             for label in [plan["reference"], *perturbations]}
@@ -161,6 +166,8 @@ def _analyse(args):
     print(text)
     print()
     print(pops.to_string(index=False))
+    if not_run:
+        print(f"\nnot run (stopped before): {' '.join(not_run)}")
     print(f"\n{len(seeds)} seeds, {n_splits} splits (of {every}); analysis {seconds:.0f} s; "
           f"load average before {load_before[0]:.2f}, after {load()[0]:.2f}")
     fig, ax = plt.subplots(figsize=(6.5, 0.3 * len(grid) + 1.5))

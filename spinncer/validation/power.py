@@ -59,7 +59,8 @@ def population_power(table, factors=POWER_FACTORS):
     -------
     pandas.DataFrame
         population, power, weakest (``connection*factor``), window, statistic, n_cells,
-        seeds_per_half, seeds_needed (per half; None when the change moves no statistic).
+        seeds_per_half, seeds_needed (per half: the present number where the power is
+        reached, None when the change moves no statistic).
     """
     own = table[(table["population"] == table["target"])
                 & table["factor"].round(6).isin([round(f, 6) for f in factors])]
@@ -72,8 +73,10 @@ def population_power(table, factors=POWER_FACTORS):
                      "window": weakest["window"], "statistic": weakest["statistic"],
                      "n_cells": int(weakest["n_cells"]),
                      "seeds_per_half": int(weakest["seeds_per_half"]),
-                     "seeds_needed": seeds_for_power(weakest["d"], weakest["d_envelope"],
-                                                     weakest["seeds_per_half"])})
+                     "seeds_needed": int(weakest["seeds_per_half"])
+                     if weakest["power"] >= MIN_POWER else
+                     seeds_for_power(weakest["d"], weakest["d_envelope"],
+                                     weakest["seeds_per_half"])})
     return pd.DataFrame(rows, columns=["population", "power", "weakest", "window", "statistic",
                                        "n_cells", "seeds_per_half", "seeds_needed"])
 
