@@ -78,7 +78,6 @@ def _simulate(args):
     session.build(scaffold, stimuli[largest], None)
     session.connect(scaffold)
     session.run(simtime)
-    first = time.perf_counter() - start
     out.mkdir(parents=True, exist_ok=True)
     (out / "perturbations.json").write_text(json.dumps(
         {"reference": REFERENCE, "seeds": args.seeds, "stim_times": protocol["stim_times"],
@@ -86,8 +85,11 @@ def _simulate(args):
         indent=1))
     # perturbation after perturbation, each over all seeds: a run stopped early leaves whole
     # perturbations (analyse reports the missing ones)
+    print(f"first run (code generation, compile or cache, run): "
+          f"{time.perf_counter() - start:.1f} s, load {load()[0]:.2f}", flush=True)
     n_runs, run_seconds = 0, 0.0
     for name, weights, scale in jobs:
+        t_job = time.perf_counter()
         for seed in args.seeds:
             t0 = time.perf_counter()
             session.rerun(stimulus=stimuli[seed], weights=weights)
@@ -97,11 +99,12 @@ def _simulate(args):
                 **stimuli[seed].params}}}}
             write_run(RunResult(session.spikes(), "brian2", args.timestep, simtime, seed, meta),
                       out / name / f"seed{seed}.h5")
+        print(f"{name}: {len(args.seeds)} runs in {time.perf_counter() - t_job:.1f} s, "
+              f"load {load()[0]:.2f}", flush=True)
     session.end()
     cells = sum(scaffold.n_cells(p) for p in scaffold.positions)
     print(f"scaffold {args.scaffold}: {cells} cells, "
           f"{sum(len(c) for c in scaffold.connections.values())} synapses")
-    print(f"first run (code generation, compile or cache, run): {first:.1f} s")
     print(f"{n_runs} runs ({len(args.seeds)} seeds x {len(jobs)}): {run_seconds:.1f} s, "
           f"{run_seconds / n_runs:.2f} s per run (rerun + write)")
     print(f"load average before {load_before[0]:.2f}, after {load()[0]:.2f}")
