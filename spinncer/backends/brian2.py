@@ -59,7 +59,7 @@ each cell's population (a gather). A population holding a large share of the cel
 cells) gets a NeuronGroup of its own, its parameters literals of the code; the other populations
 share one group, their parameters per-cell arrays (:func:`cell_groups`); the glomeruli are
 another group; one Synapses object per (source group, target group, receptor), per-synapse
-weight and delay. Few groups keep the generated files, and so the compile time, few. At
+connection type and delay. Few groups keep the generated files, and so the compile time, few. At
 400 x 400 µm (benchmarks/README.md, profiled program): all cells in one group with indexed
 tables, cell update 11.4 s of a 15.9 s program; all in one group, per-cell arrays, vectorised:
 6.3 of 11.4 s (memory traffic of the arrays); one group per population: 2.1 of 5.3 s, but 96
@@ -69,7 +69,7 @@ Compile once, run many: everything a run's stimulus changes (the spike times of 
 is an array set at program start (``device.run(run_args=...)``): the spike times of all
 glomeruli as one table padded to a power-of-two capacity, and per glomerulus the index range
 of its train. The compiled project is cached under a key of everything else the code depends
-on (network arrays, model, weights, timestep, simtime, threads, recorded cells, capacity,
+on (network arrays, model, timestep, simtime, threads, recorded cells, capacity,
 brian2 version), so seeds and sweep points of one scaffold reuse it.
 The synaptic weights are run-time data too: a synapse holds the index of its connection type,
 and the weight of each type (µS) is a table set at program start, so weight-scaled networks
@@ -435,8 +435,8 @@ class Brian2Session(Session):
 
     # -- connect ----------------------------------------------------------------------------
     def connect(self, scaffold, weights=None):
-        """One Synapses object per (source group, target group, receptor): per-synapse weight
-        and delay."""
+        """One Synapses object per (source group, target group, receptor): per-synapse
+        connection type (the index into the run-time weight table) and delay."""
         from brian2 import Synapses, TimedArray, ms, second
         weights = self.weights if weights is None else weights
         types = sorted(self.model.connection_types)
