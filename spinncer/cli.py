@@ -121,7 +121,8 @@ def _validate(args):
             raise InputError("--run", "BACKEND=PATH", repr(item))
         runs.setdefault(backend, []).append(path)
     result = validate_files(runs, args.reference, args.stim_times,
-                            not args.no_consider_delays, args.outdir, args.perturbed)
+                            not args.no_consider_delays, args.outdir, args.perturbed,
+                            args.power)
     out = args.outdir
     for score in ("ks", "emd"):
         figures.score_envelope(result.scores, result.envelope, f"{out}/score_envelope_{score}.png",
@@ -133,8 +134,7 @@ def _validate(args):
     for row in result.verdicts.itertuples():
         print(f"{row.backend} {row.population} {row.verdict}")
     for row in result.summary.itertuples():
-        print(f"{row.backend}: {row.tests_outside} of {row.tests_scored} tests outside the "
-              f"envelope (an equivalent backend: about {row.expected_if_equivalent:.0%})")
+        print(f"{row.backend}: {row.verdict}")
 
 
 def _validate_signals(args):
@@ -491,6 +491,8 @@ def make_parser():
     p.add_argument("--reference", default="nest", help="backend whose seeds make the envelope")
     p.add_argument("--perturbed", nargs="*", default=[],
                    help="reference runs on the perturbed stimulus (stimulus-perturb)")
+    p.add_argument("--power", metavar="CSV", help="power table of this network and seeds "
+                   "(benchmarks/validation_power.py): the summary names what it cannot see")
     _add_protocol(p)
     p.add_argument("--outdir", required=True)
     p.set_defaults(func=_validate)

@@ -59,7 +59,7 @@ each cell's population (a gather). A population holding a large share of the cel
 cells) gets a NeuronGroup of its own, its parameters literals of the code; the other populations
 share one group, their parameters per-cell arrays (:func:`cell_groups`); the glomeruli are
 another group; one Synapses object per (source group, target group, receptor), per-synapse
-weight and delay. Few groups keep the generated files, and so the compile time, few. At
+connection type and delay. Few groups keep the generated files, and so the compile time, few. At
 400 x 400 µm (benchmarks/README.md, profiled program): all cells in one group with indexed
 tables, cell update 11.4 s of a 15.9 s program; all in one group, per-cell arrays, vectorised:
 6.3 of 11.4 s (memory traffic of the arrays); one group per population: 2.1 of 5.3 s, but 96
@@ -69,8 +69,12 @@ Compile once, run many: everything a run's stimulus changes (the spike times of 
 is an array set at program start (``device.run(run_args=...)``): the spike times of all
 glomeruli as one table padded to a power-of-two capacity, and per glomerulus the index range
 of its train. The compiled project is cached under a key of everything else the code depends
-on (network arrays, model, weights, timestep, simtime, threads, recorded cells, capacity,
+on (network arrays, model, timestep, simtime, threads, recorded cells, capacity,
 brian2 version), so seeds and sweep points of one scaffold reuse it.
+The synaptic weights are run-time data too: a synapse holds the index of its connection type,
+and the weight of each type (µS) is a table set at program start, so weight-scaled networks
+(``weight_scale``, nest-numerics' weights, benchmarks/validation_power.py) share one build;
+:meth:`Brian2Session.rerun` runs a built project again with another stimulus or weights.
 A Brian2 neuron fires at most once per step, so a repeated spike time in one train (floored
 Poisson trains have some: 30 of 3,733 spikes at the smoke point) goes to a second "lane" of the
 glomerulus group (:func:`spike_lanes`), which has the same synapses.
@@ -284,7 +288,11 @@ class Brian2Session(Session):
         self._record = {}
         self._place = {}  # population: (its group, index of its first cell there)
         self._lanes = 1
-        self._run_args = {}
+        self._stimulus_args = {}
+        self._weights = None
+        self._input = None  # (glomerulus group, its spike table, the table's capacity)
+        self._weight_table = None
+        self._project = self._simtime = None
         self._spikes = None
         self._signals = None
         self.reused = None  # whether run() found the compiled project in the cache
@@ -347,12 +355,11 @@ class Brian2Session(Session):
         self._key["v_init"] = v_init
         self._key["record"] = {name: cols.tolist() for name, cols in self._record.items()}
         if self._n_cells.get(INPUT_POPULATION):
-            steps, starts, stops, self._lanes = spike_lanes(stimulus, self.timestep)
+            steps, _, _, self._lanes = spike_lanes(stimulus, self.timestep)
             capacity = capacity_for(len(steps))
-            table = np.full(capacity, np.iinfo(np.int32).max, dtype=np.float64)
-            table[:len(steps)] = steps
             self._key.update(capacity=capacity, lanes=self._lanes)
-            spike_step = TimedArray(table, dt=1 * second, name="glomerulus_spike_step")
+            spike_step = TimedArray(np.full(capacity, np.iinfo(np.int32).max, np.float64),
+                                    dt=1 * second, name="glomerulus_spike_step")
             group = NeuronGroup(
                 self._n_cells[INPUT_POPULATION] * self._lanes,
                 "next_spike : integer\nlast_spike : integer",
@@ -360,11 +367,25 @@ class Brian2Session(Session):
                           "t_in_timesteps >= spike_step(next_spike * second)",
                 reset="next_spike += 1", name=INPUT_POPULATION,
                 namespace={"spike_step": spike_step})
-            self._run_args = {group.next_spike: starts.astype(np.int32),
-                              group.last_spike: stops.astype(np.int32), spike_step: table}
+            self._input = (group, spike_step, capacity)
+            self._set_stimulus(stimulus)
             self._groups[INPUT_POPULATION] = group
             self._place[INPUT_POPULATION] = (INPUT_POPULATION, 0)
             self._spike_monitors[INPUT_POPULATION] = SpikeMonitor(group, name="input_spikes")
+
+    def _set_stimulus(self, stimulus):
+        """The glomerulus spike table and each lane's index range as run arguments."""
+        group, spike_step, capacity = self._input
+        steps, starts, stops, lanes = spike_lanes(stimulus, self.timestep)
+        if lanes > self._lanes or len(steps) > capacity:
+            raise ValueError(f"stimulus needs {lanes} lanes and {len(steps)} spikes; the build "
+                             f"has {self._lanes} and {capacity}")
+        table = np.full(capacity, np.iinfo(np.int32).max, dtype=np.float64)
+        table[:len(steps)] = steps
+        # a new dict, not an update: Brian2 compares variable views by their values, which
+        # a standalone project has not written yet
+        self._stimulus_args = {group.next_spike: starts.astype(np.int32),
+                               group.last_spike: stops.astype(np.int32), spike_step: table}
 
     def _cell_parameters(self, cell_pops, sizes):
         """The CELL_CONSTANTS of the cells: (equations declaring the per-cell ones, namespace of
@@ -399,10 +420,12 @@ class Brian2Session(Session):
 
     # -- connect ----------------------------------------------------------------------------
     def connect(self, scaffold, weights=None):
-        """One Synapses object per (source group, target group, receptor): per-synapse weight
-        and delay."""
-        from brian2 import Synapses, ms, uS
+        """One Synapses object per (source group, target group, receptor): per-synapse
+        connection type (the index into the run-time weight table) and delay."""
+        from brian2 import Synapses, TimedArray, ms, second
         weights = self.weights if weights is None else weights
+        types = sorted(self.model.connection_types)
+        self._key["connection_types"] = types
         parts = {}
         for name, conn in scaffold.connections.items():
             if name not in self.model.connection_types or len(conn) == 0:
@@ -412,30 +435,43 @@ class Brian2Session(Session):
                 continue
             (source, pre_start), (target, post_start) = (self._place[kind.pre],
                                                          self._place[kind.post])
-            weight = kind.weight if not weights else weights.get(name, kind.weight)
             pre = np.asarray(conn.pre, np.int64) + pre_start
             post = np.asarray(conn.post, np.int64) + post_start
             self._digest.update(name.encode())
             self._digest.update(pre.tobytes())
             self._digest.update(post.tobytes())
-            self._key.setdefault("connections", {})[name] = [kind.pre, kind.post, abs(weight),
+            self._key.setdefault("connections", {})[name] = [kind.pre, kind.post,
                                                              kind.receptor, kind.delay]
             if source == INPUT_POPULATION:  # every lane of a glomerulus has its synapses
                 n = self._n_cells[INPUT_POPULATION]
                 pre = (pre[None, :] + n * np.arange(self._lanes)[:, None]).ravel()
                 post = np.tile(post, self._lanes)
             parts.setdefault((source, target, kind.receptor), []).append(
-                (pre, post, np.full(len(pre), abs(weight)), np.full(len(pre), kind.delay)))
+                (pre, post, np.full(len(pre), types.index(name)), np.full(len(pre), kind.delay)))
+        # the weight of each connection type (µS) is run-time data (module docstring)
+        self._weight_table = TimedArray(self.weight_table(weights), dt=1 * second,
+                                        name="connection_weight")
         for (source, target, receptor), arrays in parts.items():
-            pre, post, weight, delay = (np.concatenate(column) for column in zip(*arrays))
+            pre, post, ctype, delay = (np.concatenate(column) for column in zip(*arrays))
             conductance = "g_inh" if receptor == "inhibitory" else "g_exc"
             synapses = Synapses(self._groups[source], self._groups[target],
-                                "w : siemens (constant)", on_pre=f"{conductance}_post += w",
+                                "ctype : integer (constant)",
+                                on_pre=f"{conductance}_post += "
+                                       "connection_weight(ctype * second) * uS",
+                                namespace={"connection_weight": self._weight_table},
                                 name=f"{source}_to_{target}_{receptor}")
             synapses.connect(i=pre.astype(np.int32), j=post.astype(np.int32))
-            synapses.w = weight * uS
+            synapses.ctype = ctype.astype(np.int32)
             synapses.delay = delay * ms
             self._synapses.append(synapses)
+        self._weights = self.weight_table(weights)
+
+    def weight_table(self, weights=None):
+        """|weight| (µS) of each connection type of the model, in sorted name order (the index a
+        synapse holds); `weights` ({connection: µS}) replaces the model's where given."""
+        weights = weights or {}
+        return np.array([abs(weights.get(name, kind.weight)) for name, kind in
+                         sorted(self.model.connection_types.items())], np.float64)
 
     # -- run --------------------------------------------------------------------------------
     def cache_key(self, simtime):
@@ -453,7 +489,6 @@ class Brian2Session(Session):
         network.run(float(simtime) * ms, report=None)
         cache = Path(self.options.get("cache_dir") or default_cache_dir())
         project = cache / self.cache_key(simtime)[:20]
-        results = f"results/{os.getpid()}-{uuid.uuid4().hex[:8]}"
         # one process at a time per project: a build rewrites the arrays a run reads
         with file_lock(cache / f"{project.name}.lock"):
             self.reused = reused = (project / "main").is_file()
@@ -476,14 +511,36 @@ class Brian2Session(Session):
             self.extra_seconds["compile"] = round(time.perf_counter() - start, 4)
             log.info("brian2: project %s %s in %.1f s", project,
                      "reused" if reused else "compiled", self.extra_seconds["compile"])
-            start = time.perf_counter()
-            try:
-                b2.device.run(directory=str(project), results_directory=results,
-                              with_output=False, run_args=self._run_args)
-                self.extra_seconds["simulate_binary"] = round(time.perf_counter() - start, 4)
-                self._collect(simtime)
-            finally:
-                shutil.rmtree(project / results, ignore_errors=True)
+            self._project, self._simtime = project, simtime
+            self._execute()
+
+    def rerun(self, stimulus=None, weights=None):
+        """Run the project of the last :meth:`run` again (no code generation, no compile)
+        with another stimulus (within the build's lanes and spike capacity) and/or other
+        weights ({connection: µS}, the model's elsewhere); then :meth:`spikes` and
+        :meth:`signals` are this run's."""
+        if stimulus is not None:
+            self._set_stimulus(stimulus)
+        if weights is not None:
+            self._weights = self.weight_table(weights)
+        with _locked(self._project.parent / f"{self._project.name}.lock"):
+            self._execute()
+
+    def _execute(self):
+        """Run the compiled project with the current run arguments and collect."""
+        project = self._project
+        results = f"results/{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        start = time.perf_counter()
+        try:
+            run_args = dict(self._stimulus_args)
+            if self._synapses:
+                run_args[self._weight_table] = self._weights
+            self._b2.device.run(directory=str(project), results_directory=results,
+                                with_output=False, run_args=run_args)
+            self.extra_seconds["simulate_binary"] = round(time.perf_counter() - start, 4)
+            self._collect(self._simtime)
+        finally:
+            shutil.rmtree(project / results, ignore_errors=True)
 
     def _collect(self, simtime):
         from ..results import PopulationSpikes, Signals

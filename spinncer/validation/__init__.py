@@ -8,6 +8,9 @@
                       over disjoint halves of its seeds; verdicts
 - :mod:`.paired`      paired envelope of same-input lead/lag: the reference against itself with
                       one input spike moved by one timestep
+- :mod:`.summary`     per backend: populations outside first, the count against seed noise,
+                      what it cannot see
+- :mod:`.power`       power of the envelope against known weight changes
 - :mod:`.membrane`    v / gsyn traces of the same cells on two backends: RMS, correlation,
                       coherence, phase lag
 
@@ -17,9 +20,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .envelope import N_SPLITS, outside_summary, seed_envelope, seed_verdicts
+from .envelope import N_SPLITS, PERCENTILE, seed_envelope, seed_verdicts
 from .paired import paired_envelope
 from .statistics import run_statistics
+from .summary import outside_summary
 
 
 @dataclass
@@ -43,7 +47,7 @@ def _summary(values):
                        p10=lambda v: v.quantile(0.1), p90=lambda v: v.quantile(0.9)).reset_index()
 
 
-def validate(runs, reference, windows, perturbed=None, n_splits=N_SPLITS):
+def validate(runs, reference, windows, perturbed=None, n_splits=N_SPLITS, power=None):
     """Seed envelope (and, with `perturbed`, the paired envelope) of every backend of `runs`
     against `reference`.
 
@@ -59,6 +63,9 @@ def validate(runs, reference, windows, perturbed=None, n_splits=N_SPLITS):
         {seed: run} of the reference on the perturbed stimulus (:mod:`.paired`).
     n_splits : int, optional
         Largest number of seed splits of the envelope (:data:`.envelope.N_SPLITS`).
+    power : pandas.DataFrame, optional
+        :func:`.power.measure_power` of this network and seeds: the summary then names the
+        populations whose power against a ±20 % weight change is too low (:mod:`.summary`).
     """
     from ..errors import InputError
     if reference not in runs:
@@ -77,4 +84,4 @@ def validate(runs, reference, windows, perturbed=None, n_splits=N_SPLITS):
         others = {name: by_seed for name, by_seed in runs.items() if name != reference}
         paired = paired_envelope(runs[reference], perturbed, others)
     return Validation(envelope, scores, seed_verdicts(scores), _summary(values), paired,
-                      outside_summary(scores), values)
+                      outside_summary(scores, PERCENTILE, power), values)

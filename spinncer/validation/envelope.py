@@ -28,8 +28,9 @@ Expected false alarms: a 95th percentile means that a backend equivalent to the 
 still falls outside on some tests. Measured on NEST against NEST with other seeds (10 vs 10
 seeds, small test network of tests/test_validation.py): 4 of 76 scored tests outside on KS
 (5 %), 9 of 76 when any of KS, EMD, |d| had to be inside (hence one judged score). Read a
-verdict table by where the failures are (:func:`outside_summary` gives the fraction per
-backend against the 5 % expected), not by a single line.
+verdict table by where the failures are (:func:`.summary.outside_summary` names the
+populations outside first and tests their count against the 5 % expected), not by a single
+line.
 """
 from itertools import combinations
 
@@ -221,19 +222,3 @@ def seed_verdicts(score_table):
                      "rule": frame["rule"].iloc[0]})
     return pd.DataFrame(rows, columns=["backend", "population", "statistic", "agrees",
                                        "verdict", "rule"])
-
-
-def outside_summary(score_table, percentile=PERCENTILE):
-    """Per backend: scored tests, tests outside the envelope, their fraction and the fraction
-    an equivalent backend is expected to reach (1 - percentile / 100)."""
-    rows = []
-    for backend, frame in score_table.groupby("backend", sort=False):
-        scored = frame["status"].eq("agrees") | frame["status"].str.startswith("outside")
-        outside = frame["status"].str.startswith("outside")
-        rows.append({"backend": backend, "tests_scored": int(scored.sum()),
-                     "tests_outside": int(outside.sum()),
-                     "fraction_outside": outside.sum() / scored.sum() if scored.sum() else None,
-                     "expected_if_equivalent": 1 - percentile / 100.0,
-                     "populations_outside": " ".join(
-                         dict.fromkeys(frame.loc[outside, "population"]))})
-    return pd.DataFrame(rows)

@@ -6,7 +6,8 @@ Tables written by :func:`validate_files` into `outdir`:
 ``scores.csv``        every candidate's scores and their judgement against the envelope
 ``verdicts.csv``      one line per candidate, population and statistic, with the numbers
 ``distributions.csv`` per backend, seed, population, window, statistic: n, mean, median, p10, p90
-``summary.csv``       per candidate: tests scored and outside, against the 5 % expected
+``summary.csv``       per candidate: populations outside, tests scored and outside against
+                      seed noise, what it cannot see, the verdict (:mod:`.summary`)
 ``paired.csv``        paired (same-input) envelope and each candidate within it, when
                       perturbed reference runs are given (empty otherwise)
 """
@@ -18,6 +19,7 @@ from ..errors import InputError
 from ..results import read_run
 from . import validate
 from .membrane import compare_signals, summarise_signals
+from .power import COLUMNS
 
 
 def read_runs(paths_by_backend):
@@ -34,17 +36,29 @@ def read_runs(paths_by_backend):
     return runs
 
 
+def read_power(path):
+    """A power table (:func:`spinncer.validation.power.measure_power`, the CSV of
+    benchmarks/validation_power.py); a file without its columns is an input error."""
+    table = pd.read_csv(path)
+    missing = [c for c in COLUMNS if c not in table.columns]
+    if missing:
+        raise InputError(path, f"a power table with columns {COLUMNS}", f"no {missing}")
+    return table
+
+
 def validate_files(paths_by_backend, reference, stim_times, consider_delays, outdir,
-                   perturbed_paths=()):
+                   perturbed_paths=(), power_path=None):
     """Read the runs, :func:`spinncer.validation.validate` them, write the tables above;
-    return the :class:`~spinncer.validation.Validation`."""
+    return the :class:`~spinncer.validation.Validation`. `power_path`: a power table of the
+    same network and seeds (:func:`read_power`) for the summary's power statements."""
+    power = read_power(power_path) if power_path else None
     runs = read_runs(paths_by_backend)
     perturbed = read_runs({"perturbed": list(perturbed_paths)}).get("perturbed") \
         if perturbed_paths else None
     first = next(iter(runs.get(reference, {}).values()), None)
     populations = first.spikes if first is not None else []
     windows = population_windows(stim_times, populations, consider_delays=consider_delays)
-    result = validate(runs, reference, windows, perturbed)
+    result = validate(runs, reference, windows, perturbed, power=power)
     for name in ("envelope", "scores", "verdicts", "distributions", "paired", "summary"):
         write_csv(getattr(result, name), f"{outdir}/{name}.csv")
     return result

@@ -1,0 +1,183 @@
+r"""Power of the seed envelope: how often a known change of the network is detected.
+
+A *perturbation* multiplies one connection type's weights by a factor (``weight_scale``);
+its runs, one per reference seed and with the same stimuli, are judged as a candidate backend
+with the envelope's rule (:mod:`.envelope`). For every population, window and statistic,
+:func:`measure_power` gives the fraction of the seed splits :math:`(H_1, H_2)` in which
+:math:`\mathrm{KS}(\mathrm{pert}[H_1], \mathrm{ref}[H_2])` is above the 95th percentile of
+:math:`\mathrm{KS}(\mathrm{ref}[H_1], \mathrm{ref}[H_2])` over the splits. Each split is one
+comparison of :math:`k` perturbed seeds with :math:`k` other reference seeds, so that fraction
+is the power of one such comparison; with the factor 1 it is the false-alarm rate (at most
+5 % by construction). :func:`population_power` reduces it to one number per population: a
+population *sees* a change of the connection types that end on it when, at both
+:data:`POWER_FACTORS`, for every such type, at least one of its tests detects it in
+:data:`MIN_POWER` of the splits.
+
+More seeds (:func:`seeds_for_power`): the envelope's spread of :math:`|d|` falls as
+:math:`1/\sqrt{k}` with :math:`k` seeds per half (independent stimuli), so a test with effect
+:math:`|d|` whose envelope 95th percentile is :math:`d_{95}` reaches 80 % power at about
+:math:`k' = k\,((z_{0.95} + z_{0.80}) / z_{0.95} \cdot d_{95} / |d|)^2` seeds per half (a
+normal approximation; cells shared by all seeds make it optimistic).
+"""
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..params import CONNECTION_TYPES
+from .envelope import MIN_SEEDS, PERCENTILE
+from .scores import MIN_VALUES, cohen_d, too_few
+
+#: Power a population needs to be said to see a change (the field's usual 80 %).
+MIN_POWER = 0.8
+#: The weight changes the verdict's power statement is about (±20 %, issue 26).
+POWER_FACTORS = (0.8, 1.2)
+#: Columns of a power table (:func:`measure_power`; the CSV of benchmarks/validation_power.py):
+#: ``target`` is the connection's post population, ``power`` the fraction of splits outside,
+#: ``detected`` whether the median split score is outside (as the verdicts judge).
+COLUMNS = ["connection", "factor", "target", "population", "window", "statistic", "n_cells",
+           "seeds_per_half", "n_splits", "d", "ks_median", "ks_envelope", "d_envelope", "power",
+           "detected"]
+
+
+def label(connection, factor):
+    """Name of a perturbation's runs, e.g. ``glom_grc*1.2``."""
+    return f"{connection}*{factor:g}"
+
+
+def best_tests(table):
+    """Per connection, factor and population: its most powerful test (window, statistic)."""
+    best = table.sort_values("power", ascending=False, kind="stable")
+    return best.drop_duplicates(["connection", "factor", "population"]).reset_index(drop=True)
+
+
+def population_power(table, factors=POWER_FACTORS):
+    """Per target population: the power to see a change by `factors` of each connection type
+    that ends on it (its best test), the weakest of those, and the seeds per half that would
+    bring that one to :data:`MIN_POWER` (:func:`seeds_for_power`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        population, power, weakest (``connection*factor``), window, statistic, n_cells,
+        seeds_per_half, seeds_needed (per half: the present number where the power is
+        reached, None when the change moves no statistic).
+    """
+    own = table[(table["population"] == table["target"])
+                & table["factor"].round(6).isin([round(f, 6) for f in factors])]
+    best = best_tests(own)
+    rows = []
+    for pop, frame in best.groupby("population", sort=False):
+        weakest = frame.sort_values("power", kind="stable").iloc[0]
+        rows.append({"population": pop, "power": float(weakest["power"]),
+                     "weakest": label(weakest["connection"], weakest["factor"]),
+                     "window": weakest["window"], "statistic": weakest["statistic"],
+                     "n_cells": int(weakest["n_cells"]),
+                     "seeds_per_half": int(weakest["seeds_per_half"]),
+                     "seeds_needed": int(weakest["seeds_per_half"])
+                     if weakest["power"] >= MIN_POWER else
+                     seeds_for_power(weakest["d"], weakest["d_envelope"],
+                                     weakest["seeds_per_half"])})
+    return pd.DataFrame(rows, columns=["population", "power", "weakest", "window", "statistic",
+                                       "n_cells", "seeds_per_half", "seeds_needed"])
+
+
+def seeds_for_power(d, d_envelope, seeds_per_half, power=MIN_POWER, percentile=95.0):
+    """Seeds per half at which a test of effect |`d`| and envelope percentile `d_envelope`
+    (of |d|, at `seeds_per_half`) reaches `power` (module docstring); None for d = 0."""
+    if not d or not np.isfinite(d) or d_envelope is None or not np.isfinite(d_envelope):
+        return None
+    z_alpha, z_power = stats.norm.ppf(percentile / 100.0), stats.norm.ppf(power)
+    ratio = (z_alpha + z_power) / z_alpha * float(d_envelope) / abs(float(d))
+    return int(np.ceil(seeds_per_half * ratio ** 2))
+
+
+def _halves(splits, n):
+    """Indicator matrices (n_splits x n seeds) of H1 and H2."""
+    h1, h2 = np.zeros((len(splits), n)), np.zeros((len(splits), n))
+    for row, (a, b) in enumerate(splits):
+        h1[row, list(a)], h2[row, list(b)] = 1.0, 1.0
+    return h1, h2
+
+
+def split_ks(ref, cand, splits, chunk=32):
+    """KS(ref[H1], ref[H2]) and KS(cand[H1], ref[H2]) of every split at once.
+
+    `ref` and `cand` are lists of value arrays, one per seed rank. The empirical CDF of a set of
+    seeds pooled is the sum of its seeds' counts at or below each value over their sizes, so
+    the counts of every seed on the grid of all values (where the supremum lies) make every
+    split's two CDFs a matrix product; equal to ``scipy.stats.ks_2samp(x, y).statistic``
+    (tests/test_validation_power.py) at a fraction of the cost of one call per split.
+    """
+    grid = np.unique(np.concatenate([*ref, *cand]))
+    counts = [np.stack([np.searchsorted(np.sort(x), grid, side="right") for x in side])
+              .astype(np.float64) for side in (ref, cand)]
+    sizes = [np.array([len(x) for x in side], np.float64) for side in (ref, cand)]
+    h1, h2 = _halves(splits, len(ref))
+    env, out = np.empty(len(splits)), np.empty(len(splits))
+    for start in range(0, len(splits), chunk):
+        rows = slice(start, start + chunk)
+        f2 = (h2[rows] @ counts[0]) / (h2[rows] @ sizes[0])[:, None]
+        env[rows] = np.abs((h1[rows] @ counts[0]) / (h1[rows] @ sizes[0])[:, None] - f2).max(1)
+        out[rows] = np.abs((h1[rows] @ counts[1]) / (h1[rows] @ sizes[1])[:, None] - f2).max(1)
+    return env, out
+
+
+def split_abs_d(ref, splits):
+    """|Cohen's d|(ref[H1], ref[H2]) of every split (:func:`.scores.cohen_d`, pooled s.d.)
+    from each seed's count, sum and sum of squares."""
+    n = np.array([len(x) for x in ref], np.float64)
+    s = np.array([np.sum(x) for x in ref])
+    q = np.array([np.sum(np.square(x)) for x in ref])
+    h1, h2 = _halves(splits, len(ref))
+    (n1, s1, q1), (n2, s2, q2) = ((h @ n, h @ s, h @ q) for h in (h1, h2))
+    m1, m2 = s1 / n1, s2 / n2
+    pooled = np.sqrt(((q1 - n1 * m1 ** 2) + (q2 - n2 * m2 ** 2)) / (n1 + n2 - 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(pooled > 0, np.abs(m1 - m2) / pooled, 0.0)
+
+
+def measure_power(reference, candidates, perturbations, n_cells, splits,
+                  percentile=PERCENTILE):
+    """The power table (:data:`COLUMNS`) straight from per-seed statistics, with the
+    envelope's rule (:mod:`.envelope`: split scores against its `percentile`) and sample rule
+    (:func:`.scores.too_few`), KS by :func:`split_ks`.
+
+    `reference`: {seed: :func:`.statistics.run_statistics` table}; `candidates`: {label:
+    {seed: table}} with the same seeds (paired by rank); `perturbations`: {label:
+    (connection, factor)}.
+    """
+    seeds = sorted(reference)
+    n = len(seeds)
+
+    def grouped(tables):
+        return [{key: g["value"].to_numpy(float) for key, g in tables[s].groupby(
+            ["population", "window", "statistic"], sort=False)} for s in sorted(tables)]
+
+    ref = grouped(reference)
+    cand_groups = {name: grouped(tables) for name, tables in candidates.items()}
+    keys = list(dict.fromkeys(k for table in ref for k in table))
+    empty = np.empty(0)
+    rows = []
+    for key in keys:
+        pop, window, stat = key
+        ref_values = [table.get(key, empty) for table in ref]
+        smallest = min(sum(len(ref_values[r]) for r in h) for h, _ in splits)
+        if n < MIN_SEEDS or too_few(n_cells.get(pop, 0), smallest, smallest):
+            continue
+        d_env = np.percentile(split_abs_d(ref_values, splits), percentile)
+        for name, tables in cand_groups.items():
+            cand_values = [table.get(key, empty) for table in tables]
+            if min(sum(len(cand_values[r]) for r in h) for h, _ in splits) < MIN_VALUES:
+                continue
+            env, split = split_ks(ref_values, cand_values, splits)
+            limit = np.percentile(env, percentile)
+            d = cohen_d(np.concatenate(cand_values), np.concatenate(ref_values))[0]
+            connection, factor = perturbations[name]
+            rows.append({"connection": connection, "factor": factor,
+                         "target": CONNECTION_TYPES[connection].post, "population": pop,
+                         "window": window, "statistic": stat, "n_cells": n_cells.get(pop, 0),
+                         "seeds_per_half": n // 2, "n_splits": len(splits), "d": d,
+                         "ks_median": float(np.median(split)), "ks_envelope": limit,
+                         "d_envelope": d_env, "power": float(np.mean(split > limit)),
+                         "detected": bool(np.median(split) > limit)})
+    return pd.DataFrame(rows, columns=COLUMNS)
