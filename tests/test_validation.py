@@ -106,12 +106,12 @@ def test_small_populations_say_too_few_cells_never_nan():
 
 def test_signals_round_trip_and_files_without_signals(tmp_path):
     rng = np.random.default_rng(1)
-    sig = Signals(np.array([0, 64, 128]), 0.1, 0.1, *(rng.normal(size=(500, 3)).astype(
+    sig = Signals(np.array([0, 64, 128]), 0.0, 0.1, *(rng.normal(size=(500, 3)).astype(
         np.float32) for _ in range(3)))
     spikes = {"granule": PopulationSpikes(np.array([0]), np.array([1.0]), 200)}
     write_run(RunResult(spikes, "nest", 0.1, 50.0, 1, {}, {"granule": sig}), tmp_path / "a.h5")
     back = read_run(tmp_path / "a.h5").signals["granule"]
-    assert (back.cells == sig.cells).all() and back.dt == 0.1 and back.t_start == 0.1
+    assert (back.cells == sig.cells).all() and back.dt == 0.1 and back.t_start == 0.0
     for key in ("v", "gsyn_exc", "gsyn_inh"):
         assert getattr(back, key).dtype == np.float32
         assert (getattr(back, key) == getattr(sig, key)).all()
