@@ -42,6 +42,26 @@ def test_isi_statistics_equal_elephant_per_cell():
     assert sorted(got["lv"]) == pytest.approx(sorted(lv))
 
 
+def test_statistics_rates_are_the_analysis_cell_rates():
+    """validation's rate and the analysis' per-cell rate are one count: spikes in
+    [start, stop), a spike on a window's end belonging to the next window."""
+    from spinncer.analysis.stats import cell_rates
+    from spinncer.validation.statistics import run_statistics
+    rng = np.random.default_rng(5)
+    pop = poisson_pop(rng, 20, 25.0)
+    on_bounds = np.array([0.0, 200.0, 250.0, 250.0, 499.9])  # the protocol's window bounds
+    pop = PopulationSpikes(np.concatenate([pop.cell, [0, 1, 2, 3, 4]]),
+                           np.concatenate([pop.time, on_bounds]), 20)
+    run = RunResult({"golgi": pop}, "x", 0.1, 500.0, 1)
+    windows = protocol_windows(STIM)
+    stats = run_statistics(run, windows, statistics=("rate",))
+    rates = cell_rates(run, windows)
+    for window in windows:
+        got = stats[stats["window"] == window]["value"].to_numpy()
+        np.testing.assert_array_equal(got, rates[window].to_numpy())
+    assert rates.loc[1, "stimulus"] > 0 and rates.loc[2, "post"] > 0  # 200 and 250 ms
+
+
 def test_pair_correlations_equal_corrcoef_and_pairs_are_fixed():
     rng = np.random.default_rng(4)
     pop = poisson_pop(rng, 12, 40.0)
