@@ -63,12 +63,18 @@ def signals(t_start, rows, cells=(0, 7)):
                    (0.5 + t).astype(np.float32), np.zeros_like(t, np.float32))
 
 
-def test_signals_are_written_on_the_one_time_base(tmp_path):
-    path = tmp_path / "spikes.h5"
+def written_with_signals(path):
+    """a_run() for 5 ms with granule signals on the time base, written to `path`."""
     run = a_run()
     run.simtime = 5.0
     run.signals = {"granule": signals(0.0, 50)}
     write_run(run, path)
+    return run
+
+
+def test_signals_are_written_on_the_one_time_base(tmp_path):
+    path = tmp_path / "spikes.h5"
+    run = written_with_signals(path)
     with h5py.File(path, "r") as f:
         group = f["/signals/granule"]
         assert group.attrs["t_start"] == 0.0 and group.attrs["dt"] == 0.1
@@ -131,12 +137,9 @@ def test_v2_signals_are_read_on_the_one_time_base(tmp_path):
         read_run(tmp_path / "odd.h5")
 
 
-def test_v3_signals_without_the_sampling_attribute_are_refused(tmp_path):
+def test_v3_signals_of_another_sampling_are_refused(tmp_path):
     path = tmp_path / "spikes.h5"
-    run = a_run()
-    run.simtime = 5.0
-    run.signals = {"granule": signals(0.0, 50)}
-    write_run(run, path)
+    written_with_signals(path)
     with h5py.File(path, "a") as f:
         f["/signals/granule"].attrs["sampling"] = "step end"
     with pytest.raises(InputError, match="attribute sampling 'step start'"):
