@@ -7,9 +7,17 @@ description), in the processing module ``spikes``: one row per cell
 mossy-fibre stimulus, not neurons (a glomerulus may fire twice in one timestep, which NWB does
 not allow a unit): they are the stimulus ``TimeSeries`` ``glomerulus`` (data = glomerulus index
 of each spike, timestamps = its time, s). The run's metadata (config, versions, inputs and their
-sha256) goes into the file's ``notes`` as JSON. No subject (a simulation has no animal; NWB's
-subject is optional, nwbinspector's ``check_subject_exists`` asks for one for DANDI archives)
-and no electrodes (simulated point neurons).
+sha256) goes into the file's ``notes`` as JSON. No electrodes (simulated point neurons).
+
+The ``Subject`` is the simulated network (:func:`subject`), which DANDI requires
+(nwbinspector's subject checks at CRITICAL: subject_id, species, sex, age): species Mus musculus
+(the scaffold models the mouse cerebellar cortex [Casali2019]), sex "U" and age "P0D/" (an open
+ISO 8601 range: a model has neither; DANDI's and nwbinspector's form for an unknown upper
+bound), a description saying that it is simulated, and an id naming the model variant and the
+scaffold file's sha256, so that every run on one network is one subject.
+
+[Casali2019] Casali S, Marenzi E, Medini C, Casellato C, D'Angelo E (2019) Reconstruction and
+simulation of a scaffold model of the cerebellar network. Front. Neuroinform. 13:37 (mouse).
 
 NWB: Rübel et al. 2022, eLife 11:e78362; checked with nwbinspector (tests/test_nwb.py).
 """
@@ -55,6 +63,20 @@ def _stimulus(name, pop):
                       continuity="instantaneous")
 
 
+def subject(run):
+    """The pynwb ``Subject`` of `run`: the simulated network (module docstring)."""
+    from pynwb.file import Subject
+
+    variant = run.metadata.get("model_variant", "spinncer")
+    scaffold_sha = run.metadata.get("inputs", {}).get("scaffold", {}).get("sha256", "")
+    return Subject(
+        subject_id="-".join(filter(None, ["simulated", variant, scaffold_sha[:12]])),
+        species="Mus musculus", sex="U", age="P0D/",
+        description="simulated: no animal. A spiking network model of the mouse cerebellar "
+        f"cortex (Casali et al. 2019 scaffold, model variant {variant}) run on "
+        f"{run.backend}; sex and age do not apply (U, P0D/).")
+
+
 def write_nwb(run, path, session_start=None):
     """Write `run` (:class:`~spinncer.results.RunResult`) to the NWB file `path` (atomically).
 
@@ -78,7 +100,8 @@ def write_nwb(run, path, session_start=None):
         notes=json.dumps(run.metadata, sort_keys=True, default=str),
         experiment_description="Bogdan et al. 2021 (Front. Cell. Neurosci. 15:622870) mossy-fibre "
         "stimulus protocol on the Casali et al. 2019 cerebellum scaffold model",
-        keywords=["cerebellum", "simulation", "spiking network", run.backend])
+        keywords=["cerebellum", "simulation", "spiking network", run.backend],
+        subject=subject(run))
     # A population without spikes has no table (NWB's empty ragged spike_times column makes
     # nwbinspector 0.7.2 fail, a table without it is a best-practice violation): the module's
     # description names it and its size.

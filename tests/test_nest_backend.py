@@ -75,14 +75,15 @@ def test_signals_are_recorded_for_the_cells_asked_in_scaffold_order(scaffold):
     session.end()
     assert sorted(signals) == ["dcn", "granule"]
     grc = signals["granule"]
+    # the run files' time base: t = 0 first, simtime / dt samples (pyNN.nest's at 120 ms cut)
     assert grc.cells.tolist() == [0, 3] and grc.dt == 0.1 and grc.t_start == 0.0
-    assert grc.v.dtype == np.float32 and grc.v.shape == grc.gsyn_exc.shape == (1201, 2)
+    assert grc.v.dtype == np.float32 and grc.v.shape == grc.gsyn_exc.shape == (1200, 2)
     np.testing.assert_allclose(grc.v[0], -74.0)  # v_rest of granule cells, mV
     delay = CONNECTION_TYPES["glom_grc"].delay
     before = grc.times < 100.0 + delay
     assert (grc.gsyn_exc[before] == 0).all()
     np.testing.assert_allclose(grc.gsyn_exc.max(axis=0), [4 * 0.009, 0.009], rtol=1e-5)
-    assert signals["dcn"].v.shape == (1201, 1)
+    assert signals["dcn"].v.shape == (1200, 1)
 
 
 def test_unknown_backend_is_bad_input():

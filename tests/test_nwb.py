@@ -31,8 +31,22 @@ def test_export_nwb_reads_back_and_passes_nwbinspector(tmp_path):
         glom = nwbfile.stimulus["glomerulus"]
         assert glom.data[()].tolist() == [0, 1, 1]
         assert glom.timestamps[()].tolist() == pytest.approx([0.012, 0.3001, 0.3001])
-    # no subject: a simulation has none (NWB makes it optional; the check is DANDI's)
-    messages = list(nwbinspector.inspect_nwbfile(str(out), ignore=["check_subject_exists"]))
+        subject = nwbfile.subject
+        assert subject.species == "Mus musculus" and subject.sex == "U"
+        assert subject.description.startswith("simulated")
+        assert subject.subject_id.startswith("simulated-spinncer")
+    # DANDI's configuration of nwbinspector (its checks' importance as DANDI weighs them)
+    dandi = nwbinspector.load_config("dandi")
+    messages = list(nwbinspector.inspect_nwbfile(str(out), config=dandi))
     serious = [m for m in messages if m.importance.name in
                ("ERROR", "PYNWB_VALIDATION", "CRITICAL", "BEST_PRACTICE_VIOLATION")]
     assert serious == [], serious
+
+
+def test_nwb_subject_names_model_and_scaffold():
+    from spinncer.nwb import subject
+    meta = {"model_variant": "casali2019", "inputs": {"scaffold": {"sha256": "0123456789abcdef"}}}
+    run = RunResult({}, "brian2", 0.1, 10.0, 1, meta)
+    found = subject(run)
+    assert found.subject_id == "simulated-casali2019-0123456789ab"
+    assert "brian2" in found.description and "casali2019" in found.description

@@ -168,7 +168,9 @@ def test_run_records_the_signal_sample_unless_switched_off(tmp_path, scaffold, s
     for name, cells in sample.items():
         signals = result.signals[name]
         np.testing.assert_array_equal(signals.cells, cells)
-        assert signals.dt == 0.1 and signals.v.shape == (2501, len(cells))
+        # the time base: t = 0 first, simtime / dt samples
+        assert signals.t_start == 0.0 and signals.v.shape == (2500, len(cells))
+        assert signals.dt == 0.1
         assert signals.gsyn_inh.dtype == np.float32
     assert result.metadata["n_signal_cells"] == {n: len(c) for n, c in sample.items()}
     assert main(["simulate", "--scaffold", str(scaffold_file), "--stimulus", str(stim),

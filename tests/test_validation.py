@@ -42,6 +42,26 @@ def test_isi_statistics_equal_elephant_per_cell():
     assert sorted(got["lv"]) == pytest.approx(sorted(lv))
 
 
+def test_statistics_rates_are_the_analysis_cell_rates():
+    """validation's rate and the analysis' per-cell rate are one count: spikes in
+    [start, stop), a spike on a window's end belonging to the next window."""
+    from spinncer.analysis.stats import cell_rates
+    from spinncer.validation.statistics import run_statistics
+    rng = np.random.default_rng(5)
+    pop = poisson_pop(rng, 20, 25.0)
+    on_bounds = np.array([0.0, 200.0, 250.0, 250.0, 499.9])  # the protocol's window bounds
+    pop = PopulationSpikes(np.concatenate([pop.cell, [0, 1, 2, 3, 4]]),
+                           np.concatenate([pop.time, on_bounds]), 20)
+    run = RunResult({"golgi": pop}, "x", 0.1, 500.0, 1)
+    windows = protocol_windows(STIM)
+    stats = run_statistics(run, windows, statistics=("rate",))
+    rates = cell_rates(run, windows)
+    for window in windows:
+        got = stats[stats["window"] == window]["value"].to_numpy()
+        np.testing.assert_array_equal(got, rates[window].to_numpy())
+    assert rates.loc[1, "stimulus"] > 0 and rates.loc[2, "post"] > 0  # 200 and 250 ms
+
+
 def test_pair_correlations_equal_corrcoef_and_pairs_are_fixed():
     rng = np.random.default_rng(4)
     pop = poisson_pop(rng, 12, 40.0)
@@ -106,12 +126,12 @@ def test_small_populations_say_too_few_cells_never_nan():
 
 def test_signals_round_trip_and_files_without_signals(tmp_path):
     rng = np.random.default_rng(1)
-    sig = Signals(np.array([0, 64, 128]), 0.1, 0.1, *(rng.normal(size=(500, 3)).astype(
+    sig = Signals(np.array([0, 64, 128]), 0.0, 0.1, *(rng.normal(size=(500, 3)).astype(
         np.float32) for _ in range(3)))
     spikes = {"granule": PopulationSpikes(np.array([0]), np.array([1.0]), 200)}
     write_run(RunResult(spikes, "nest", 0.1, 50.0, 1, {}, {"granule": sig}), tmp_path / "a.h5")
     back = read_run(tmp_path / "a.h5").signals["granule"]
-    assert (back.cells == sig.cells).all() and back.dt == 0.1 and back.t_start == 0.1
+    assert (back.cells == sig.cells).all() and back.dt == 0.1 and back.t_start == 0.0
     for key in ("v", "gsyn_exc", "gsyn_inh"):
         assert getattr(back, key).dtype == np.float32
         assert (getattr(back, key) == getattr(sig, key)).all()

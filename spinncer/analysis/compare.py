@@ -33,7 +33,7 @@ from scipy import signal, stats
 
 from ..errors import InputError
 from .activity import step_index
-from .stats import excited_cells, spike_counts, windows_for
+from .stats import excited_cells, window_counts, windows_for
 
 # Verdict thresholds (defaults of verdicts() and compare_runs()).
 ALPHA = 0.01  # family-wise significance level of the paired t-tests (Bonferroni-adjusted)
@@ -145,10 +145,10 @@ def _paired_tests(ra, rb, min_cells=MIN_CELLS):
     return out
 
 
-def _excited(pop, windows, name):
-    """Excited cells of one run's population (classify_cells' rule on its own windows)."""
+def _excited(counts, windows, name):
+    """Excited cells of one run's population `name` (classify_cells' rule on its own windows)
+    from its `counts` ({window: spikes per cell}, :func:`window_counts`)."""
     w = windows_for(windows, name)
-    counts = {k: spike_counts(pop.cell, pop.time, pop.n_cells, *w[k]) for k in w}
     rate = {k: counts[k] / ((w[k][1] - w[k][0]) / 1000.0) for k in ("baseline", "stimulus")}
     fired = sum(counts.values()) > 0
     return excited_cells(rate["baseline"], rate["stimulus"], fired, name == "granule",
@@ -203,11 +203,12 @@ def compare_rates(a, b, windows, min_cells=MIN_CELLS):
     """
     rows = []
     for name in _common_populations(a, b):
-        pa, pb = a.spikes[name], b.spikes[name]
-        ex_a, ex_b = _excited(pa, windows, name), _excited(pb, windows, name)
+        pa = a.spikes[name]
+        counts_a = window_counts(pa, windows, name)
+        counts_b = window_counts(b.spikes[name], windows, name)
+        ex_a, ex_b = _excited(counts_a, windows, name), _excited(counts_b, windows, name)
         for window, (start, stop) in windows_for(windows, name).items():
-            ca = spike_counts(pa.cell, pa.time, pa.n_cells, start, stop)
-            cb = spike_counts(pb.cell, pb.time, pb.n_cells, start, stop)
+            ca, cb = counts_a[window], counts_b[window]
             seconds = (stop - start) / 1000.0
             ra, rb = ca / seconds, cb / seconds
             n = pa.n_cells

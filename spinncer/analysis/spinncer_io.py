@@ -245,7 +245,9 @@ def write_spinncer(run, path, stim_times=None, spike_format="array", scaffold=No
 
     Every key that script writes is present (see the module docstring). ``other_recordings``
     holds the run's analog signals (:attr:`RunResult.signals`, a sample of cells) as neo
-    Blocks, or is an empty dict; the connectivity comes from `scaffold` (final: the weights the
+    Blocks on the run files' one time base (:data:`spinncer.results.SAMPLING`: t_start 0,
+    simtime / dt samples, whatever the backend; the original's two-run comparison subtracts
+    them), or is an empty dict; the connectivity comes from `scaffold` (final: the weights the
     run used, initial: the model's), or is empty without one, which SpiNNCer's
     ``cerebellum_analysis.py`` skips; SpiNNaker core settings are None.
 

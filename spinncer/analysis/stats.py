@@ -213,6 +213,13 @@ def spike_counts(cells, times, n_cells, start, stop):
     return np.bincount(cells[inside], minlength=n_cells)
 
 
+def window_counts(pop, windows, name):
+    """{window: spikes per cell in it (:func:`spike_counts`)} of `pop`
+    (:class:`spinncer.results.PopulationSpikes`), the population `name`, in its `windows`."""
+    return {window: spike_counts(pop.cell, pop.time, pop.n_cells, start, stop)
+            for window, (start, stop) in windows_for(windows, name).items()}
+
+
 def cell_rates(run, windows):
     """Long table: population, cell, and the rate (Hz) of every cell in every window.
 
@@ -221,9 +228,9 @@ def cell_rates(run, windows):
     frames = []
     for name, pop in run.spikes.items():
         frame = pd.DataFrame({"population": name, "cell": np.arange(pop.n_cells)})
-        for window, (start, stop) in windows_for(windows, name).items():
-            counts = spike_counts(pop.cell, pop.time, pop.n_cells, start, stop)
-            frame[window] = counts / ((stop - start) / 1000.0)
+        bounds = windows_for(windows, name)
+        for window, counts in window_counts(pop, windows, name).items():
+            frame[window] = counts / ((bounds[window][1] - bounds[window][0]) / 1000.0)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 

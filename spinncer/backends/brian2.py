@@ -52,6 +52,9 @@ A spike (stamp s) with delay d changes g at s + d in both. Glomeruli: PyNN/NEST 
 ``SpikeSourceArray`` time s through a parrot neuron with stamp s; here glomerulus i fires at
 Brian2 step s/dt - 1 (stamp s). Refractoriness: Brian2 holds v for refractory/dt - 1 steps
 after the spike step, so the group's refractory period is (round(tau_refrac/dt) + 1) dt.
+Signals are recorded at the start of each step, before its update (sample k: the state at
+t = k dt, t = 0 first), the run files' time base (:data:`spinncer.results.SAMPLING`); the
+state after step k, which NEST's multimeter stamps (k + 1) dt, is the same numbers.
 
 Network layout: the cell update is the program's main cost, and GCC vectorises its loop (4
 cells per AVX2 instruction) only over contiguous arrays and literals, not over tables indexed by
@@ -349,8 +352,10 @@ class Brian2Session(Session):
                 self._record.update({name: record[name] for name in recorded})
                 indices = np.concatenate([self._place[name][1] + record[name]
                                           for name in recorded])
+                # at the start of each step, before its update: the run files' time base
+                # (spinncer.results.SAMPLING: t = 0 first, simtime / dt samples)
                 self._state_monitors[group_name] = StateMonitor(
-                    cells, ["v", "g_exc", "g_inh"], record=indices, when="end",
+                    cells, ["v", "g_exc", "g_inh"], record=indices, when="start",
                     name=f"{group_name}_signals")
         self._key["v_init"] = v_init
         self._key["record"] = {name: cols.tolist() for name, cols in self._record.items()}
@@ -576,7 +581,7 @@ class Brian2Session(Session):
                     continue
                 rows = slice(row, row + len(cols))
                 row += len(cols)
-                self._signals[name] = Signals(cells=cols, t_start=dt, dt=dt,
+                self._signals[name] = Signals(cells=cols, t_start=0.0, dt=dt,
                                               v=v[rows].T.copy(), gsyn_exc=g_exc[rows].T.copy(),
                                               gsyn_inh=g_inh[rows].T.copy())
 

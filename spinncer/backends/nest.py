@@ -61,7 +61,7 @@ class NestSession(PyNNSession):
 
     def _signal_arrays(self, name, pynn_index):
         """What PyNN's neo output gives (row 0: the initial values at t = 0, then one row per
-        timestep), read from the population's NEST multimeter in bulk: PyNN's reader appends
+        timestep up to t = simtime inclusive), read from the population's NEST multimeter in bulk: PyNN's reader appends
         every sample to a Python list (minutes and GiB for the study's sample)."""
         pop = self.populations[name]
         state = self.sim.simulator.state

@@ -15,7 +15,7 @@ from ..params import INPUT_POPULATION
 from ..partition import permute_scaffold
 from ..provenance import run_in_chunks
 from ..recording import SIGNALS
-from ..results import PopulationSpikes, Signals
+from ..results import PopulationSpikes, Signals, on_time_base
 from .base import Session
 
 
@@ -36,6 +36,7 @@ class PyNNSession(Session):
         self.projections = {}
         self.new_ids = None
         self._signal_cells = {}
+        self._simtime = None
         self.sim = self._setup()
 
     # ------------------------------------------------------------ per-simulator hooks
@@ -116,6 +117,7 @@ class PyNNSession(Session):
 
     def run(self, simtime):
         run_in_chunks(self.sim.run_until, simtime, n_chunks=self.progress_chunks)
+        self._simtime = float(simtime)
 
     def _scaffold_index(self, name, pynn_index):
         pynn_index = np.asarray(pynn_index, dtype=np.int64)
@@ -135,13 +137,17 @@ class PyNNSession(Session):
         return spikes
 
     def signals(self):
+        """The recorded signals on the run files' time base
+        (:func:`spinncer.results.on_time_base`: sPyNNaker's as it is, pyNN.nest's without its
+        sample at t = simtime)."""
         out = {}
         for name, cells in self._signal_cells.items():
             index = cells if self.new_ids is None else self.new_ids[name][cells]
             pynn_index = np.sort(index)
             t_start, arrays = self._signal_arrays(name, pynn_index)
+            arrays = on_time_base(t_start, self.timestep, arrays, self._simtime)
             order = np.argsort(self._scaffold_index(name, pynn_index))  # -> scaffold order
-            out[name] = Signals(cells, t_start, self.timestep,
+            out[name] = Signals(cells, 0.0, self.timestep,
                                 **{var: np.asarray(a, np.float32)[:, order]
                                    for var, a in arrays.items()})
         return out

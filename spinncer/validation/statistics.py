@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import variation
 
-from ..analysis.stats import windows_for
+from ..analysis.stats import spike_counts, windows_for
 
 #: Statistics computed per cell (rate, cv, lv) or per pair (corr), in this order.
 STATISTICS = ("rate", "cv", "lv", "corr")
@@ -129,8 +129,7 @@ def run_statistics(run, windows, statistics=STATISTICS):
         for window, (start, stop) in windows_for(windows, name).items():
             values = {}
             if "rate" in statistics:
-                inside = (times >= start) & (times < stop)
-                values["rate"] = np.bincount(cells[inside], minlength=pop.n_cells) / (
+                values["rate"] = spike_counts(cells, times, pop.n_cells, start, stop) / (
                     (stop - start) / 1000.0)
             if {"cv", "lv"} & set(statistics):
                 values.update(_isi_statistics(cells, times, start, stop, MIN_SPIKES_ISI))
