@@ -10,8 +10,8 @@ import tempfile
 from pathlib import Path
 
 from ..errors import InputError
-from ..partition import permute_scaffold
 from .io import read_scaffold, write_scaffold
+from .model import permute_scaffold
 from .order import WALK_STRIP_UM, walk_order_all
 
 log = logging.getLogger("spinncer")
