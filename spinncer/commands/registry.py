@@ -70,6 +70,13 @@ def protocol_args(analysis=True):
                          help="do not shift windows by each population's mossy-fibre latency")]
 
 
+def scratch_args():
+    """Where sPyNNaker's own files go: a temporary directory per run or mapping, or one kept."""
+    return [arg("--scratch", help="directory for sPyNNaker's temporary files, removed "
+                "afterwards (default: $TMPDIR)"),
+            arg("--keep-workdir", help="keep sPyNNaker's configuration and reports here")]
+
+
 def commands_of(module):
     """The commands declared in `module`, in the order of their definitions."""
     return [value.command for value in vars(module).values()

@@ -6,7 +6,7 @@ from .. import params as P
 from ..errors import InputError
 from ..options import BACKENDS
 from ..stimulus import PROTOCOLS
-from .registry import arg, command, config_arg, protocol_args
+from .registry import arg, command, config_arg, protocol_args, scratch_args
 
 log = logging.getLogger("spinncer")
 
@@ -75,6 +75,7 @@ def _stimulus(args):
          arg("--weight-scale", action="append", metavar="CONNECTION=FACTOR",
              help="multiply one connection type's weights (a deliberately perturbed "
              "network for validation tests; repeatable)"),
+         scratch_args(),
          arg("-o", "--output", required=True))
 def _simulate(args):
     from ..params import model_variant
@@ -86,7 +87,8 @@ def _simulate(args):
                    seed=args.seed, config=config, allow_pickle=args.allow_pickle,
                    backend_options=options, record_signals=not args.no_signals,
                    weight_scale=_pairs(args.weight_scale, float),
-                   model=model_variant(args.model_variant))
+                   model=model_variant(args.model_variant), workdir=args.keep_workdir,
+                   scratch=args.scratch)
 
 
 def _pairs(items, convert=str):

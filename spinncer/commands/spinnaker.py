@@ -7,7 +7,7 @@ from .. import params as P
 from ..atomic import write_csv
 from ..errors import InputError
 from ..options import MAPPING_MODES, ORDERINGS
-from .registry import arg, command, config_arg
+from .registry import arg, command, config_arg, scratch_args
 
 log = logging.getLogger("spinncer")
 
@@ -20,9 +20,7 @@ log = logging.getLogger("spinncer")
          arg("--mode", choices=MAPPING_MODES, default=MAPPING_MODES[0],
              help="routing: sPyNNaker only as far as routing tables (default); "
              "full: also its data generation, as a run does"),
-         arg("--scratch", help="directory for sPyNNaker's temporary files, removed "
-             "afterwards (default: $TMPDIR)"),
-         arg("--keep-workdir", help="keep sPyNNaker's configuration and reports here"),
+         scratch_args(),
          arg("-o", "--output", required=True, help="mapping .npz"))
 def _spinnaker_map(args):
     from ..mapping import map_virtual
