@@ -1,12 +1,11 @@
 """A project moves or is copied with its results and plans nothing: every file a rule reads or
 writes is named relative to the project (the moved copy itself: tests/test_workflow.py)."""
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from conftest import copy_workflow
 
 
 def rule_files(workdir, *configs):
@@ -23,9 +22,7 @@ def outside_the_project(paths):
 
 
 def test_every_rule_file_is_relative_to_the_project(tmp_path):
-    for item in ("Snakefile", "workflow", "config", "envs"):
-        source = REPO / item
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / item)
+    copy_workflow(tmp_path)
     download = tmp_path / "download.yaml"
     download.write_text("scaffold:\n  source: download\n  url: https://example.org/v3.hdf5\n")
     built = rule_files(tmp_path, "config/smoke.yaml")
