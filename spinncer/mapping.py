@@ -25,15 +25,13 @@ Two modes, both of sPyNNaker 7.4.1's own run sequence
   (the mapping files of earlier versions); kept to check the shortened run against.
 """
 import json
-import shutil
-import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
 
+from .backends.workdir import scratch_directory
 from .errors import InputError
 from .options import MAPPING_MODES
 from .params import DEFAULT_TIMESTEP, INPUT_POPULATION
@@ -235,36 +233,6 @@ def extract_mapping(populations, new_ids=None, compressed=None):
     return cores_dict, arrays, meta
 
 
-@contextmanager
-def scratch_directory(keep=None, parent=None):
-    """A directory for sPyNNaker's configuration and reports: `keep` when given (kept
-    afterwards), else a new temporary directory under `parent` (default: the system's
-    temporary directory, ``$TMPDIR``), removed on exit whatever happens."""
-    if keep is not None:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        yield Path(keep)
-        return
-    if parent is not None:
-        Path(parent).mkdir(parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(prefix="spinncer-mapping-", dir=parent))
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-        _forget_report_directory()
-
-
-def _forget_report_directory():
-    """sPyNNaker registers an exit hook that writes an ``errored`` marker into its report
-    directory unless a ``finished`` marker is there (``UtilsDataWriter.write_errored_file``);
-    once that directory is removed the hook has nothing to mark and would fail at exit."""
-    import atexit
-    import sys
-    module = sys.modules.get("spinn_utilities.data.utils_data_writer")
-    if module is not None:
-        atexit.unregister(module.UtilsDataWriter.write_errored_file)
-
-
 def silent_stimulus(scaffold):
     """Glomerulus trains for a mapping: one spike in all (sPyNNaker 7.4.1's spike-density
     check fails on only empty trains); the trains do not change the mapping."""
@@ -295,7 +263,7 @@ def map_virtual(scaffold, out_path=None, *, timestep=DEFAULT_TIMESTEP, mode=MAPP
                    virtual_board=True, width=width, height=height)
     t0 = time.perf_counter()
     seconds = {}
-    with scratch_directory(workdir, scratch) as work:
+    with scratch_directory(workdir, scratch, prefix="spinncer-mapping-") as work:
         session = open_session("spinnaker", timestep=timestep, workdir=work, options=options,
                                model=model)
         seconds["setup"] = time.perf_counter() - t0

@@ -18,8 +18,7 @@ from .atomic import atomic_path
 from .errors import InputError
 from .npz import npz_arrays
 from .options import DEFAULT_ORDERING, ID_REMAPS, ORDERINGS
-from .params import CONNECTION_TYPES, INPUT_POPULATION
-from .scaffold import Connectivity, Scaffold
+from .params import INPUT_POPULATION
 from .timegrid import step_index
 
 #: Seed of the ``random`` ordering (a baseline with ids in no spatial order; issue 14).
@@ -96,24 +95,6 @@ def cell_order(scaffold, id_remap=None, seed=RANDOM_ORDER_SEED):
     if id_remap == "random":
         return {p: random_order(scaffold.n_cells(p), p, seed) for p in scaffold.positions}
     return {p: grid_order(scaffold, p) for p in scaffold.positions}
-
-
-def permute_scaffold(scaffold, new_ids, connection_types=CONNECTION_TYPES):
-    """The scaffold with cells renumbered: cell `old` of population p becomes new_ids[p][old];
-    connections not in `connection_types` (a model variant omits them) are left out."""
-    positions = {}
-    for pop, pos in scaffold.positions.items():
-        out = np.empty_like(pos)
-        out[new_ids[pop]] = pos
-        positions[pop] = out
-    connections = {}
-    for name, conn in scaffold.connections.items():
-        kind = connection_types.get(name)
-        if kind is None:
-            continue
-        connections[name] = Connectivity(new_ids[kind.pre][conn.pre],
-                                         new_ids[kind.post][conn.post], conn.distance)
-    return Scaffold(positions, connections, source=scaffold.source, attrs=dict(scaffold.attrs))
 
 
 # ---------------------------------------------------------------- core assignment

@@ -8,6 +8,7 @@ import numpy as np
 
 from . import stimulus as stimulus_io
 from .backends import open_session
+from .backends.workdir import scratch_directory
 from .errors import InputError
 from .params import DEFAULT_TIMESTEP, INPUT_POPULATION, model_variant
 from .provenance import PhaseTimer, package_versions, peak_rss_mib, sha256
@@ -55,8 +56,8 @@ def weight_scaled_model(model, weight_scale):
 
 def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest",
                    timestep=DEFAULT_TIMESTEP, simtime=1000.0, threads=1, seed=1, config=None,
-                   allow_pickle=False, backend_options=None, workdir=None, model=None,
-                   record_signals=True, weight_scale=None):
+                   allow_pickle=False, backend_options=None, workdir=None, scratch=None,
+                   model=None, record_signals=True, weight_scale=None):
     """Simulate `simtime` ms of the scaffold driven by the stimulus on any backend; write
     `out_path` (:mod:`spinncer.results`) and return the :class:`~spinncer.results.RunResult`.
 
@@ -64,7 +65,9 @@ def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest",
     read, setup (:func:`spinncer.backends.open_session`), build, connect, simulate, collect.
     `backend_options` go to the session (SpiNNaker: machine, neurons per core, ring-buffer
     left shifts, id_remap; nest-numerics: rb_left_shifts; r_mem is refused by both,
-    :func:`spinncer.numerics.refuse_r_mem`); `workdir` is where a backend writes its own files.
+    :func:`spinncer.numerics.refuse_r_mem`). A backend writes its own files (sPyNNaker's
+    configuration, reports, provenance database) into `workdir` when given (kept), else into
+    a new directory of this run under `scratch` (default ``$TMPDIR``), removed afterwards.
     `record_signals`: True records v/gsyn of :func:`spinncer.recording.signal_sample`, False
     none, or {population: cell indices}; they are returned in ``RunResult.signals``.
     `weight_scale` ({connection type: factor}) multiplies those connection types' weights in
@@ -81,21 +84,22 @@ def run_simulation(scaffold_path, stimulus_path, out_path, *, backend="nest",
         record_signals = signal_sample({p: scaffold.n_cells(p) for p in scaffold.positions})
     if weight_scale:
         model = weight_scaled_model(model or model_variant(), weight_scale)
-    with timer.phase("setup"):
-        session = open_session(backend, timestep=timestep, threads=threads, seed=seed,
-                               workdir=workdir, options=options, model=model)
-    try:
-        with timer.phase("build"):
-            session.build(scaffold, stimulus, record_signals or None)
-        with timer.phase("connect"):
-            session.connect(scaffold)
-        with timer.phase("simulate"):
-            session.run(simtime)
-        with timer.phase("collect"):
-            spikes, signals = session.spikes(), session.signals()
-        versions = session.versions()
-    finally:
-        session.end()
+    with scratch_directory(workdir, scratch, prefix="spinncer-run-") as work:
+        with timer.phase("setup"):
+            session = open_session(backend, timestep=timestep, threads=threads, seed=seed,
+                                   workdir=work, options=options, model=model)
+        try:
+            with timer.phase("build"):
+                session.build(scaffold, stimulus, record_signals or None)
+            with timer.phase("connect"):
+                session.connect(scaffold)
+            with timer.phase("simulate"):
+                session.run(simtime)
+            with timer.phase("collect"):
+                spikes, signals = session.spikes(), session.signals()
+            versions = session.versions()
+        finally:
+            session.end()
     metadata = {
         "config": config or {},
         "config_sha256": hashlib.sha256(

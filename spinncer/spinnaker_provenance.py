@@ -1,7 +1,8 @@
 """Per-core load counters of a real sPyNNaker 7.4.1 run, read from its provenance database.
 
 A hardware run of sPyNNaker 7.4.1 writes its provenance into ``data.sqlite3`` under the run's
-report directory; this module reads it through sPyNNaker's own reader
+report directory (in its work directory: ``spinncer simulate --keep-workdir DIR`` keeps it; by
+default it is the run's own temporary directory, removed afterwards); this module reads it through sPyNNaker's own reader
 (``spinn_front_end_common.interface.provenance.ProvenanceReader``, view
 ``core_provenance_view``: core_name, x, y, p, description, the_value), assigns each core to a
 population through the run's placements (a mapping ``.npz``, or the vertex labels that

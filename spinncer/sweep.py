@@ -117,13 +117,13 @@ def load_table(communication_paths):
     return pd.concat([_tagged(p) for p in communication_paths], ignore_index=True)
 
 
-def sweep_table(stats_paths, communication_paths=()):
+def sweep_table(stats_paths, load=None):
     """One table of per-population statistics over sweep points, with the swept parameters
-    as columns; the max over cores of the per-core packet peak per ordering is joined where
-    given (``peak_packets_<ordering>``)."""
+    as columns; with the points' communication tables (`load`, :func:`load_table`), the max
+    over cores of the per-core packet peak per ordering is joined
+    (``peak_packets_<ordering>``)."""
     table = pd.concat([_tagged(p) for p in stats_paths], ignore_index=True)
-    if communication_paths:
-        load = load_table(communication_paths)
+    if load is not None:
         keys = ["stimulus", "seed", "backend", "population"]
         peaks = load.pivot_table(index=keys, columns="ordering", values="packets_peak")
         table = table.merge(peaks.add_prefix("peak_packets_").reset_index(), on=keys,

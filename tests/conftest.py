@@ -1,4 +1,5 @@
 """Shared fixtures: tiny hand-made scaffolds (wiring written out, not random) and their files."""
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -8,6 +9,15 @@ from spinncer.scaffold import Connectivity, Scaffold, write_scaffold
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def copy_workflow(target):
+    """A fresh project at `target`: the Snakefile, workflow, config and envs of this checkout
+    (the spinncer library stays installed from the checkout)."""
+    for item in ("Snakefile", "workflow", "config", "envs"):
+        source = REPO / item
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, Path(target) / item)
+    return Path(target)
 
 
 def tiny_scaffold(n_glom=8, n_grc=6):

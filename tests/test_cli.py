@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from spinncer import stimulus
 from spinncer.cli import main
@@ -101,3 +102,20 @@ def test_protocol_stimulus_and_model_variant_through_the_cli(tmp_path, scaffold_
                  "--simtime", "50", "--model-variant", "casali2018", "-o", str(run)])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "model.variant" in err[0] and not run.exists()
+
+
+@pytest.mark.parametrize("argv, key", [
+    (["stimulus-perturb", "s.npz", "--timestep", "0"], "simulation.timestep"),
+    (["stimulus-perturb", "s.npz", "--seed", "-1"], "simulation.seeds"),
+    (["spinnaker-map", "a.hdf5", "--timestep", "-0.1"], "simulation.timestep"),
+    (["reference-check", "r.h5", "--gold", "g.npz", "--figure", "f.png",
+      "--stim-times", "300", "-50", "650"], "stimulus.stim_times"),
+    (["validate", "--run", "nest=a.h5", "--reference", "nestx", "--outdir", "v"],
+     "validation.reference"),
+])
+def test_arguments_mirroring_config_keys_are_checked_by_the_schema(tmp_path, capsys, argv, key):
+    out = tmp_path / "out"
+    assert main([*argv, "-o", str(out)] if argv[0] != "validate" else argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("spinncer: error:") and key in err[0]
+    assert not out.exists()

@@ -4,11 +4,10 @@ import pytest
 
 from spinncer.communication import (compare_orderings, core_load, fan_out_summary, load_summary,
                                     read_mappings)
-from spinncer.partition import (block_assignment, cell_order, grid_order, load_assignment,
-                                permute_scaffold)
+from spinncer.partition import block_assignment, cell_order, grid_order, load_assignment
 from spinncer.errors import InputError
 from spinncer.results import PopulationSpikes
-from spinncer.scaffold import Connectivity, Scaffold
+from spinncer.scaffold import Connectivity, Scaffold, permute_scaffold
 
 
 def two_core_scaffold():

@@ -152,3 +152,22 @@ def test_packets_through_spynnakers_routing_tables_equal_slice_reachability(virt
         np.testing.assert_array_equal(routed.packets, by_slice.packets)
         assert (routed.packets >= routed.packets_lower_bound).all()
         assert routed.packets.sum() > routed.packets_lower_bound.sum()
+
+
+def test_each_spinnaker_run_works_in_its_own_directory(spynnaker, tmp_path, scaffold_file,
+                                                       monkeypatch):
+    """sPyNNaker's configuration and reports go to a directory of the run under `scratch`
+    (removed afterwards) or to the kept `workdir`; never to a folder shared by all runs."""
+    from spinncer import stimulus
+    from spinncer.simulate import run_simulation
+    monkeypatch.chdir(tmp_path)
+    stim = tmp_path / "stimulus.npz"
+    stimulus.save(stimulus.Stimulus.from_trains([[1.0]] + [[]] * 7), stim)
+    options = {"virtual_board": True, "neurons_per_core": NPC}
+    for where in ({"scratch": tmp_path / "scratch"}, {"workdir": tmp_path / "kept"}):
+        # a virtual board maps and "runs" (no spikes come back)
+        run_simulation(scaffold_file, stim, tmp_path / "spikes.h5", backend="spinnaker",
+                       simtime=1.0, backend_options=options, record_signals=False, **where)
+    assert list((tmp_path / "scratch").iterdir()) == []
+    assert (tmp_path / "kept" / "spynnaker.cfg").is_file()
+    assert not (tmp_path / "spinnaker_run").exists()

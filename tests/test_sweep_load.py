@@ -52,3 +52,34 @@ def test_chip_heatmap_takes_the_max_over_a_chips_cores(tmp_path):
     chip_heatmaps(xyp, {"packets peak": [3, 7, 1], "events peak": [1, 1, 5]},
                   tmp_path / "heat.png")
     assert (tmp_path / "heat.png").stat().st_size > 1000
+
+
+def test_sweep_summary_reads_each_table_once_and_joins_the_peaks(tmp_path, monkeypatch):
+    from spinncer.cli import main
+    stats, communication = [], []
+    for f_peak in (100.0, 150.0):
+        run = tmp_path / f"results/tiny/f{f_peak:g}_r140_poisson/seed1/nest"
+        run.mkdir(parents=True)
+        pd.DataFrame({"population": ["granule"] * 2, "window": ["baseline", "stimulus"],
+                      "mean_rate_hz": [1.0, f_peak / 10]}).to_csv(run / "stats.csv", index=False)
+        pd.DataFrame({"population": ["granule"] * 2, "ordering": ["file", "grid"],
+                      "packets_peak": [f_peak, f_peak / 2],
+                      "packets_mean_core_peak": [1.0, 0.5]}).to_csv(run / "communication.csv",
+                                                                    index=False)
+        stats.append(str(run / "stats.csv"))
+        communication.append(str(run / "communication.csv"))
+    reads = []
+    read_csv = pd.read_csv
+    monkeypatch.setattr(pd, "read_csv", lambda path, *a, **k: reads.append(str(path)) or
+                        read_csv(path, *a, **k))
+    out = tmp_path / "summary.csv"
+    assert main(["sweep-summary", "--stats", *stats, "--communication", *communication,
+                 "--parameters", "f_peak", "-o", str(out),
+                 "--figure-prefix", str(tmp_path / "sweep_")]) == 0
+    assert sorted(reads) == sorted(stats + communication)
+    monkeypatch.undo()
+    table = pd.read_csv(out)
+    stimulus = table[table["window"] == "stimulus"].set_index("f_peak")
+    assert stimulus["peak_packets_file"].to_dict() == {100.0: 100.0, 150.0: 150.0}
+    assert stimulus["peak_packets_grid"].to_dict() == {100.0: 50.0, 150.0: 75.0}
+    assert (tmp_path / "sweep_f_peak_packets_peak.png").is_file()

@@ -215,6 +215,22 @@ def test_rerun_is_a_no_op_and_deleting_stats_reruns_only_that(workdir):
     assert planned_jobs(workdir) == {}
 
 
+def test_moved_copy_of_the_finished_project_plans_nothing(workdir, tmp_path):
+    """The project copied elsewhere with its results and file times plans no job (every rule
+    file is relative to it: tests/test_relocation.py). Of the side environments only their
+    markers are copied: a dry run reads nothing else of them."""
+    assert planned_jobs(workdir) == {}
+    envs = workdir / "resources" / "envs"
+
+    def env_contents(directory, names):
+        return [name for name in names if Path(directory).parent == envs and name != ".installed"]
+
+    moved = tmp_path / "elsewhere" / "project"
+    shutil.copytree(workdir, moved, symlinks=True, ignore=env_contents)
+    done = snakemake(moved, flags=("-n",))
+    assert "Nothing to be done" in done.stdout + done.stderr, done.stdout[-3000:]
+
+
 def test_changing_a_protocol_value_reruns_what_depends_on_it(workdir, tmp_path):
     changed = tmp_path / "f_base.yaml"
     changed.write_text("stimulus:\n  f_base: 2.0\n")

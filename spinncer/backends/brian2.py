@@ -528,7 +528,7 @@ class Brian2Session(Session):
             self._set_stimulus(stimulus)
         if weights is not None:
             self._weights = self.weight_table(weights)
-        with _locked(self._project.parent / f"{self._project.name}.lock"):
+        with file_lock(self._project.parent / f"{self._project.name}.lock"):
             self._execute()
 
     def _execute(self):

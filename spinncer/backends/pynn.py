@@ -12,10 +12,10 @@ subclass: :meth:`PyNNSession._setup` (import and set up the PyNN module),
 import numpy as np
 
 from ..params import INPUT_POPULATION
-from ..partition import permute_scaffold
 from ..provenance import run_in_chunks
 from ..recording import SIGNALS
 from ..results import PopulationSpikes, Signals, on_time_base
+from ..scaffold import permute_scaffold
 from .base import Session
 
 

@@ -10,12 +10,22 @@ import tempfile
 from pathlib import Path
 
 from ..errors import InputError
-from ..partition import permute_scaffold
+from ..provenance import sha256
 from .io import read_scaffold, write_scaffold
+from .model import permute_scaffold
 from .order import WALK_STRIP_UM, walk_order_all
 
 log = logging.getLogger("spinncer")
 COMPILE_SCRIPT = Path(__file__).with_name("bsb_compile.py")
+#: The library's files that decide a built scaffold besides the BSB configuration: the project's
+#: BSB strategies and the id order written (placement walk).
+BUILD_SOURCES = tuple(Path(__file__).with_name(name) for name in ("bsb_strategies.py", "order.py"))
+
+
+def build_sources_digest():
+    """'name:sha256 ...' of :data:`BUILD_SOURCES`: the workflow rebuilds a scaffold when it
+    changes (a parameter of its rule, the same wherever the project or the package lies)."""
+    return " ".join(f"{path.name}:{sha256(path)}" for path in BUILD_SOURCES)
 
 
 def bundled_config(bsb_python, name="casali_2019.json"):

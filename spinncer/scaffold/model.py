@@ -61,3 +61,21 @@ class Scaffold:
                     raise InputError(where, f"{side} ids of '{pop}' in [0, {n})",
                                      f"range [{ids.min()}, {ids.max()}]")
         return self
+
+
+def permute_scaffold(scaffold, new_ids, connection_types=CONNECTION_TYPES):
+    """The scaffold with cells renumbered: cell `old` of population p becomes new_ids[p][old];
+    connections not in `connection_types` (a model variant omits them) are left out."""
+    positions = {}
+    for pop, pos in scaffold.positions.items():
+        out = np.empty_like(pos)
+        out[new_ids[pop]] = pos
+        positions[pop] = out
+    connections = {}
+    for name, conn in scaffold.connections.items():
+        kind = connection_types.get(name)
+        if kind is None:
+            continue
+        connections[name] = Connectivity(new_ids[kind.pre][conn.pre],
+                                         new_ids[kind.post][conn.post], conn.distance)
+    return Scaffold(positions, connections, source=scaffold.source, attrs=dict(scaffold.attrs))

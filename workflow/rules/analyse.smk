@@ -19,8 +19,10 @@ rule analyse_cells:
     params:
         windows=WINDOW_ARGS,
     shell:
-        "spinncer -v --console-fd 3 3>&2 analyse-cells {input} {params.windows} --windows {output.windows}"
-        " -o {output.cells} > {log} 2>&1"
+        cli(
+            "analyse-cells {input} {params.windows} --windows {output.windows}"
+            " -o {output.cells} > {log} 2>&1"
+        )
 
 
 rule analyse_populations:
@@ -45,8 +47,10 @@ rule analyse_populations:
     params:
         windows=WINDOW_ARGS,
     shell:
-        "spinncer -v --console-fd 3 3>&2 analyse-populations {input} {params.windows}"
-        " --responses {output.responses} -o {output.stats} > {log} 2>&1"
+        cli(
+            "analyse-populations {input} {params.windows}"
+            " --responses {output.responses} -o {output.stats} > {log} 2>&1"
+        )
 
 
 rule analyse_activity:
@@ -64,6 +68,8 @@ rule analyse_activity:
     params:
         bin=config["analysis"]["psth_bin"],
     shell:
-        "spinncer -v --console-fd 3 3>&2 analyse-activity {input} --psth-bin {params.bin}"
-        " --worst-case {output.worst_case} --isi {output.isi} --isi-cells {output.isi_cells}"
-        " --psth {output.psth} > {log} 2>&1"
+        cli(
+            "analyse-activity {input} --psth-bin {params.bin}"
+            " --worst-case {output.worst_case} --isi {output.isi} --isi-cells {output.isi_cells}"
+            " --psth {output.psth} > {log} 2>&1"
+        )

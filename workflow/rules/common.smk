@@ -59,11 +59,11 @@ if config["stimulus"]["protocol"] and config["reference_check"]["gold_standard"]
 # spinnaker.py); every other target, mapping and communication included, still builds.
 SPINNAKER = config["spinnaker"]
 
-# Rules call `spinncer -v --console-fd 3 3>&2 <command>`: the `spinncer` command installed beside
-# the interpreter running Snakemake (envs/spinncer.txt installs both), whose directory goes
-# first on the jobs' PATH. Each rule sends its command's output to its log; `3>&2` first keeps
-# Snakemake's stderr as descriptor 3, where the CLI also writes a failed job's
-# `spinncer: error:` line and progress (spinncer/console.py).
+# Rules call `spinncer -v --console-fd 3 3>&2 <command>` (shell: cli("<command> ...")): the
+# `spinncer` command installed beside the interpreter running Snakemake (envs/spinncer.txt
+# installs both), whose directory goes first on the jobs' PATH. Each rule sends its command's
+# output to its log; `3>&2` first keeps Snakemake's stderr as descriptor 3, where the CLI also
+# writes a failed job's `spinncer: error:` line and progress (spinncer/console.py).
 SPINNCER_BIN = Path(sys.executable).parent
 if not (SPINNCER_BIN / "spinncer").exists():
     sys.exit(
@@ -71,9 +71,16 @@ if not (SPINNCER_BIN / "spinncer").exists():
         f"{sys.executable} (pip install -r envs/spinncer.txt), found none"
     )
 os.environ.update(PATH=os.pathsep.join([str(SPINNCER_BIN), os.environ.get("PATH", "")]))
-SPINNCER = (
-    "spinncer -v --console-fd 3 3>&2"  # for rules computing their command (simulate)
-)
+CLI_OPTIONS = "-v --console-fd 3 3>&2"
+SPINNCER = f"spinncer {CLI_OPTIONS}"
+
+
+def cli(command):
+    """A rule's shell command: `command` (a spinncer subcommand and its arguments, with
+    Snakemake's {input}, {params.x}, ...) run by the spinncer CLI as above."""
+    return f"{SPINNCER} {command}"
+
+
 # Every rule's software: the pip environment above, or with `--sdm conda` the conda env of
 # envs/spinncer.yaml (generated from envs/spinncer.txt by spinncer.envs), into which its
 # post-deploy script installs the checkout named by SPINNCER_CHECKOUT (this library's).
@@ -172,7 +179,7 @@ def simulate_command(wildcards):
     if wildcards.backend == "brian2":
         return (
             f"SPINNCER_BRIAN2_CACHE={BRIAN2_ENV}/builds"
-            f" {BRIAN2_ENV}/bin/python -m spinncer -v --console-fd 3 3>&2"
+            f" {BRIAN2_ENV}/bin/python -m spinncer {CLI_OPTIONS}"
         )
     return SPINNCER
 

@@ -52,8 +52,10 @@ rule compare_backends:
         outdir=lambda wc, output: Path(output.verdicts).parent,
         windows=WINDOW_ARGS,
     shell:
-        "spinncer -v --console-fd 3 3>&2 compare {input.a} {input.b} {params.windows} --outdir {params.outdir}"
-        " > {log} 2>&1"
+        cli(
+            "compare {input.a} {input.b} {params.windows} --outdir {params.outdir}"
+            " > {log} 2>&1"
+        )
 
 
 rule compare_named:
@@ -81,8 +83,10 @@ rule compare_named:
             for side, path in zip("ab", ANALYSIS["compare_runs"][wc.name])
         ),
     shell:
-        "spinncer -v --console-fd 3 3>&2 compare {input.a} {input.b} {params.windows} {params.labels}"
-        " --outdir {params.outdir} > {log} 2>&1"
+        cli(
+            "compare {input.a} {input.b} {params.windows} {params.labels}"
+            " --outdir {params.outdir} > {log} 2>&1"
+        )
 
 
 # One summary per named sweep (config `sweeps`), plotting the axes that sweep varies.
@@ -130,6 +134,8 @@ for _sweep in SWEEPS:
             parameters=" ".join(swept_parameters(_sweep)) or "f_peak",
             prefix=lambda wc, output: f"{Path(output.table).parent}/",
         shell:
-            "spinncer -v --console-fd 3 3>&2 sweep-summary --stats {input.stats} --communication {input.communication}"
-            " --parameters {params.parameters} --figure-prefix {params.prefix}"
-            " -o {output.table} > {log} 2>&1"
+            cli(
+                "sweep-summary --stats {input.stats} --communication {input.communication}"
+                " --parameters {params.parameters} --figure-prefix {params.prefix}"
+                " -o {output.table} > {log} 2>&1"
+            )

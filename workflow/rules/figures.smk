@@ -43,5 +43,7 @@ rule figure_run:
         title=lambda wc: shlex.quote(f"[{wc.backend}, {wc.stim}, seed {wc.seed}]"),
         windows=WINDOW_ARGS,
     shell:
-        "spinncer -v --console-fd 3 3>&2 figures {input.run} --cell-rates {input.cell_rates} --psth {input.psth}"
-        " {params.windows} --title {params.title} --outdir {params.outdir} > {log} 2>&1"
+        cli(
+            "figures {input.run} --cell-rates {input.cell_rates} --psth {input.psth}"
+            " {params.windows} --title {params.title} --outdir {params.outdir} > {log} 2>&1"
+        )

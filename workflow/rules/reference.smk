@@ -38,7 +38,9 @@ rule reference_check:
         stim_times=STIM_TIMES,
         title=lambda wc: f"[{wc.backend}, model {MODEL_VARIANT}, {wc.stim}, seed {wc.seed}]",
     shell:
-        # naming the gold-standard file in the config is the trust its pickles need
-        "spinncer -v --console-fd 3 3>&2 reference-check {input.run} --gold {input.gold} --allow-pickle"
-        " --stim-times {params.stim_times} --title {params.title:q}"
-        " --figure {output.figure} -o {output.table} > {log} 2>&1"
+        cli(
+            # naming the gold-standard file in the config is the trust its pickles need
+            "reference-check {input.run} --gold {input.gold} --allow-pickle"
+            " --stim-times {params.stim_times} --title {params.title:q}"
+            " --figure {output.figure} -o {output.table} > {log} 2>&1"
+        )

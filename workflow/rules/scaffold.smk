@@ -1,7 +1,7 @@
 # Scaffold: build with BSB 3 in its own environment, download the published file, or read a
 # given file; every path ends in resources/scaffolds/<name>.hdf5 (v3 layout, written by
 # spinncer/scaffold/io.py) and its summary tables and figure.
-import spinncer.scaffold
+from spinncer.scaffold.build import build_sources_digest
 
 BSB_ENV = "resources/envs/bsb"
 SCAFFOLD_CONFIG = config["scaffold"]
@@ -21,7 +21,7 @@ rule env_bsb:
     params:
         env=lambda wc, output: Path(output[0]).parent,
     shell:
-        "spinncer -v --console-fd 3 3>&2 make-env bsb {params.env} --log {log}"
+        cli("make-env bsb {params.env} --log {log}")
 
 
 if SCAFFOLD_CONFIG["source"] == "build":
@@ -30,12 +30,6 @@ if SCAFFOLD_CONFIG["source"] == "build":
         input:
             env=f"{BSB_ENV}/.installed",
             config=SCAFFOLD_CONFIG["build"]["config"] or [],
-            # the project's own BSB strategies, from the installed spinncer package
-            strategies=str(
-                Path(spinncer.scaffold.__file__).with_name("bsb_strategies.py")
-            ),
-            # the id order the builder writes (placement walk)
-            order=str(Path(spinncer.scaffold.__file__).with_name("order.py")),
         output:
             "resources/scaffolds/{scaffold}.hdf5",
         log:
@@ -50,10 +44,15 @@ if SCAFFOLD_CONFIG["source"] == "build":
             seed=SCAFFOLD_CONFIG["build"]["seed"],
             bsb_python=f"{BSB_ENV}/bin/python",
             config=lambda wc, input: f"--config {input.config}" if input.config else "",
+            # the library's BSB strategies and id order, by content (not by path: the
+            # package need not lie in the project, and a moved project rebuilds nothing)
+            sources=build_sources_digest(),
         shell:
-            "spinncer -v --console-fd 3 3>&2 scaffold-build --bsb-python {params.bsb_python}"
-            " --x {params.x} --z {params.z} --seed {params.seed} {params.config}"
-            " -o {output} > {log} 2>&1"
+            cli(
+                "scaffold-build --bsb-python {params.bsb_python}"
+                " --x {params.x} --z {params.z} --seed {params.seed} {params.config}"
+                " -o {output} > {log} 2>&1"
+            )
 
 else:
 
@@ -69,8 +68,10 @@ else:
             url=shlex.quote(SCAFFOLD_CONFIG["url"] or ""),
             sha256=shlex.quote(SCAFFOLD_CONFIG["sha256"]),
         shell:
-            "spinncer -v --console-fd 3 3>&2 scaffold-download {params.url} --sha256 {params.sha256}"
-            " -o {output} > {log} 2>&1"
+            cli(
+                "scaffold-download {params.url} --sha256 {params.sha256}"
+                " -o {output} > {log} 2>&1"
+            )
 
     rule scaffold_convert:
         input:
@@ -84,8 +85,10 @@ else:
         params:
             sha256=shlex.quote(SCAFFOLD_CONFIG["sha256"]),
         shell:
-            "spinncer -v --console-fd 3 3>&2 scaffold-convert {input} --sha256 {params.sha256}"
-            " -o {output} > {log} 2>&1"
+            cli(
+                "scaffold-convert {input} --sha256 {params.sha256}"
+                " -o {output} > {log} 2>&1"
+            )
 
 
 rule scaffold_summary:
@@ -110,6 +113,8 @@ rule scaffold_summary:
     conda:
         SPINNCER_ENV
     shell:
-        "spinncer -v --console-fd 3 3>&2 scaffold-summary {input} --populations {output.populations}"
-        " --connections {output.connections} --figure {output.figure}"
-        " --title {wildcards.scaffold} > {log} 2>&1"
+        cli(
+            "scaffold-summary {input} --populations {output.populations}"
+            " --connections {output.connections} --figure {output.figure}"
+            " --title {wildcards.scaffold} > {log} 2>&1"
+        )

@@ -21,10 +21,12 @@ rule env_brian2:
     params:
         env=lambda wc, output: Path(output[0]).parent,
     shell:
-        "spinncer -v --console-fd 3 3>&2 make-env brian2 {params.env} --log {log}"
+        cli("make-env brian2 {params.env} --log {log}")
 
 
 rule simulate:
+    # sPyNNaker's own files (configuration, reports) go to a directory of this run under the
+    # job's tmpdir, removed afterwards (spinncer/backends/workdir.py)
     input:
         scaffold="resources/scaffolds/{scaffold}.hdf5",
         stimulus=f"{RUN}/stimulus.npz",
@@ -53,4 +55,4 @@ rule simulate:
         " --threads {threads} --seed {wildcards.seed} {params.allow_pickle} {params.signals}"
         " --model-variant {params.variant}"
         " --backend-options-json {params.options} --config-json {params.config}"
-        " -o {output} > {log} 2>&1"
+        " --scratch {resources.tmpdir} -o {output} > {log} 2>&1"

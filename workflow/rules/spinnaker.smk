@@ -29,9 +29,11 @@ rule spinnaker_map:
         options=SPINNAKER_OPTIONS,
         timestep=SIM["timestep"],
     shell:
-        "spinncer -v --console-fd 3 3>&2 spinnaker-map {input} --ordering {wildcards.ordering}"
-        " --timestep {params.timestep} --options-json {params.options}"
-        " --scratch {resources.tmpdir} -o {output} > {log} 2>&1"
+        cli(
+            "spinnaker-map {input} --ordering {wildcards.ordering}"
+            " --timestep {params.timestep} --options-json {params.options}"
+            " --scratch {resources.tmpdir} -o {output} > {log} 2>&1"
+        )
 
 
 rule communication:
@@ -85,11 +87,13 @@ rule communication:
         options=SPINNAKER_OPTIONS,
         heatmaps=lambda wc, output: str(output.figure).replace(".png", "_heatmap_"),
     shell:
-        "spinncer -v --console-fd 3 3>&2 communication {input.run} --scaffold {input.scaffold} {params.mappings}"
-        " --options-json {params.options}"
-        " -o {output.table} --reduction {output.reduction} --figure {output.figure}"
-        " --heatmaps {params.heatmaps}"
-        " > {log} 2>&1"
+        cli(
+            "communication {input.run} --scaffold {input.scaffold} {params.mappings}"
+            " --options-json {params.options}"
+            " -o {output.table} --reduction {output.reduction} --figure {output.figure}"
+            " --heatmaps {params.heatmaps}"
+            " > {log} 2>&1"
+        )
 
 
 rule numerics_weights:
@@ -110,8 +114,10 @@ rule numerics_weights:
     params:
         options=SPINNAKER_OPTIONS,
     shell:
-        "spinncer -v --console-fd 3 3>&2 numerics-report --scaffold {input} --options-json {params.options}"
-        " --weights {output.weights} --saturation {output.saturation} > {log} 2>&1"
+        cli(
+            "numerics-report --scaffold {input} --options-json {params.options}"
+            " --weights {output.weights} --saturation {output.saturation} > {log} 2>&1"
+        )
 
 
 rule numerics_saturation:
@@ -137,6 +143,8 @@ rule numerics_saturation:
     params:
         options=SPINNAKER_OPTIONS,
     shell:
-        "spinncer -v --console-fd 3 3>&2 numerics-report --scaffold {input.scaffold} --run {input.run}"
-        " --options-json {params.options} --weights {output.weights}"
-        " --saturation {output.saturation} > {log} 2>&1"
+        cli(
+            "numerics-report --scaffold {input.scaffold} --run {input.run}"
+            " --options-json {params.options} --weights {output.weights}"
+            " --saturation {output.saturation} > {log} 2>&1"
+        )

@@ -20,12 +20,14 @@ rule stimulus_generate:
         stim_times=STIM_TIMES,
         timestep=SIM["timestep"],
     shell:
-        "spinncer -v --console-fd 3 3>&2 stimulus --scaffold {input.scaffold}"
-        " --f-base {params.f_base} --f-peak {params.point[0]}"
-        " --stim-radius {params.point[1]} --type {params.point[2]}"
-        " --percentage-active-fibers {params.active}"
-        " --stim-times {params.stim_times} --seed {wildcards.seed}"
-        " --timestep {params.timestep} -o {output} > {log} 2>&1"
+        cli(
+            "stimulus --scaffold {input.scaffold}"
+            " --f-base {params.f_base} --f-peak {params.point[0]}"
+            " --stim-radius {params.point[1]} --type {params.point[2]}"
+            " --percentage-active-fibers {params.active}"
+            " --stim-times {params.stim_times} --seed {wildcards.seed}"
+            " --timestep {params.timestep} -o {output} > {log} 2>&1"
+        )
 
 
 rule stimulus_from_file:
@@ -48,9 +50,11 @@ rule stimulus_from_file:
         stim_times=STIM_TIMES,
         timestep=SIM["timestep"],
     shell:
-        "spinncer -v --console-fd 3 3>&2 stimulus --scaffold {input.scaffold} --file {input.file}"
-        " {params.allow_pickle} --stim-times {params.stim_times}"
-        " --timestep {params.timestep} -o {output} > {log} 2>&1"
+        cli(
+            "stimulus --scaffold {input.scaffold} --file {input.file}"
+            " {params.allow_pickle} --stim-times {params.stim_times}"
+            " --timestep {params.timestep} -o {output} > {log} 2>&1"
+        )
 
 
 rule stimulus_protocol:
@@ -69,5 +73,7 @@ rule stimulus_protocol:
     params:
         timestep=SIM["timestep"],
     shell:
-        "spinncer -v --console-fd 3 3>&2 stimulus --scaffold {input.scaffold} --protocol {wildcards.stim}"
-        " --seed {wildcards.seed} --timestep {params.timestep} -o {output} > {log} 2>&1"
+        cli(
+            "stimulus --scaffold {input.scaffold} --protocol {wildcards.stim}"
+            " --seed {wildcards.seed} --timestep {params.timestep} -o {output} > {log} 2>&1"
+        )

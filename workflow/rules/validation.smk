@@ -18,12 +18,15 @@ rule stimulus_perturb:
         timestep=SIM["timestep"],
         stim_times=STIM_TIMES,
     shell:
-        "spinncer -v --console-fd 3 3>&2 stimulus-perturb {input} {params.allow_pickle} --seed {wildcards.seed}"
-        " --timestep {params.timestep} --stim-times {params.stim_times} -o {output}"
-        " > {log} 2>&1"
+        cli(
+            "stimulus-perturb {input} {params.allow_pickle} --seed {wildcards.seed}"
+            " --timestep {params.timestep} --stim-times {params.stim_times} -o {output}"
+            " > {log} 2>&1"
+        )
 
 
-rule simulate_perturbed:
+use rule simulate as simulate_perturbed with:
+    # the reference on the perturbed stimulus (the simulate rule; spikes only)
     input:
         scaffold="resources/scaffolds/{scaffold}.hdf5",
         stimulus=f"{RUN}/perturbed/stimulus.npz",
@@ -32,25 +35,11 @@ rule simulate_perturbed:
         f"{RUN}/perturbed/{{backend}}/spikes.h5",
     log:
         "logs/validation/{scaffold}/{stim}/seed{seed}/perturbed_{backend}.log",
-    wildcard_constraints:
-        backend=alternatives_regex(BACKENDS),
-    conda:
-        SPINNCER_ENV
-    threads: simulate_threads
+    benchmark:
+        "logs/benchmark/validation/{scaffold}/{stim}/seed{seed}/perturbed_{backend}.tsv"
     params:
-        config=lambda wc: run_config(wc, wc.backend),
-        options=lambda wc: backend_options(wc.backend),
-        timestep=SIM["timestep"],
-        simtime=SIMTIME,
-        spinncer=simulate_command,
-        variant=MODEL_VARIANT,
-    shell:
-        "{params.spinncer} simulate --backend {wildcards.backend} --scaffold {input.scaffold}"
-        " --stimulus {input.stimulus} --timestep {params.timestep} --simtime {params.simtime}"
-        " --threads {threads} --seed {wildcards.seed} --model-variant {params.variant}"
-        " --no-signals"
-        " --backend-options-json {params.options} --config-json {params.config}"
-        " -o {output} > {log} 2>&1"
+        allow_pickle="",
+        signals="--no-signals",
 
 
 rule validate:
@@ -124,8 +113,10 @@ rule validate:
         windows=WINDOW_ARGS,
         outdir=lambda wc, output: Path(output.verdicts).parent,
     shell:
-        "spinncer -v --console-fd 3 3>&2 validate {params.runs} {params.perturbed} --reference {params.reference}"
-        " {params.windows} --outdir {params.outdir} > {log} 2>&1"
+        cli(
+            "validate {params.runs} {params.perturbed} --reference {params.reference}"
+            " {params.windows} --outdir {params.outdir} > {log} 2>&1"
+        )
 
 
 rule validate_signals:
@@ -155,5 +146,7 @@ rule validate_signals:
     conda:
         SPINNCER_ENV
     shell:
-        "spinncer -v --console-fd 3 3>&2 validate-signals {input.a} {input.b} --cells {output.cells}"
-        " -o {output.summary} --figure {output.figure} > {log} 2>&1"
+        cli(
+            "validate-signals {input.a} {input.b} --cells {output.cells}"
+            " -o {output.summary} --figure {output.figure} > {log} 2>&1"
+        )
