@@ -369,3 +369,12 @@ if VALIDATION["seeds"] and len(VALIDATION["seeds"]) < 2:
         "spinncer: error: config key 'validation.seeds': expected at least 2 seeds, "
         f"found {VALIDATION['seeds']}"
     )
+
+
+onerror:
+    # A job a SLURM cluster killed for its memory: one line naming the rule and the resource
+    # (spinncer/cluster.py); Snakemake's own report stays above it.
+    from spinncer.cluster import memory_lines
+
+    for line in memory_lines(Path(log).read_text(errors="replace")):
+        print(line, file=sys.stderr)
