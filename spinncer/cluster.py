@@ -74,13 +74,14 @@ def slurm_jobs(workdir, since, env=None):
     submitted from `workdir` since `since` (sacct's -S format), as sacct lists them;
     snakemake-executor-plugin-slurm names the rule and its wildcards in the job's comment."""
     fields = "JobIDRaw,Comment%300,State,ReqMem,ReqCPUS,ElapsedRaw,TotalCPU,WorkDir%400"
-    done = subprocess.run(["sacct", "-X", "-P", "-n", "-S", since, "-E", "now", "-o", fields],
+    # without -X: only then is a job's TotalCPU the sum over its steps
+    done = subprocess.run(["sacct", "-P", "-n", "-S", since, "-E", "now", "-o", fields],
                           env=env, capture_output=True, text=True, check=True)
     jobs = []
     for line in done.stdout.splitlines():
         job, comment, state, mem, cpus, elapsed, cpu, where = line.split("|")
-        if Path(where).resolve() != Path(workdir).resolve():
-            continue
+        if "." in job or Path(where).resolve() != Path(workdir).resolve():
+            continue  # a step, or another directory's job
         rule, _, wildcards = comment.removeprefix("rule_").partition("_wildcards_")
         jobs.append(dict(id=job, rule=rule, wildcards=wildcards, state=state.split()[0],
                          req_mem=mem, cpus=cpus, elapsed_s=float(elapsed or 0),

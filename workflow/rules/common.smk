@@ -376,5 +376,6 @@ onerror:
     # (spinncer/cluster.py); Snakemake's own report stays above it.
     from spinncer.cluster import memory_lines
 
-    for line in memory_lines(Path(log).read_text(errors="replace")):
-        print(line, file=sys.stderr)
+    if log and Path(log).is_file():  # (a job's own Snakemake may have no log)
+        for line in memory_lines(Path(log).read_text(errors="replace")):
+            print(line, file=sys.stderr)
