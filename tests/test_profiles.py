@@ -63,9 +63,10 @@ def test_local_slurm_profile_mirrors_the_slurm_profile():
     profiles = REPO / "workflow/profiles"
     site = yaml.safe_load((profiles / "slurm/config.yaml").read_text())
     local = yaml.safe_load((profiles / "slurm-local/config.yaml").read_text())
-    # the local one adds only the plugin's poll interval and no-account settings
-    assert set(local) - set(site) == {"slurm-init-seconds-before-status-checks",
-                                      "slurm-no-account"}
+    # the local one adds only the plugin's poll interval, and its partition and account
+    assert set(local) - set(site) == {"slurm-init-seconds-before-status-checks"}
+    assert set(local["default-resources"]) - set(site["default-resources"]) == {
+        "slurm_partition", "slurm_account"}
     assert set(site) <= set(local)
     for key in ("executor", "retries", "rerun-incomplete"):
         assert local[key] == site[key], key

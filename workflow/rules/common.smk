@@ -376,6 +376,8 @@ onerror:
     # (spinncer/cluster.py); Snakemake's own report stays above it.
     from spinncer.cluster import memory_lines
 
-    if log and Path(log).is_file():  # (a job's own Snakemake may have no log)
-        for line in memory_lines(Path(log).read_text(errors="replace")):
-            print(line, file=sys.stderr)
+    # `log`: Snakemake's log file(s) of this run
+    logs = [log] if isinstance(log, (str, Path)) else list(log or [])
+    text = "".join(Path(p).read_text(errors="replace") for p in logs if Path(p).is_file())
+    for line in memory_lines(text):
+        print(line, file=sys.stderr)
