@@ -92,11 +92,13 @@ def slurm_jobs(workdir, since):
 
 
 def queued(workdir):
-    """Ids of this workdir's jobs still pending or running."""
-    done = subprocess.run(["squeue", "-h", "-o", "%i|%Z"], env=ENV, capture_output=True,
+    """[(id, rule, state)] of this workdir's jobs still pending or running, from squeue (sacct
+    has a job's comment, where the plugin names its rule, only once the job has ended)."""
+    done = subprocess.run(["squeue", "-h", "-o", "%i|%k|%T|%Z"], env=ENV, capture_output=True,
                           text=True, check=True)
-    return [job for job, where in (line.split("|") for line in done.stdout.splitlines())
-            if Path(where) == Path(workdir)]
+    jobs = [line.split("|") for line in done.stdout.splitlines()]
+    return [(job, comment.removeprefix("rule_").partition("_wildcards_")[0], state)
+            for job, comment, state, where in jobs if Path(where) == Path(workdir)]
 
 
 def wait_until(condition, what, timeout=900, process=None):
@@ -173,10 +175,10 @@ def test_scancel_of_a_running_simulate_is_retried_and_the_study_completes(study)
     with open(work / "scancel.out", "w") as output:
         head = start_snakemake(work, TARGETS[0], output=output)
         running = wait_until(
-            lambda: [job for job in slurm_jobs(work, since)
-                     if job["rule"] == "simulate" and job["state"] == "RUNNING"],
+            lambda: [job for job, rule, state in queued(work)
+                     if rule == "simulate" and state == "RUNNING"],
             "a running simulate job", process=head)
-        subprocess.run(["scancel", running[0]["id"]], env=ENV, check=True)
+        subprocess.run(["scancel", running[0]], env=ENV, check=True)
         head.wait(timeout=1200)
     console = (work / "scancel.out").read_text()
     assert head.returncode == 0, console[-5000:]
