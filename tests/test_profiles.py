@@ -55,3 +55,22 @@ def test_paper_config_plans_the_study_with_its_cost_under_the_slurm_profile(tmp_
         set(jobs)
     plan = [line for line in done.stderr.splitlines() if line.startswith("spinncer: plan:")]
     assert len(plan) == 1 and "1020 simulations" in plan[0] and "CPU-hours" in plan[0]
+
+
+def test_local_slurm_profile_mirrors_the_slurm_profile():
+    """workflow/profiles/slurm-local (the smoke size, tests/test_cluster.py) keeps the SLURM
+    profile's keys and rules, so that what the cluster tests exercise is what users run."""
+    profiles = REPO / "workflow/profiles"
+    site = yaml.safe_load((profiles / "slurm/config.yaml").read_text())
+    local = yaml.safe_load((profiles / "slurm-local/config.yaml").read_text())
+    # the local one adds only the plugin's poll interval, and its partition and account
+    assert set(local) - set(site) == {"slurm-init-seconds-before-status-checks"}
+    assert set(local["default-resources"]) - set(site["default-resources"]) == {
+        "slurm_partition", "slurm_account"}
+    assert set(site) <= set(local)
+    for key in ("executor", "retries", "rerun-incomplete"):
+        assert local[key] == site[key], key
+    assert set(local["set-resources"]) == set(site["set-resources"])
+    assert set(local["set-threads"]) == set(site["set-threads"])
+    for rule, resources in site["set-resources"].items():
+        assert set(local["set-resources"][rule]) == set(resources), rule

@@ -385,3 +385,15 @@ if VALIDATION["seeds"] and len(VALIDATION["seeds"]) < 2:
         "spinncer: error: config key 'validation.seeds': expected at least 2 seeds, "
         f"found {VALIDATION['seeds']}"
     )
+
+
+onerror:
+    # A job a SLURM cluster killed for its memory: one line naming the rule and the resource
+    # (spinncer/cluster.py); Snakemake's own report stays above it.
+    from spinncer.cluster import memory_lines
+
+    # `log`: Snakemake's log file(s) of this run
+    logs = [log] if isinstance(log, (str, Path)) else list(log or [])
+    text = "".join(Path(p).read_text(errors="replace") for p in logs if Path(p).is_file())
+    for line in memory_lines(text):
+        print(line, file=sys.stderr)
