@@ -19,7 +19,7 @@ LAYERS = (
         "spinncer.scaffold.bsb_particles", "spinncer.stimulus", "spinncer.simulate",
         "spinncer.analysis", "spinncer.plots", "spinncer.validation", "spinncer.mapping",
         "spinncer.communication", "spinncer.sweep", "spinncer.config", "spinncer.envs",
-        "spinncer.nwb", "spinncer.spinnaker_provenance")),
+        "spinncer.nwb", "spinncer.spinnaker_provenance", "spinncer.cluster")),
     ("backends", ("spinncer.backends",)),
     ("model", ("spinncer.partition", "spinncer.numerics", "spinncer.recording",
                "spinncer.routing")),
