@@ -394,6 +394,8 @@ onerror:
 
     # `log`: Snakemake's log file(s) of this run
     logs = [log] if isinstance(log, (str, Path)) else list(log or [])
-    text = "".join(Path(p).read_text(errors="replace") for p in logs if Path(p).is_file())
+    text = "".join(
+        Path(p).read_text(errors="replace") for p in logs if Path(p).is_file()
+    )
     for line in memory_lines(text):
         print(line, file=sys.stderr)
