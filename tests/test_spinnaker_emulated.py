@@ -3,7 +3,8 @@ the network conventions (delivery tick, saturation, recording time base) on tiny
 
 Golden traces: ../shared/data/spinnaker_golden (its README): sPyNNaker's C neuron code
 (neural_modelling f905ce88, spinn_common 7.1.0), compiled for the ARM968 with
-arm-none-eabi-gcc 12.2.1 and run under qemu-arm, one IF_cond_exp cell per run, 2,000 ticks.
+the ARM cross-compiler named in that README and run under qemu-arm, one IF_cond_exp cell per
+run, 2,000 ticks.
 The parts of the C they exercise are the same in sPyNNaker 7.4.1 (see
 spinncer/backends/spinnaker_emulated.py). The code under test is the network's own
 ``spinnaker_simulate`` (a one-cell network whose ring buffer is fed the trace's slot values).
