@@ -24,7 +24,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -294,7 +293,6 @@ constexpr int RING = 64;  // delay slots (a power of two above the longest delay
 // per-cell accumulator, which the cell update reads and clears. The sum a slot holds is the
 // same as the core's dense uint16 ring ([syn]): non-negative weight steps, saturated at 0xFFFF
 // when they are read (min(sum, 0xFFFF) does not depend on the order of the additions).
-template <bool FIXED>
 struct Ring {
     std::vector<uint32_t> where[RING];
     std::vector<uint32_t> steps[RING];
@@ -319,7 +317,7 @@ int64_t simulate(const Network &net, const RunSwitches &sw, int32_t n_ticks,
         else s.v[c] = init_v[c];
     }
     const bool exact_weights = !FIXED && net.weight_real != nullptr;
-    Ring<FIXED> ring;
+    Ring ring;
     std::vector<uint64_t> acc(exact_weights ? 0 : 2 * n, 0);
     std::vector<double> acc_exact(exact_weights ? 2 * n : 0, 0.0);
     // recorded cells by population: (cell, row of the recording)

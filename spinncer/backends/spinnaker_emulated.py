@@ -267,19 +267,16 @@ class SpinnakerEmulatedSession(Session):
             ts = self.timestep / n_steps
             t_refract = (spinnaker.t_refract if "refractory" in fe
                          else int(round(cell["tau_refrac"] / ts)))
-            if "constants" in fe:
+            if "constants" in fe:  # the core's constants; on the double path, as reals
                 k = spinnaker
                 k.t_refract = t_refract
-            else:
-                k = rounded_constants(cell, self.timestep, n_steps, t_refract)
-            if "constants" in fe:  # the values the core holds, as reals
                 real = dict(r_membrane=k.r_membrane / 2.0 ** 15, exp_tc=k.exp_tc / 2.0 ** 15,
                             exc_decay=k.exc_decay / 2.0 ** 32, exc_init=k.exc_init / 2.0 ** 32,
                             inh_decay=k.inh_decay / 2.0 ** 32, inh_init=k.inh_init / 2.0 ** 32)
-                values = {key: getattr(par, field) / 2.0 ** 15 for key, field in (
-                    ("v_rest", "v_rest"), ("v_reset", "v_reset"), ("v_thresh", "v_thresh"),
-                    ("i_offset", "i_offset"), ("v_rev_e", "v_rev_e"), ("v_rev_i", "v_rev_i"))}
+                values = {key: getattr(par, key) / 2.0 ** 15 for key in (
+                    "v_rest", "v_reset", "v_thresh", "i_offset", "v_rev_e", "v_rev_i")}
             else:
+                k = rounded_constants(cell, self.timestep, n_steps, t_refract)
                 real = exact_constants(cell, self.timestep, n_steps)
                 values = dict(v_rest=cell["v_rest"], v_reset=cell["v_reset"],
                               v_thresh=cell["v_thresh"], i_offset=cell["i_offset"],
