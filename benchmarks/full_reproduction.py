@@ -68,27 +68,58 @@ class TreeRss:
 
 _STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
 _RULE = re.compile(r"^(?:local)?(?:rule|checkpoint) (\S+):$")
-_JOBID = re.compile(r"^\s+jobid: (\d+)$")
+_FIELD = re.compile(r"^\s+(input|output|jobid|threads): (.*)$")
 _DONE = re.compile(r"^Finished jobid: (\d+) \(Rule: (\S+)\)$")
 
 
-def job_spans(log_text):
-    """{jobid: (rule, start, end)} (epoch s) from Snakemake's log: the stamps before each
-    job's start and finish lines (1 s resolution)."""
-    stamp, rule, started, done = None, None, {}, {}
+def job_table(log_text):
+    """{jobid: dict(rule, start, end, threads, inputs, outputs)} of the finished jobs, from
+    Snakemake's log: the stamps before each job's start and finish lines (1 s resolution) and
+    the job's input, output and threads lines."""
+    stamp, job, started, done = None, None, {}, {}
     for line in log_text.splitlines():
         if m := _STAMP.match(line):
             stamp = time.mktime(time.strptime(m.group(1), "%a %b %d %H:%M:%S %Y"))
         elif m := _RULE.match(line):
-            rule = m.group(1)
-        elif (m := _JOBID.match(line)) and rule is not None:
-            started[int(m.group(1))] = (rule, stamp)
-            rule = None
+            job = {"rule": m.group(1), "start": stamp, "threads": 1, "input": [], "output": []}
+        elif (m := _FIELD.match(line)) and job is not None:
+            key, value = m.groups()
+            if key == "jobid":
+                started[int(value)] = job
+            elif key == "threads":
+                job["threads"] = int(value)
+            else:
+                job[key] = value.split(", ")
         elif m := _DONE.match(line):
             jobid = int(m.group(1))
             if jobid in started:
-                done[jobid] = (m.group(2), started[jobid][1], stamp)
+                done[jobid] = dict(started[jobid], end=stamp)
+        elif not line.strip():
+            job = None  # the end of a job's block
     return done
+
+
+def job_spans(log_text):
+    """{jobid: (rule, start, end)} (epoch s) of the finished jobs (:func:`job_table`)."""
+    return {j: (t["rule"], t["start"], t["end"]) for j, t in job_table(log_text).items()}
+
+
+def critical_path(jobs):
+    """The chain of jobs that set the wall time: from the job that finished last, back through
+    the predecessor (a job making one of its inputs) that finished last, to a job with none."""
+    made_by = {path: jobid for jobid, job in jobs.items() for path in job["output"]}
+    chain = [max(jobs, key=lambda j: (jobs[j]["end"], jobs[j]["rule"] == "all"))]
+    while True:
+        before = {made_by[p] for p in jobs[chain[-1]]["input"] if p in made_by}
+        if not before:
+            return chain[::-1]
+        chain.append(max(before, key=lambda j: jobs[j]["end"]))
+
+
+def idle_core_seconds(jobs, cores, start, end):
+    """cores x wall minus the core-seconds the jobs held (their threads x their span)."""
+    held = sum(job["threads"] * (job["end"] - job["start"]) for job in jobs.values())
+    return cores * (end - start) - held
 
 
 def overlaps(spans, rule):
@@ -116,6 +147,28 @@ def benchmark_files(workdir):
         out[str(path.relative_to(Path(workdir, "logs", "benchmark")))] = (
             float(row["s"]), float(rss) if rss not in ("NA", "-") else float("nan"))
     return out
+
+
+def report_critical_path(jobs, cores, total):
+    """Print the critical path, the idle core-seconds and issue 24's ratio: wall against the
+    BSB build plus one NEST simulate job of the same run (goal <= 1.25)."""
+    if not jobs:
+        return
+    first = min(job["start"] for job in jobs.values())
+    last = max(job["end"] for job in jobs.values())
+    print("critical path (rule, start s, span s):")
+    for jobid in critical_path(jobs):
+        job = jobs[jobid]
+        print(f"  {job['rule']:28s} {job['start'] - first:6.0f} {job['end'] - job['start']:6.0f}")
+    print(f"idle core-seconds: {idle_core_seconds(jobs, cores, first, last):.0f} of "
+          f"{cores * (last - first):.0f} ({cores} cores x {last - first:.0f} s of jobs)")
+    build = [j["end"] - j["start"] for j in jobs.values() if j["rule"] == "scaffold_build"]
+    nest = [j["end"] - j["start"] for j in jobs.values() if j["rule"] == "simulate"
+            and any("/nest/" in p for p in j["output"])]
+    if build and nest:
+        base = build[0] + max(nest)
+        print(f"wall / (BSB build {build[0]:.0f} s + NEST simulate {max(nest):.0f} s) = "
+              f"{total:.0f} / {base:.0f} = {total / base:.2f} (goal <= 1.25)")
 
 
 def main():
@@ -151,6 +204,7 @@ def main():
     if code != 0:
         sys.exit(f"snakemake failed (exit {code}); see {log_path}")
 
+    jobs = job_table(log_path.read_text())
     spans = job_spans(log_path.read_text())
     by_rule = defaultdict(list)
     for rule, start, end in spans.values():
@@ -170,6 +224,7 @@ def main():
         shared = ", ".join(f"{k} {v:.0f} s" for k, v in sorted(beside.items())) or "nothing"
         print(f"simulate job {jobid} ({wall:.0f} s) ran beside: {shared}")
     print(f"total wall: {total:.0f} s (goal <= {GOALS['total_s']:.0f} s with the BSB build)")
+    report_critical_path(jobs, args.cores, total)
     if mapping:
         print(f"mapping per ordering: max {max(mapping):.1f} s "
               f"(goal <= {GOALS['mapping_s']:.0f} s)")

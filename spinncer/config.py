@@ -28,6 +28,7 @@ OPTION_SETS = (
     (("analysis", "compare", "items", "items"), BACKENDS),
     (("validation", "backends", "items"), BACKENDS),
     (("validation", "reference"), BACKENDS),
+    (("validation", "backend_seeds", "propertyNames"), BACKENDS),
     (("spinnaker", "id_remap"), ID_REMAPS),
     (("stimulus", "type", "items"), STIMULUS_TYPES),
     (("stimulus", "protocol"), (None, *PROTOCOLS)),
@@ -59,7 +60,7 @@ def load_schema(path):
     for keys, values in OPTION_SETS:
         node = schema
         for key in keys:
-            node = node[key] if key in ("items", "additionalProperties") \
+            node = node[key] if key in ("items", "additionalProperties", "propertyNames") \
                 else node["properties"][key]
         node["enum"] = list(values)
     return schema

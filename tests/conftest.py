@@ -1,5 +1,10 @@
-"""Shared fixtures: tiny hand-made scaffolds (wiring written out, not random) and their files."""
+"""Shared fixtures: tiny hand-made scaffolds (wiring written out, not random) and their files;
+the README's smoke study, run once per session (tests/test_workflow.py reads it, and
+tests/test_cluster.py sets the same study through SLURM against it)."""
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +23,38 @@ def copy_workflow(target):
         source = REPO / item
         (shutil.copytree if source.is_dir() else shutil.copy)(source, Path(target) / item)
     return Path(target)
+
+
+def readme_snakemake_lines():
+    """Every snakemake command line of the README, as written there (code block and tables)."""
+    text = (REPO / "README.md").read_text()
+    return [line.strip() for line in re.findall(r"\.venv/bin/snakemake[^`&\n]*", text)]
+
+
+def run_readme_line(workdir, containing, extra=""):
+    """Run the README's snakemake line that is (or else contains) `containing`, literally, in a
+    shell (its `.venv/bin/snakemake` is this interpreter's snakemake), with `extra` appended."""
+    lines = set(readme_snakemake_lines())
+    (line,) = {line for line in lines if line == containing} or {
+        line for line in lines if containing in line}
+    done = subprocess.run(f"{line} {extra}", shell=True, cwd=workdir, capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        raise AssertionError(f"README line {line!r} {extra} failed:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+@pytest.fixture(scope="session")
+def smoke_study(tmp_path_factory):
+    """A fresh project that ran the README's smoke study (its first command, after the
+    environment set-up) with `.venv/bin/snakemake` this interpreter's snakemake."""
+    work = copy_workflow(tmp_path_factory.mktemp("workflow"))
+    venv = work / ".venv/bin"
+    venv.mkdir(parents=True)
+    (venv / "snakemake").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m snakemake "$@"\n')
+    (venv / "snakemake").chmod(0o755)
+    run_readme_line(work, ".venv/bin/snakemake --cores 2 --configfile config/smoke.yaml")
+    return work
 
 
 def tiny_scaffold(n_glom=8, n_grc=6):

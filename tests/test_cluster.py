@@ -1,15 +1,14 @@
-"""The cluster path for real: smoke-study jobs through snakemake-executor-plugin-slurm on the
-one-node SLURM cluster of .ci/slurm-up (.ci/run starts it), against the same targets run
-locally, and the faults of a cluster: a job cancelled, the head process killed, a job over its
+"""The cluster path for real: the whole smoke study through snakemake-executor-plugin-slurm on
+the one-node SLURM cluster of .ci/slurm-up (.ci/run starts it), against the same study run
+locally (conftest.smoke_study, the README's first command, which tests/test_workflow.py reads
+too), and the faults of a cluster: a job cancelled, the head process killed, a job over its
 memory request. Skipped, with the reason, only when no cluster answers.
 
-Cost: one sweep point (seed 1 of f150_r140_poisson) on nest and brian2, not the whole smoke
-study twice: 10 SLURM jobs that cover every kind the study has (both side environments made
-on the node, the BSB build, a stimulus, NEST and Brian2 runs, the analyses), then the same
-targets locally (about 1 min); the fault tests rerun single runs of that point."""
+Cost: the smoke study once more, every job a SLURM job (both side environments made on the
+node, the BSB build, stimuli, NEST, Brian2 and emulated runs, mappings, analyses, validation);
+the fault tests rerun single runs of one point."""
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import copy_workflow
 
 from spinncer.cluster import slurm_jobs as sacct_jobs
 from spinncer.results import read_run
@@ -32,6 +32,7 @@ BACKENDS = ("nest", "brian2")
 TARGETS = [f"{POINT}/{backend}/stats.csv" for backend in BACKENDS]
 # what a run of one backend writes, from the simulation on
 RUN_FILES = ("spikes.h5", "cell_rates.csv", "windows.csv", "stats.csv", "responses.csv")
+
 ENV = dict(os.environ, SLURM_CONF=SLURM_CONF)
 
 
@@ -119,38 +120,35 @@ def remove_runs(workdir, backends):
             (workdir / POINT / backend / name).unlink(missing_ok=True)
 
 
+def assert_same_spikes(ours, theirs):
+    ours, theirs = read_run(ours).spikes, read_run(theirs).spikes
+    assert ours.keys() == theirs.keys()
+    for pop in ours:
+        np.testing.assert_array_equal(ours[pop].cell, theirs[pop].cell)
+        np.testing.assert_array_equal(ours[pop].time, theirs[pop].time)
+
+
 def assert_same_runs(point, reference, backends=BACKENDS):
     """Spike trains and statistics of the run folder `point` identical to the reference's."""
     for backend in backends:
-        ours = read_run(point / backend / "spikes.h5").spikes
-        theirs = read_run(reference / backend / "spikes.h5").spikes
-        assert ours.keys() == theirs.keys()
-        for pop in ours:
-            np.testing.assert_array_equal(ours[pop].cell, theirs[pop].cell)
-            np.testing.assert_array_equal(ours[pop].time, theirs[pop].time)
+        assert_same_spikes(point / backend / "spikes.h5", reference / backend / "spikes.h5")
         assert (point / backend / "stats.csv").read_bytes() == \
             (reference / backend / "stats.csv").read_bytes(), backend
     assert not list(point.rglob(".*.part*")), "a half-written output is left"
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory):
-    """The targets through SLURM, then the same targets locally in the same checkout (the
-    scaffold and side environments made by the cluster jobs are shared)."""
-    work = tmp_path_factory.mktemp("cluster")
-    for item in ("Snakefile", "workflow", "config", "envs"):
-        source = REPO / item
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, work / item)
-    planned = planned_jobs(work, *TARGETS)
+def study(tmp_path_factory, smoke_study):
+    """The whole smoke study through SLURM in a fresh project; `local` is the same study run
+    with --cores 2 (conftest.smoke_study)."""
+    work = copy_workflow(tmp_path_factory.mktemp("cluster"))
+    planned = planned_jobs(work)
     since = now()
-    slurm_run = snakemake(work, *TARGETS)
+    start = time.time()
+    slurm_run = snakemake(work)
+    wall = time.time() - start
     jobs = slurm_jobs(work, since)
-    shutil.copytree(work / POINT, work / "slurm_run")
-    shutil.rmtree(work / POINT)
-    local_planned = planned_jobs(work, *TARGETS)
-    snakemake(work, *TARGETS, cluster=False)
-    shutil.copytree(work / POINT, work / "local_run")
-    return dict(work=work, planned=planned, jobs=jobs, local_planned=local_planned,
+    return dict(work=work, local=smoke_study, planned=planned, jobs=jobs, wall=wall,
                 console=slurm_run.stdout + slurm_run.stderr)
 
 
@@ -158,14 +156,23 @@ def test_every_job_ran_as_a_slurm_job_and_outputs_equal_the_local_run(study):
     jobs = study["jobs"]
     assert Counter(job["rule"] for job in jobs) == Counter(study["planned"]), jobs
     assert {job["state"] for job in jobs} == {"COMPLETED"}, jobs
-    # the side environments were made once, by cluster jobs, and the local run used them
+    # the side environments were made once, by cluster jobs
     assert study["planned"]["env_bsb"] == study["planned"]["env_brian2"] == 1
-    assert study["local_planned"] == {"stimulus_generate": 1, "simulate": 2,
-                                      "analyse_cells": 2, "analyse_populations": 2}
     # the profile's resources reached sbatch
     simulate = [job for job in jobs if job["rule"] == "simulate"]
     assert {(job["req_mem"], job["cpus"]) for job in simulate} == {("1500M", "1")}
-    assert_same_runs(study["work"] / "slurm_run", study["work"] / "local_run")
+    # every run's spikes and every table equal the local study's
+    work, local = study["work"], study["local"]
+    runs = sorted(p.relative_to(work) for p in (work / "results").rglob("spikes.h5"))
+    assert len(runs) == sum(1 for _ in (local / "results").rglob("spikes.h5")) > 40
+    for path in runs:
+        assert_same_spikes(work / path, local / path)
+    tables = sorted(p.relative_to(work) for p in (work / "results").rglob("*.csv"))
+    assert len(tables) > 100
+    differ = [str(p) for p in tables if (work / p).read_bytes() != (local / p).read_bytes()]
+    assert not differ, differ
+    assert not list((work / "results").rglob(".*.part*")), "a half-written output is left"
+    print(f"smoke study through SLURM: {len(jobs)} jobs, {study['wall']:.0f} s wall")
 
 
 def test_scancel_of_a_running_simulate_is_retried_and_the_study_completes(study):
@@ -185,7 +192,7 @@ def test_scancel_of_a_running_simulate_is_retried_and_the_study_completes(study)
     states = Counter(job["state"] for job in slurm_jobs(work, since)
                      if job["rule"] == "simulate")
     assert states == {"CANCELLED": 1, "COMPLETED": 1}, states
-    assert_same_runs(work / POINT, work / "local_run", backends=["nest"])
+    assert_same_runs(work / POINT, study["local"] / POINT, backends=["nest"])
 
 
 def test_head_killed_mid_study_then_restarted_recomputes_nothing_done(study):
@@ -214,7 +221,7 @@ def test_head_killed_mid_study_then_restarted_recomputes_nothing_done(study):
     rerun = {job["wildcards"] for job in after if job["rule"] == "simulate"}
     assert done_before and not done_before & rerun, (done_before, rerun)
     assert planned_jobs(work, *TARGETS) == {}
-    assert_same_runs(work / POINT, work / "local_run")
+    assert_same_runs(work / POINT, study["local"] / POINT)
 
 
 def test_job_over_its_memory_request_names_the_rule_and_the_resource(study):

@@ -302,6 +302,35 @@ def test_weight_scaled_backend_is_outside_the_envelope(nest_runs):
     assert (scaled["inside"] == False).any(), paired.to_string()  # noqa: E712
 
 
+def test_one_seed_candidate_is_judged_against_the_envelope_of_its_size(nest_runs):
+    """An expensive backend on one seed inside the envelope of ten (validation.backend_seeds):
+    H2 never holds the reference's run of the candidate's own seed (same stimulus), the
+    envelope has the sizes 1 vs 5, NEST's seed 1 agrees and glom_grc x 1.5 is outside."""
+    from spinncer.validation.envelope import candidate_splits
+    splits = candidate_splits(list(range(1, 11)), [1])
+    assert len(splits) == 50 and all(h1 == (0,) and 0 not in h2 and len(h2) == 5
+                                     for h1, h2 in splits)
+    assert len(candidate_splits(list(range(1, 11)), [11])) == 50  # C(10, 5) = 252 drawn
+    nest = nest_runs["nest"]
+    runs = {"nest": {s: nest[s] for s in range(1, 11)}, "nest-seed1": {1: nest[1]},
+            "scaled-seed1": {1: nest_runs["scaled"][1]}}
+    result = validate(runs, "nest", population_windows(STIM, SIZES), n_splits=20)
+    assert set(result.envelope["seeds"]) == {"5 vs 5", "1 vs 5"}
+    scores = result.scores.set_index(["backend", "population", "window", "statistic"])
+    assert (scores["seeds"] == "1 vs 5").all()
+    for window in ("baseline", "post"):  # the 50 ms stimulus window of one seed is noisier
+        assert scores.loc[("nest-seed1", "granule", window, "rate"), "status"] == "agrees"
+        assert scores.loc[("scaled-seed1", "granule", window, "rate"), "status"].startswith(
+            "outside")
+    summary = result.summary.set_index("backend")
+    assert summary.loc["nest-seed1", "fraction_outside"] <= 0.15, result.scores.to_string()
+    assert "granule" in summary.loc["scaled-seed1", "populations_outside"].split()
+    with pytest.raises(Exception, match="at most as many as the reference"):
+        validate({"nest": {s: nest[s] for s in range(1, 6)},
+                  "more": {s: nest[s] for s in range(1, 8)}},
+                 "nest", population_windows(STIM, SIZES))
+
+
 def test_summary_of_a_fifth_more_weight_names_the_population_and_never_equivalence(
         nest_runs):
     """glom_grc x 1.2 (issue 26): the summary leads with the populations outside; however

@@ -1,5 +1,4 @@
 """The smoke workflow end to end through Snakemake (builds a real BSB scaffold: ~1 min)."""
-import re
 import shutil
 import subprocess
 import sys
@@ -10,31 +9,13 @@ import pandas as pd
 import pytest
 import yaml
 
+from conftest import readme_snakemake_lines, run_readme_line
 from spinncer import stimulus
 from spinncer.params import ALL_POPULATIONS, CELL_POPULATIONS
 
 REPO = Path(__file__).resolve().parents[1]
 POINT = "results/smoke_100x100/f150_r140_poisson/seed1/nest"
 pytestmark = pytest.mark.workflow
-
-
-def readme_snakemake_lines():
-    """Every snakemake command line of the README, as written there (code block and tables)."""
-    text = (REPO / "README.md").read_text()
-    return [line.strip() for line in re.findall(r"\.venv/bin/snakemake[^`&\n]*", text)]
-
-
-def run_readme_line(workdir, containing, extra=""):
-    """Run the README's snakemake line that is (or else contains) `containing`, literally, in a shell
-    (its `.venv/bin/snakemake` is this interpreter's snakemake), with `extra` appended."""
-    lines = set(readme_snakemake_lines())
-    (line,) = {line for line in lines if line == containing} or {
-        line for line in lines if containing in line}
-    done = subprocess.run(f"{line} {extra}", shell=True, cwd=workdir, capture_output=True,
-                          text=True)
-    if done.returncode != 0:
-        raise AssertionError(f"README line {line!r} {extra} failed:\n{done.stdout}\n{done.stderr}")
-    return done
 
 
 def snakemake(workdir, *targets, flags=(), configs=(), check=True):
@@ -69,18 +50,9 @@ def config_errors(workdir, tmp_path, text, *targets):
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory):
-    work = tmp_path_factory.mktemp("workflow")
-    for item in ("Snakefile", "workflow", "config", "envs"):
-        source = REPO / item
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, work / item)
-    venv = work / ".venv/bin"
-    venv.mkdir(parents=True)
-    (venv / "snakemake").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m snakemake "$@"\n')
-    (venv / "snakemake").chmod(0o755)
-    # the README's smoke run (its first command, after the environment set-up)
-    run_readme_line(work, ".venv/bin/snakemake --cores 2 --configfile config/smoke.yaml")
-    return work
+def workdir(smoke_study):
+    """The README's smoke run (conftest.smoke_study); the tests below also change it."""
+    return smoke_study
 
 
 def test_every_readme_snakemake_line_plans(workdir):
@@ -112,13 +84,13 @@ def test_smoke_run_produces_statistics_and_figures(workdir):
     assert (figures / "rates.png").stat().st_size > 1000
 
 
-def test_smoke_run_compares_numerics_and_profiles_communication(workdir):
+def test_smoke_run_compares_the_emulated_core_and_profiles_communication(workdir):
     point = workdir / POINT.rsplit("/", 1)[0]
-    verdicts = pd.read_csv(point / "compare/nest_vs_nest-numerics/verdicts.csv")
+    verdicts = pd.read_csv(point / "compare/nest_vs_spinnaker-emulated/verdicts.csv")
     assert set(verdicts.population) == set(ALL_POPULATIONS)
     assert verdicts.verdict.str.len().min() > 0
-    numerics = pd.read_csv(point / "nest-numerics/stats.csv")
-    assert set(numerics.population) == set(ALL_POPULATIONS)
+    emulated = pd.read_csv(point / "spinnaker-emulated/stats.csv")
+    assert set(emulated.population) == set(ALL_POPULATIONS)
     load = pd.read_csv(point / "nest/communication.csv")
     assert set(load.ordering) == {"file", "random", "grid"}
     assert (load[load.population == "all"].events_peak > 0).all()
@@ -151,11 +123,12 @@ def test_smoke_sweep_summary_and_report(workdir):
 
 
 def test_smoke_validation_verdicts_and_membrane_comparison(workdir):
-    # validation.seeds (10) x validation.backends at the first sweep point
+    # validation.seeds (10) of the reference and each candidate's seeds at the first point
     out = workdir / "results/smoke_100x100/f100_r140_poisson/validation"
     validation = yaml.safe_load((REPO / "config/smoke.yaml").read_text())["validation"]
-    candidates = [b for b in validation["backends"] if b != validation["reference"]]
-    assert "brian2" in candidates
+    reference = validation["reference"]
+    candidates = [b for b in validation["backends"] if b != reference]
+    assert {"nest", "spinnaker-emulated"} <= set(candidates)
     verdicts = pd.read_csv(out / "verdicts.csv")
     assert set(verdicts["backend"]) == set(candidates)
     assert len(verdicts) == len(candidates) * len(ALL_POPULATIONS) * 4  # rate, cv, lv, corr
@@ -164,15 +137,21 @@ def test_smoke_validation_verdicts_and_membrane_comparison(workdir):
     assert small["verdict"].str.contains("too few cells").all()
     summary = pd.read_csv(out / "summary.csv").set_index("backend")
     assert (summary.loc[candidates, "tests_scored"] > 20).all()
+    # a candidate on fewer seeds is read against an envelope of its own size
+    scores = pd.read_csv(out / "scores.csv")
+    for backend in candidates:
+        n = len(validation.get("backend_seeds", {}).get(backend, validation["seeds"]))
+        sizes = set(scores.loc[scores["backend"] == backend, "seeds"])
+        assert sizes == ({"5 vs 5"} if n == 10 else {f"{n} vs 5"}), (backend, sizes)
     paired = pd.read_csv(out / "paired.csv")
-    assert (paired["backend"] == "nest+perturbation").any()
+    assert (paired["backend"] == f"{reference}+perturbation").any()
     assert set(candidates) <= set(paired["backend"])
     for backend in candidates:
-        membrane = pd.read_csv(out / f"membrane/nest_vs_{backend}/cells.csv")
+        membrane = pd.read_csv(out / f"membrane/{reference}_vs_{backend}/cells.csv")
         assert set(membrane["population"]) == set(CELL_POPULATIONS)
         assert (membrane["corr_v"].dropna() > 0.5).mean() > 0.9
     assert (out / "score_envelope_ks.png").stat().st_size > 1000
-    assert (out / "membrane/nest_vs_brian2/traces.png").stat().st_size > 1000
+    assert (out / f"membrane/{reference}_vs_nest/traces.png").stat().st_size > 1000
 
 
 #: NEST vs Brian2, same input (first validation seed): until the first spike the two runs do
@@ -194,14 +173,14 @@ B2_MIN_SHARED_MS = 100.0
 
 def test_smoke_membrane_nest_and_brian2_agree_until_the_first_differing_spike(workdir):
     out = workdir / "results/smoke_100x100/f100_r140_poisson/validation/membrane"
-    cells = pd.read_csv(out / "nest_vs_brian2/cells.csv")
+    cells = pd.read_csv(out / "brian2_vs_nest/cells.csv")  # the validation's reference first
     assert set(cells["population"]) == set(CELL_POPULATIONS)
     assert cells["t_diverge_ms"].min() >= B2_MIN_SHARED_MS, cells["t_diverge_ms"].iloc[0]
     worst = cells.groupby("population")["rms_v_before_mv"].max()
     assert (worst < pd.Series(B2_V_BEFORE_MV)[worst.index]).all(), worst
     conductances = cells[["rms_gsyn_exc_before_us", "rms_gsyn_inh_before_us"]]
     assert (conductances.max() < B2_G_BEFORE_US).all(), conductances.max()
-    summary = pd.read_csv(out / "nest_vs_brian2/summary.csv")
+    summary = pd.read_csv(out / "brian2_vs_nest/summary.csv")
     assert set(summary["population"]) == set(CELL_POPULATIONS)
 
 

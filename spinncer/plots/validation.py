@@ -7,12 +7,15 @@ from .figures import _save, panel_grid, plt
 
 def score_envelope(scores, envelope, path, score="ks", percentile=95.0, title=""):
     """Per population: each candidate's median split score (dots) against the reference's
-    seed envelope (bar: median to the `percentile`), per window and statistic.
+    seed envelope (bar: median to the `percentile`), per window and statistic; a candidate
+    that ran fewer seeds than the reference gets its own envelope's percentile as a dash.
 
     `scores`, `envelope` are the tables of :func:`spinncer.validation.envelope.seed_envelope`.
     Lines that are not scored (too few cells) are marked with an x at zero.
     """
     pct = f"{score}_p{percentile:g}"
+    if "seeds" in envelope:  # the bars: the envelope of equal seed counts (the first size)
+        envelope = envelope[envelope["seeds"] == envelope["seeds"].iloc[0]]
     names = list(dict.fromkeys(envelope["population"]))
     fig, axes = panel_grid(names, width=4.5, height=3.2, max_cols=3)
     backends = list(dict.fromkeys(scores["backend"]))
@@ -29,7 +32,12 @@ def score_envelope(scores, envelope, path, score="ks", percentile=95.0, title=""
             merged = env[["window", "statistic"]].merge(sel, on=["window", "statistic"],
                                                         how="left")
             y = merged[f"{score}_median"].astype(float).to_numpy()
-            ax.plot(x + 0.1 * (k - (len(backends) - 1) / 2), y, "o", ms=4, label=backend)
+            at = x + 0.1 * (k - (len(backends) - 1) / 2)
+            line = ax.plot(at, y, "o", ms=4, label=backend)[0]
+            # a candidate with fewer seeds is read against its own envelope: a dash
+            own = merged[f"{score}_envelope"].astype(float).to_numpy()
+            if "seeds" in merged and (merged["seeds"].dropna() != env["seeds"].iloc[0]).any():
+                ax.plot(at, own, "_", ms=8, color=line.get_color())
             missing = ~np.isfinite(y)
             ax.plot(x[missing], np.zeros(missing.sum()), "x", color="k")
         ax.set_xticks(x, labels, fontsize=6)

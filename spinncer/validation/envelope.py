@@ -15,7 +15,15 @@ A *split* is an ordered pair :math:`(H_1, H_2)` of disjoint rank sets of size
 - the candidate score :math:`s^{cand} = S(\mathrm{cand}[H_1], \mathrm{ref}[H_2])`,
 
 for each score :math:`S` of :mod:`.scores` (KS, EMD, :math:`|d|`); both compare :math:`k` seeds
-with :math:`k` other seeds, so sample sizes and stimulus independence are the same. All splits
+with :math:`k` other seeds, so sample sizes and stimulus independence are the same.
+
+A candidate may run fewer seeds, :math:`m < n` (an expensive backend judged on one seed inside
+the envelope of a cheap one, e.g. NEST seed 1 against ten Brian2 seeds). Its splits then take
+all its seeds as :math:`H_1` and :math:`H_2` among the reference ranks whose seeds it did not run
+(:math:`|H_2| = \min(\lfloor n/2 \rfloor, n - m)`), and it is read against an envelope of the
+same sizes: :math:`S(\mathrm{ref}[G], \mathrm{ref}[H_2])` over disjoint :math:`|G| = m`,
+:math:`|H_2|` as above. The envelope table then has one set of rows per size (``seeds``
+column: ":math:`|H_1|` vs :math:`|H_2|`"). All splits
 are used when there are at most :data:`N_SPLITS`; otherwise :data:`N_SPLITS` distinct ones drawn
 with ``default_rng(SPLIT_SEED)``. The candidate *agrees* on (population, window, statistic) when
 the median of its split scores of the judged score (:data:`JUDGED`, the KS statistic) is at
@@ -55,30 +63,63 @@ PERCENTILE = 95.0
 JUDGED = "ks"
 
 
-def seed_splits(n, n_splits=N_SPLITS, seed=SPLIT_SEED):
-    """Ordered splits (H1, H2) of ranks 0..n-1 into disjoint halves of size n // 2: all of
-    them, or `n_splits` distinct ones drawn with ``default_rng(seed)`` when there are more."""
+def _draw(items, n_splits, seed):
+    """All `items`, or `n_splits` distinct ones drawn with ``default_rng(seed)`` (in order)."""
+    if len(items) > n_splits:
+        pick = np.random.default_rng(seed).choice(len(items), n_splits, replace=False)
+        items = [items[i] for i in np.sort(pick)]
+    return items
+
+
+def seed_splits(n, n_splits=N_SPLITS, seed=SPLIT_SEED, first=None, second=None):
+    """Ordered splits (H1, H2) of ranks 0..n-1 into disjoint sets of sizes `first` and `second`
+    (both n // 2 by default): all of them, or `n_splits` distinct ones drawn with
+    ``default_rng(seed)`` when there are more."""
     k = n // 2
-    if k < 1:
+    first = k if first is None else first
+    second = k if second is None else second
+    if min(first, second) < 1 or first + second > n:
         raise InputError("validation seeds", "at least 2 seeds per backend", f"{n}")
     ranks = range(n)
-    splits = [(h1, h2) for h1 in combinations(ranks, k)
-              for h2 in combinations([r for r in ranks if r not in h1], k)]
-    if len(splits) > n_splits:
-        pick = np.random.default_rng(seed).choice(len(splits), n_splits, replace=False)
-        splits = [splits[i] for i in np.sort(pick)]
-    return splits
+    return _draw([(h1, h2) for h1 in combinations(ranks, first)
+                  for h2 in combinations([r for r in ranks if r not in h1], second)],
+                 n_splits, seed)
+
+
+def candidate_splits(ref_seeds, cand_seeds, n_splits=N_SPLITS, seed=SPLIT_SEED):
+    """Splits (H1 candidate ranks, H2 reference ranks) of a candidate: the rank-paired halves
+    of :func:`seed_splits` when it ran as many seeds as the reference; otherwise H1 all its
+    seeds and H2 every set of reference ranks whose seeds it did not run (module docstring)."""
+    n, m = len(ref_seeds), len(cand_seeds)
+    if m == n:
+        return seed_splits(n, n_splits, seed)
+    own = set(cand_seeds)
+    free = [r for r, s in enumerate(ref_seeds) if s not in own]  # at least n - m ranks
+    return _draw([(tuple(range(m)), h2) for h2 in combinations(free, _sizes(n, m)[1])],
+                 n_splits, seed)
+
+
+def _sizes(n, m):
+    """(|H1|, |H2|) of a candidate with m seeds against a reference with n."""
+    return (n // 2, n // 2) if m == n else (m, min(n // 2, n - m))
 
 
 def envelope_rule(percentile=PERCENTILE):
     return (f"agrees when the median over seed splits of {JUDGED}(candidate[H1], "
             f"reference[H2]) <= the {percentile:g}th percentile of {JUDGED}(reference[H1], "
-            f"reference[H2]) (H1, H2 disjoint halves of >= {MIN_SEEDS} seeds); "
+            f"reference[H2]) (H1, H2 disjoint halves of >= {MIN_SEEDS} seeds; a candidate "
+            f"with fewer seeds: H1 all of them, H2 reference seeds it did not run, against an "
+            f"envelope of the same sizes); "
             + sample_rule())
 
 
 def _pooled(tables, ranks):
     return np.concatenate([tables[r] for r in ranks])
+
+
+def _groups(table):
+    return {key: g["value"].to_numpy(float)
+            for key, g in table.groupby(["population", "window", "statistic"], sort=False)}
 
 
 def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=PERCENTILE,
@@ -90,36 +131,38 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
     reference : dict of int to pandas.DataFrame
         {seed: :func:`.statistics.run_statistics` table} of the reference backend.
     candidates : dict of str to dict of int to pandas.DataFrame
-        {backend: {seed: table}}; each with as many seeds as the reference.
+        {backend: {seed: table}}; each with as many seeds as the reference or fewer (module
+        docstring).
     n_cells : dict of str to int
         Cells per population (the "too few cells" rule).
 
     Returns
     -------
     (pandas.DataFrame, pandas.DataFrame)
-        envelope: population, window, statistic, n_cells, n_splits, status, then per score
-        ``<score>_p50``, ``<score>_p<percentile>``, and rule.
-        scores: backend, population, window, statistic, n_cells, n_candidate, n_reference,
-        mean_candidate, mean_reference, ks, emd, d, d_ci_low, d_ci_high (all seeds vs all
-        seeds), per score ``<score>_median`` (over splits) and ``<score>_envelope``
+        envelope: population, window, statistic, seeds ("|H1| vs |H2|"), n_cells, n_splits,
+        status, then per score ``<score>_p50``, ``<score>_p<percentile>``, and rule.
+        scores: backend, population, window, statistic, seeds, n_cells, n_candidate,
+        n_reference, mean_candidate, mean_reference, ks, emd, d, d_ci_low, d_ci_high (all seeds
+        vs all seeds), per score ``<score>_median`` (over splits) and ``<score>_envelope``
         (the percentile), inside_<score>, status ("agrees", "outside: ...", or the
         too-few reason), rule.
     """
     ref_seeds = sorted(reference)
     n = len(ref_seeds)
     for name, runs in candidates.items():
-        if len(runs) != n:
-            raise InputError(f"validation backend '{name}'", f"{n} seeds (as the reference)",
+        if not 1 <= len(runs) <= n:
+            raise InputError(f"validation backend '{name}'",
+                             f"1 to {n} seeds (at most as many as the reference)",
                              f"{len(runs)} ({sorted(runs)})")
-    splits = seed_splits(n, n_splits)
-    groups = {seed: {key: g["value"].to_numpy(float) for key, g in
-                     table.groupby(["population", "window", "statistic"], sort=False)}
-              for seed, table in reference.items()}
-    cand_groups = {name: {rank: {key: g["value"].to_numpy(float) for key, g in
-                                 runs[seed].groupby(["population", "window", "statistic"],
-                                                    sort=False)}
-                          for rank, seed in enumerate(sorted(runs))}
+    groups = {seed: _groups(table) for seed, table in reference.items()}
+    cand_groups = {name: {rank: _groups(runs[seed]) for rank, seed in enumerate(sorted(runs))}
                    for name, runs in candidates.items()}
+    cand_splits = {name: candidate_splits(ref_seeds, sorted(runs), n_splits)
+                   for name, runs in candidates.items()}
+    sizes = list(dict.fromkeys([_sizes(n, n)] + [_sizes(n, len(r)) for r in
+                                                 candidates.values()]))
+    env_splits = {size: seed_splits(n, n_splits, first=size[0], second=size[1])
+                  for size in sizes}
     # every population x window x statistic gets a row, also where no value exists at all
     # (one DCN cell has no pairs to correlate): that row says why instead of being absent
     seen = list(dict.fromkeys(k for seed in ref_seeds for k in groups[seed]))
@@ -134,33 +177,41 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
     for key in keys:
         pop, window, stat = key
         ref = [groups[s].get(key, empty) for s in ref_seeds]
-        reason = too_few(n_cells.get(pop, 0), min(len(_pooled(ref, h)) for h, _ in splits),
-                         min(len(_pooled(ref, h)) for _, h in splits), min_cells, min_values)
-        if n < MIN_SEEDS:
-            reason = f"too few seeds (n={n} < {MIN_SEEDS})"
-        env = {score: np.full(len(splits), np.nan) for score in SCORES}
-        if not reason:
-            for i, (h1, h2) in enumerate(splits):
-                for score, value in distances(_pooled(ref, h1), _pooled(ref, h2)).items():
-                    env[score][i] = value
-        env_row = {"population": pop, "window": window, "statistic": stat,
-                   "n_cells": n_cells.get(pop, 0), "n_splits": len(splits),
-                   "status": reason or "scored"}
-        for score in SCORES:
-            env_row[f"{score}_p50"] = np.percentile(env[score], 50) if not reason else None
-            env_row[f"{score}_{pct}"] = (np.percentile(env[score], percentile)
-                                         if not reason else None)
-        env_rows.append({**env_row, "rule": rule})
+        envelopes = {}
+        for size, splits in env_splits.items():
+            reason = too_few(n_cells.get(pop, 0), min(len(_pooled(ref, h)) for h, _ in splits),
+                             min(len(_pooled(ref, h)) for _, h in splits), min_cells,
+                             min_values)
+            if n < MIN_SEEDS:
+                reason = f"too few seeds (n={n} < {MIN_SEEDS})"
+            env = {score: np.full(len(splits), np.nan) for score in SCORES}
+            if not reason:
+                for i, (h1, h2) in enumerate(splits):
+                    for score, value in distances(_pooled(ref, h1),
+                                                  _pooled(ref, h2)).items():
+                        env[score][i] = value
+            env_row = {"population": pop, "window": window, "statistic": stat,
+                       "seeds": f"{size[0]} vs {size[1]}", "n_cells": n_cells.get(pop, 0),
+                       "n_splits": len(splits), "status": reason or "scored"}
+            for score in SCORES:
+                env_row[f"{score}_p50"] = np.percentile(env[score], 50) if not reason else None
+                env_row[f"{score}_{pct}"] = (np.percentile(env[score], percentile)
+                                             if not reason else None)
+            envelopes[size] = (reason, env_row)
+            env_rows.append({**env_row, "rule": rule})
         for name, runs in cand_groups.items():
-            cand = [runs[r].get(key, empty) for r in range(n)]
-            all_c, all_r = _pooled(cand, range(n)), _pooled(ref, range(n))
+            m = len(runs)
+            reason, env_row = envelopes[_sizes(n, m)]
+            splits = cand_splits[name]
+            cand = [runs[r].get(key, empty) for r in range(m)]
+            all_c, all_r = _pooled(cand, range(m)), _pooled(ref, range(n))
             why = reason or too_few(n_cells.get(pop, 0),
                                     min(len(_pooled(cand, h)) for h, _ in splits),
                                     min(len(_pooled(ref, h)) for _, h in splits),
                                     min_cells, min_values)
             row = {"backend": name, "population": pop, "window": window, "statistic": stat,
-                   "n_cells": n_cells.get(pop, 0), "n_candidate": len(all_c),
-                   "n_reference": len(all_r),
+                   "seeds": env_row["seeds"], "n_cells": n_cells.get(pop, 0),
+                   "n_candidate": len(all_c), "n_reference": len(all_r),
                    "mean_candidate": all_c.mean() if len(all_c) else None,
                    "mean_reference": all_r.mean() if len(all_r) else None}
             if why:

@@ -345,13 +345,20 @@ def validation_candidates():
     return [b for b in VALIDATION["backends"] if b != VALIDATION["reference"]]
 
 
+def validation_seeds(backend):
+    """Seeds a validated backend runs: validation.backend_seeds, else validation.seeds."""
+    if backend == VALIDATION["reference"]:
+        return VALIDATION["seeds"]
+    return VALIDATION["backend_seeds"].get(backend, VALIDATION["seeds"])
+
+
 def validation_runs(wc):
     """{backend: [spikes.h5 of every seed]} of one validated point."""
     backends = [VALIDATION["reference"]] + validation_candidates()
     return {
         backend: [
             f"results/{wc.scaffold}/{wc.stim}/seed{seed}/{backend}/spikes.h5"
-            for seed in VALIDATION["seeds"]
+            for seed in validation_seeds(backend)
         ]
         for backend in backends
     }
@@ -385,6 +392,17 @@ if VALIDATION["seeds"] and len(VALIDATION["seeds"]) < 2:
         "spinncer: error: config key 'validation.seeds': expected at least 2 seeds, "
         f"found {VALIDATION['seeds']}"
     )
+for _backend, _seeds in VALIDATION["backend_seeds"].items():
+    if (
+        not set(_seeds) <= set(VALIDATION["seeds"])
+        or len(_seeds) >= len(VALIDATION["seeds"])
+        or VALIDATION["seeds"][0] not in _seeds
+    ):
+        sys.exit(
+            f"spinncer: error: config key 'validation.backend_seeds.{_backend}': expected "
+            f"fewer seeds than validation.seeds, among {VALIDATION['seeds']} and with "
+            f"{VALIDATION['seeds'][0]} (the membrane comparison's seed), found {_seeds}"
+        )
 
 
 onerror:
