@@ -302,28 +302,33 @@ def test_weight_scaled_backend_is_outside_the_envelope(nest_runs):
     assert (scaled["inside"] == False).any(), paired.to_string()  # noqa: E712
 
 
-def test_one_seed_candidate_is_judged_against_the_envelope_of_its_size(nest_runs):
+def test_one_seed_candidate_is_judged_against_the_reference_run_of_its_seed(nest_runs):
     """An expensive backend on one seed inside the envelope of ten (validation.backend_seeds):
-    H2 never holds the reference's run of the candidate's own seed (same stimulus), the
-    envelope has the sizes 1 vs 5, NEST's seed 1 agrees and glom_grc x 1.5 is outside."""
-    from spinncer.validation.envelope import candidate_splits
+    H2 never holds the reference's run of the candidate's own seed (same stimulus); the
+    envelope is that run against the same H2 (seed-matched), so the reference's own run of the
+    seed agrees on every test whatever its stimulus, and glom_grc x 1.5 is outside. A seed the
+    reference did not run is read against sets of the same sizes."""
+    from spinncer.validation.envelope import candidate_splits, envelope_splits
     splits = candidate_splits(list(range(1, 11)), [1])
     assert len(splits) == 50 and all(h1 == (0,) and 0 not in h2 and len(h2) == 5
                                      for h1, h2 in splits)
-    assert len(candidate_splits(list(range(1, 11)), [11])) == 50  # C(10, 5) = 252 drawn
+    label, env = envelope_splits(list(range(1, 11)), [1])
+    assert label == "seed 1 vs 5" and [h2 for _, h2 in env] == [h2 for _, h2 in splits]
+    assert envelope_splits(list(range(1, 11)), [11])[0] == "1 vs 5"
     nest = nest_runs["nest"]
     runs = {"nest": {s: nest[s] for s in range(1, 11)}, "nest-seed1": {1: nest[1]},
-            "scaled-seed1": {1: nest_runs["scaled"][1]}}
+            "scaled-seed1": {1: nest_runs["scaled"][1]}, "nest-seed11": {11: nest[11]}}
     result = validate(runs, "nest", population_windows(STIM, SIZES), n_splits=20)
-    assert set(result.envelope["seeds"]) == {"5 vs 5", "1 vs 5"}
+    assert set(result.envelope["seeds"]) == {"5 vs 5", "seed 1 vs 5", "1 vs 5"}
     scores = result.scores.set_index(["backend", "population", "window", "statistic"])
-    assert (scores["seeds"] == "1 vs 5").all()
+    own = scores.loc["nest-seed1"]
+    assert own["status"].isin(["agrees"]).sum() == own["status"].str.match("agrees|outside").sum()
     for window in ("baseline", "post"):  # the 50 ms stimulus window of one seed is noisier
-        assert scores.loc[("nest-seed1", "granule", window, "rate"), "status"] == "agrees"
         assert scores.loc[("scaled-seed1", "granule", window, "rate"), "status"].startswith(
             "outside")
     summary = result.summary.set_index("backend")
-    assert summary.loc["nest-seed1", "fraction_outside"] <= 0.15, result.scores.to_string()
+    assert summary.loc["nest-seed1", "tests_outside"] == 0
+    assert summary.loc["nest-seed11", "fraction_outside"] <= 0.15, result.scores.to_string()
     assert "granule" in summary.loc["scaled-seed1", "populations_outside"].split()
     with pytest.raises(Exception, match="at most as many as the reference"):
         validate({"nest": {s: nest[s] for s in range(1, 6)},

@@ -15,15 +15,7 @@ A *split* is an ordered pair :math:`(H_1, H_2)` of disjoint rank sets of size
 - the candidate score :math:`s^{cand} = S(\mathrm{cand}[H_1], \mathrm{ref}[H_2])`,
 
 for each score :math:`S` of :mod:`.scores` (KS, EMD, :math:`|d|`); both compare :math:`k` seeds
-with :math:`k` other seeds, so sample sizes and stimulus independence are the same.
-
-A candidate may run fewer seeds, :math:`m < n` (an expensive backend judged on one seed inside
-the envelope of a cheap one, e.g. NEST seed 1 against ten Brian2 seeds). Its splits then take
-all its seeds as :math:`H_1` and :math:`H_2` among the reference ranks whose seeds it did not run
-(:math:`|H_2| = \min(\lfloor n/2 \rfloor, n - m)`), and it is read against an envelope of the
-same sizes: :math:`S(\mathrm{ref}[G], \mathrm{ref}[H_2])` over disjoint :math:`|G| = m`,
-:math:`|H_2|` as above. The envelope table then has one set of rows per size (``seeds``
-column: ":math:`|H_1|` vs :math:`|H_2|`"). All splits
+with :math:`k` other seeds, so sample sizes and stimulus independence are the same. All splits
 are used when there are at most :data:`N_SPLITS`; otherwise :data:`N_SPLITS` distinct ones drawn
 with ``default_rng(SPLIT_SEED)``. The candidate *agrees* on (population, window, statistic) when
 the median of its split scores of the judged score (:data:`JUDGED`, the KS statistic) is at
@@ -31,6 +23,18 @@ most the 95th percentile (:data:`PERCENTILE`) of the envelope scores; EMD and :m
 set against their own envelopes in the same way and reported (``inside_emd``, ``inside_d``)
 but do not decide. Cohen's d with its 95 % CI over all seeds of both backends is reported
 beside, for the size and direction of a difference.
+
+A candidate may run fewer seeds, :math:`m < n` (an expensive backend judged on one seed inside
+the envelope of a cheap one, e.g. NEST seed 1 against ten Brian2 seeds). Its splits then take
+all its seeds as :math:`H_1` and :math:`H_2` among the reference ranks whose seeds it did not run
+(:math:`|H_2| = \min(\lfloor n/2 \rfloor, n - m)`). When the reference ran the same seeds
+(:math:`C`, the same stimuli), the envelope is the reference's own run of them against the same
+:math:`H_2`: :math:`S(\mathrm{ref}[C], \mathrm{ref}[H_2])`, seed-matched, so that a seed
+whose stimulus is atypical for a population is not read as the candidate's difference
+(measured at the smoke point: Brian2's own seed 1 was "outside" an unmatched envelope of 1 vs 5
+seeds on the same four tests as NEST's seed 1). Otherwise the envelope is of the same sizes
+over disjoint :math:`|G| = m` and :math:`H_2`. The envelope table has one set of rows per
+envelope (``seeds`` column: "5 vs 5", "seed 1 vs 5", "1 vs 5").
 
 Expected false alarms: a 95th percentile means that a backend equivalent to the reference
 still falls outside on some tests. Measured on NEST against NEST with other seeds (10 vs 10
@@ -95,21 +99,32 @@ def candidate_splits(ref_seeds, cand_seeds, n_splits=N_SPLITS, seed=SPLIT_SEED):
         return seed_splits(n, n_splits, seed)
     own = set(cand_seeds)
     free = [r for r, s in enumerate(ref_seeds) if s not in own]  # at least n - m ranks
-    return _draw([(tuple(range(m)), h2) for h2 in combinations(free, _sizes(n, m)[1])],
+    return _draw([(tuple(range(m)), h2) for h2 in combinations(free, min(n // 2, n - m))],
                  n_splits, seed)
 
 
-def _sizes(n, m):
-    """(|H1|, |H2|) of a candidate with m seeds against a reference with n."""
-    return (n // 2, n // 2) if m == n else (m, min(n // 2, n - m))
+def envelope_splits(ref_seeds, cand_seeds, n_splits=N_SPLITS, seed=SPLIT_SEED):
+    """(label, reference splits (G, H2)) of the envelope a candidate is read against: halves
+    ("5 vs 5"), the reference's run of the candidate's own seeds against the candidate's H2
+    ("seed 1 vs 5"), or sets of the candidate's sizes ("1 vs 5")."""
+    n, m = len(ref_seeds), len(cand_seeds)
+    if m == n:
+        return f"{n // 2} vs {n // 2}", seed_splits(n, n_splits, seed)
+    second = min(n // 2, n - m)
+    if set(cand_seeds) <= set(ref_seeds):
+        ranks = tuple(list(ref_seeds).index(s) for s in cand_seeds)
+        label = f"seed{'s' if m > 1 else ''} {','.join(map(str, cand_seeds))} vs {second}"
+        return label, [(ranks, h2) for _, h2 in candidate_splits(ref_seeds, cand_seeds,
+                                                                 n_splits, seed)]
+    return f"{m} vs {second}", seed_splits(n, n_splits, seed, first=m, second=second)
 
 
 def envelope_rule(percentile=PERCENTILE):
     return (f"agrees when the median over seed splits of {JUDGED}(candidate[H1], "
             f"reference[H2]) <= the {percentile:g}th percentile of {JUDGED}(reference[H1], "
             f"reference[H2]) (H1, H2 disjoint halves of >= {MIN_SEEDS} seeds; a candidate "
-            f"with fewer seeds: H1 all of them, H2 reference seeds it did not run, against an "
-            f"envelope of the same sizes); "
+            f"with fewer seeds: H1 all of them, H2 reference seeds it did not run, against the "
+            f"reference's run of the same seeds, or sets of the same sizes); "
             + sample_rule())
 
 
@@ -159,10 +174,9 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
                    for name, runs in candidates.items()}
     cand_splits = {name: candidate_splits(ref_seeds, sorted(runs), n_splits)
                    for name, runs in candidates.items()}
-    sizes = list(dict.fromkeys([_sizes(n, n)] + [_sizes(n, len(r)) for r in
-                                                 candidates.values()]))
-    env_splits = {size: seed_splits(n, n_splits, first=size[0], second=size[1])
-                  for size in sizes}
+    env_of = {name: envelope_splits(ref_seeds, sorted(runs), n_splits)
+              for name, runs in candidates.items()}
+    env_splits = dict([envelope_splits(ref_seeds, ref_seeds, n_splits)] + list(env_of.values()))
     # every population x window x statistic gets a row, also where no value exists at all
     # (one DCN cell has no pairs to correlate): that row says why instead of being absent
     seen = list(dict.fromkeys(k for seed in ref_seeds for k in groups[seed]))
@@ -178,7 +192,7 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
         pop, window, stat = key
         ref = [groups[s].get(key, empty) for s in ref_seeds]
         envelopes = {}
-        for size, splits in env_splits.items():
+        for label, splits in env_splits.items():
             reason = too_few(n_cells.get(pop, 0), min(len(_pooled(ref, h)) for h, _ in splits),
                              min(len(_pooled(ref, h)) for _, h in splits), min_cells,
                              min_values)
@@ -191,17 +205,17 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
                                                   _pooled(ref, h2)).items():
                         env[score][i] = value
             env_row = {"population": pop, "window": window, "statistic": stat,
-                       "seeds": f"{size[0]} vs {size[1]}", "n_cells": n_cells.get(pop, 0),
+                       "seeds": label, "n_cells": n_cells.get(pop, 0),
                        "n_splits": len(splits), "status": reason or "scored"}
             for score in SCORES:
                 env_row[f"{score}_p50"] = np.percentile(env[score], 50) if not reason else None
                 env_row[f"{score}_{pct}"] = (np.percentile(env[score], percentile)
                                              if not reason else None)
-            envelopes[size] = (reason, env_row)
+            envelopes[label] = (reason, env_row)
             env_rows.append({**env_row, "rule": rule})
         for name, runs in cand_groups.items():
             m = len(runs)
-            reason, env_row = envelopes[_sizes(n, m)]
+            reason, env_row = envelopes[env_of[name][0]]
             splits = cand_splits[name]
             cand = [runs[r].get(key, empty) for r in range(m)]
             all_c, all_r = _pooled(cand, range(m)), _pooled(ref, range(n))
