@@ -16,6 +16,10 @@ fresh-clone wall time.
 
     python benchmarks/full_reproduction.py --workdir /tmp/fullrep \\
         --scaffold resources/scaffolds/casali2019_400x400.hdf5
+
+`--readme` times the README's first command instead, literally, on the fresh clone: each of its
+`&&` steps (make the venv, pip install, the smoke workflow) on its own clock (issue 24: at most
+6 min on 2 cores, install included), then the same per-rule table and critical path.
 """
 import argparse
 import csv
@@ -171,6 +175,47 @@ def report_critical_path(jobs, cores, total):
               f"{total:.0f} / {base:.0f} = {total / base:.2f} (goal <= 1.25)")
 
 
+def readme_first_command(args):
+    """Clone, then run the README's first command step by step (its `&&` parts), each timed."""
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="spinncer-readme-"))
+    if workdir.exists() and any(workdir.iterdir()):
+        sys.exit(f"spinncer: error: --workdir: expected a new or empty directory, found {workdir}")
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(workdir)], check=True)
+    readme = (workdir / "README.md").read_text()
+    line = next(text for text in readme.splitlines() if text.startswith("python3 -m venv .venv"))
+    log_path = workdir / "readme_first_command.log"
+    times, start = [], time.perf_counter()
+    with open(log_path, "w") as log:
+        for step in line.split(" && "):
+            t0 = time.perf_counter()
+            proc = subprocess.Popen(["bash", "-c", step], cwd=workdir, stdout=log,
+                                    stderr=subprocess.STDOUT)
+            rss = TreeRss(proc.pid)
+            code = proc.wait()
+            times.append((step, time.perf_counter() - t0, rss.stop()))
+            if code != 0:
+                sys.exit(f"README step failed (exit {code}): {step}; see {log_path}")
+    total = time.perf_counter() - start
+    print(f"README first command on a fresh clone: {line}")
+    for step, seconds, peak in times:
+        print(f"  {seconds:7.1f} s  peak {peak / 2 ** 30:5.2f} GiB  {step}")
+    print(f"total: {total:.0f} s (goal <= 360 s)")
+    jobs = job_table(log_path.read_text())
+    report_rules(jobs)
+    report_critical_path(jobs, args.cores, times[-1][1])
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def report_rules(jobs):
+    by_rule = defaultdict(list)
+    for job in jobs.values():
+        by_rule[job["rule"]].append(job["end"] - job["start"])
+    print(f"{'rule':28s} {'jobs':>4s} {'sum s':>8s} {'max s':>8s}")
+    for rule, values in sorted(by_rule.items(), key=lambda kv: -sum(kv[1])):
+        print(f"{rule:28s} {len(values):4d} {sum(values):8.0f} {max(values):8.0f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", help="fresh directory for the clone (default: temporary, "
@@ -180,7 +225,11 @@ def main():
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--configfile", default="config/config.yaml")
     parser.add_argument("--keep", action="store_true", help="keep --workdir afterwards")
+    parser.add_argument("--readme", action="store_true",
+                        help="time the README's first command (install + smoke workflow)")
     args = parser.parse_args()
+    if args.readme:
+        return readme_first_command(args)
 
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="spinncer-fullrep-"))
     if workdir.exists() and any(workdir.iterdir()):
@@ -206,14 +255,9 @@ def main():
 
     jobs = job_table(log_path.read_text())
     spans = job_spans(log_path.read_text())
-    by_rule = defaultdict(list)
-    for rule, start, end in spans.values():
-        by_rule[rule].append(end - start)
     print(f"full reproduction ({args.configfile}, --cores {args.cores}, "
           f"scaffold {'converted from ' + args.scaffold if args.scaffold else 'built by BSB'})")
-    print(f"{'rule':28s} {'jobs':>4s} {'sum s':>8s} {'max s':>8s}")
-    for rule, values in sorted(by_rule.items(), key=lambda kv: -sum(kv[1])):
-        print(f"{rule:28s} {len(values):4d} {sum(values):8.0f} {max(values):8.0f}")
+    report_rules(jobs)
     print("benchmark files (s, max RSS MiB):")
     mapping = []
     for name, (seconds, rss_mib) in benchmark_files(workdir).items():
