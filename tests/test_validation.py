@@ -40,6 +40,12 @@ def test_isi_statistics_equal_elephant_per_cell():
             lv.append(es.lv(np.diff(t)))
     assert sorted(got["cv"]) == pytest.approx(sorted(cv))
     assert sorted(got["lv"]) == pytest.approx(sorted(lv))
+    # three spikes in one step: LV is 0/0 for that cell, which is left out, never a NaN
+    stacked = PopulationSpikes(np.array([0, 0, 0, 0, 1, 1, 1]),
+                               np.array([5.0, 5.0, 5.0, 9.0, 1.0, 4.0, 8.0]), 2)
+    with np.errstate(all="raise"):
+        lvs = _isi_statistics(stacked.cell, stacked.time, 0.0, 10.0, 3)["lv"]
+    assert len(lvs) == 1 and np.isfinite(lvs).all()
 
 
 def test_statistics_rates_are_the_analysis_cell_rates():

@@ -73,7 +73,9 @@ def _isi_statistics(cells, times, start, stop, min_spikes):
     :func:`elephant.statistics.cv` computes, per cell) and LV Elephant's formula
     :math:`3\,\mathrm{mean}(((I_{k+1}-I_k)/(I_{k+1}+I_k))^2)` per row (equal to
     :func:`elephant.statistics.lv` per cell; tested against both), one call per distinct count
-    instead of one per cell.
+    instead of one per cell. A cell with two zero ISIs in a row (a spike source firing three
+    times in one step) has no LV (0/0): it is left out of the LV sample, whose size the tables
+    report, rather than entering it as NaN.
     """
     inside = (times >= start) & (times < stop)
     cells, times = cells[inside], times[inside]
@@ -85,8 +87,10 @@ def _isi_statistics(cells, times, start, stop, min_spikes):
         rows = first[counts == n][:, None] + np.arange(n)[None, :]
         isi = np.diff(times[rows], axis=1)
         cv.append(variation(isi, axis=1))
-        lv.append(3.0 * np.mean((np.diff(isi, axis=1) / (isi[:, :-1] + isi[:, 1:])) ** 2,
-                                axis=1))
+        with np.errstate(invalid="ignore"):
+            rows_lv = 3.0 * np.mean((np.diff(isi, axis=1) / (isi[:, :-1] + isi[:, 1:])) ** 2,
+                                    axis=1)
+        lv.append(rows_lv[np.isfinite(rows_lv)])  # 0/0: two zero ISIs in a row
     return {"cv": np.concatenate(cv) if cv else np.empty(0),
             "lv": np.concatenate(lv) if lv else np.empty(0)}
 
