@@ -164,11 +164,11 @@ def test_every_job_ran_as_a_slurm_job_and_outputs_equal_the_local_run(study):
     # every run's spikes and every table equal the local study's
     work, local = study["work"], study["local"]
     runs = sorted(p.relative_to(work) for p in (work / "results").rglob("spikes.h5"))
-    assert len(runs) == sum(1 for _ in (local / "results").rglob("spikes.h5")) > 40
+    assert len(runs) == sum(1 for _ in (local / "results").rglob("spikes.h5")) >= 30
     for path in runs:
         assert_same_spikes(work / path, local / path)
     tables = sorted(p.relative_to(work) for p in (work / "results").rglob("*.csv"))
-    assert len(tables) > 100
+    assert len(tables) >= 90
     differ = [str(p) for p in tables if (work / p).read_bytes() != (local / p).read_bytes()]
     assert not differ, differ
     assert not list((work / "results").rglob(".*.part*")), "a half-written output is left"
