@@ -3,23 +3,23 @@
 The same run (scaffold, stimulus, 1000 ms, N threads) in a fresh process per spike recording:
 
 - ``pynn``: PyNN's recording, one spike_recorder per population joined by ``static_synapse``
-  when PyNN first runs (what the NEST backend did before issue 24);
+  (what the NEST backend did before issue 24; PyNN connects them at its first run, here just
+  before it, to time them);
 - ``none``: no spike recording at all;
 - ``one``: the NEST backend's recording, one spike_recorder for every cell joined by
   ``static_synapse_hom_w_hpc`` (:func:`spinncer.backends.nest.NestSession.record_spikes`).
 
-Per run: build, recorder setup, simulate and collect wall seconds, NEST's own simulate timer,
-CPU seconds of the simulate phase, memory the recorders add, resident memory before the
-simulation, peak RSS, spikes and their SHA-256
-(``one`` must equal ``pynn``). The NEST 3.10 wheel has no detailed kernel timers (only
-``time_simulate`` of the last ``Simulate`` call, ``time_communicate_prepare`` and the
-construction times), so with ``perf`` available the
-simulate phase is sampled (``perf record -e cpu-clock`` on the process) and the samples are
-split by NEST's C++ function into neuron update, spike delivery, spike gathering and
-communication, recording, spike sources, OpenMP waiting and the rest. Ratios come from this one
-invocation. Hold both core slots:
+Per run: build, recorder setup, simulate and collect wall seconds, CPU and off-CPU seconds of
+the simulate phase, memory the recorders add, resident memory before the simulation, peak RSS,
+spikes and their SHA-256 (``one`` must equal ``pynn``). The NEST 3.10 wheel has no detailed
+kernel timers (only ``time_simulate`` of the last ``Simulate`` call, ``time_communicate_prepare``
+and the construction times), so with ``perf`` available the simulate phase is sampled
+(``perf record -e cpu-clock --call-graph dwarf`` on the process) and each sample is counted for
+the innermost NEST, GSL or OpenMP function on its stack: neuron update, spike delivery, spike
+register and gathering, recording, spike sources, OpenMP waiting and the rest. Ratios come from
+this one invocation. Run it alone on the machine, on both cores:
 
-    /work/wt/heavy 2 python benchmarks/nest_cost.py SCAFFOLD STIMULUS --threads 2
+    python benchmarks/nest_cost.py SCAFFOLD STIMULUS --threads 2
 """
 import argparse
 import hashlib
@@ -63,11 +63,6 @@ def rss_mib():
     """Current resident memory of this process (MiB)."""
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def peak_rss_mib():
-    with open("/proc/self/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024
 
 
 def session_class(variant):
@@ -165,6 +160,7 @@ def perf_split(path):
 def one_run(variant, scaffold_path, stimulus_path, simtime, threads, perf_frequency, workdir):
     """One run in this process; prints its figures as one JSON line."""
     from spinncer import stimulus as stimulus_io
+    from spinncer.provenance import peak_rss_mib
     from spinncer.scaffold import read_scaffold
 
     scaffold = read_scaffold(scaffold_path)
@@ -206,9 +202,10 @@ def one_run(variant, scaffold_path, stimulus_path, simtime, threads, perf_freque
 
 
 def print_report(rows, threads):
+    """The table of the runs, their ratios to PyNN's recording and the perf splits."""
     base = rows.get("pynn")
     print(f"{'variant':8s} {'build+conn s':>12s} {'recorders s':>11s} {'MiB':>6s} "
-          f"{'simulate s':>10s} {'CPU s':>7s} {'collect s':>9s} "
+          f"{'simulate s':>10s} {'CPU s':>7s} {'off-CPU s':>9s} {'collect s':>9s} "
           f"{'RSS before sim':>14s} {'peak RSS':>9s} {'spikes':>8s}  same spikes as pynn")
     for variant, row in rows.items():
         w = row["wall_s"]
@@ -216,14 +213,16 @@ def print_report(rows, threads):
             ("yes" if row["spikes_sha256"] == base["spikes_sha256"] else "NO")
         print(f"{variant:8s} {w['build + connect']:12.2f} {w['recorder setup']:11.2f} "
               f"{row['recorder_mib']:6.0f} {w['simulate']:10.2f} {row['simulate_cpu_s']:7.1f} "
-              f"{w['collect']:9.2f} {row['rss_before_simulate_mib']:10.0f} MiB "
+              f"{threads * w['simulate'] - row['simulate_cpu_s']:9.1f} {w['collect']:9.2f} "
+              f"{row['rss_before_simulate_mib']:10.0f} MiB "
               f"{row['peak_rss_mib']:5.0f} MiB {row['spikes']:8d}  {same}")
     if base:
         for variant, row in rows.items():
             if variant == "pynn":
                 continue
             total = lambda r: sum(r["wall_s"].values())  # noqa: E731
-            print(f"{variant} / pynn: simulate x{row['wall_s']['simulate'] / base['wall_s']['simulate']:.3f}, "
+            simulate = row["wall_s"]["simulate"] / base["wall_s"]["simulate"]
+            print(f"{variant} / pynn: simulate x{simulate:.3f}, "
                   f"all phases x{total(row) / total(base):.3f}, peak RSS "
                   f"{row['peak_rss_mib'] - base['peak_rss_mib']:+.0f} MiB "
                   f"(x{row['peak_rss_mib'] / base['peak_rss_mib']:.2f})")
