@@ -105,3 +105,36 @@ def test_signals_read_in_bulk_equal_pynn_neo_output(scaffold):
         for variable in fast:
             np.testing.assert_array_equal(fast[variable], neo[variable], err_msg=variable)
     session.end()
+
+
+@pytest.mark.parametrize("hpc_fits", [True, False])
+def test_one_spike_recorder_records_what_pynn_records(monkeypatch, hpc_fits):
+    """The session's single spike recorder (cheap device synapses, issue 24) and PyNN's own
+    recorders, attached to the same run on 2 threads, give the same spikes in the same order.
+    Without room for an HPC synapse the session falls back to a plain one."""
+    import nest
+    from conftest import tiny_scaffold
+    from spinncer.backends import nest as nest_backend
+    from spinncer.backends.pynn import PyNNSession
+    if not hpc_fits:
+        monkeypatch.setattr(nest_backend, "HPC_MAX_NODES_PER_THREAD", 1)
+    scaffold = tiny_scaffold(n_glom=40, n_grc=30)
+    rng = np.random.default_rng(3)  # every glomerulus at ~100 Hz for 300 ms, on the 0.1 ms grid
+    trains = [np.unique(rng.integers(10, 3000, 30)) * 0.1 for _ in range(40)]
+    session = open_session("nest", timestep=0.1, threads=2, seed=1)
+    session.build(scaffold, Stimulus.from_trains(trains))
+    PyNNSession.record_spikes(session)  # PyNN's recorders as well, on the same run
+    session.connect(scaffold)
+    session.run(300.0)
+    ours, pynns = session.spikes(), PyNNSession.spikes(session)
+    models = set(nest.GetConnections(target=session._spike_recorder).get("synapse_model"))
+    session.end()
+    assert models == {nest_backend.SPIKE_RECORDER_SYNAPSE if hpc_fits else
+                      nest_backend.SPIKE_RECORDER_SYNAPSE_FALLBACK}
+    assert sorted(ours) == sorted(pynns)
+    assert sum(len(s) for s in ours.values()) > 1000
+    assert all(len(ours[name]) for name in ("glomerulus", "granule", "golgi", "purkinje"))
+    for name in ours:
+        np.testing.assert_array_equal(ours[name].cell, pynns[name].cell, err_msg=name)
+        np.testing.assert_array_equal(ours[name].time, pynns[name].time, err_msg=name)
+        assert ours[name].n_cells == pynns[name].n_cells

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..numerics import quantised_connection_types, refuse_r_mem
 from ..recording import SIGNALS
+from ..results import PopulationSpikes
 from ..timegrid import step_index
 from .pynn import PyNNSession
 
@@ -23,6 +24,16 @@ MAX_DELAY = 10.0
 #: minus PyNN's min_delay) would arrive one step late. The offset is far above double rounding
 #: (~1e-13 ms at 1 s) and far below the analysis grid tolerance (timegrid.GRID_TOLERANCE).
 BELOW_GRID_STEPS = 1e-8
+#: A cell's connection to a recording device costs NEST one block of 1024 connections of the
+#: synapse type, allocated whole (libnestutil/block_vector.h, nestkernel/
+#: target_table_devices.cpp of NEST 3.10): 32 KiB per cell with PyNN's ``static_synapse``, 8 KiB
+#: with this one (no weight, the target as a thread-local index), 24 KiB with the fallback.
+#: The recorder reads neither weight nor delay (benchmarks/README.md, issue 24).
+SPIKE_RECORDER_SYNAPSE = "static_synapse_hom_w_hpc"
+SPIKE_RECORDER_SYNAPSE_FALLBACK = "static_synapse_hom_w"
+#: An HPC synapse's target must be among its thread's first 65534 nodes
+#: (nestkernel/target_identifier.h).
+HPC_MAX_NODES_PER_THREAD = 65534
 
 
 class NestSession(PyNNSession):
@@ -58,6 +69,41 @@ class NestSession(PyNNSession):
         :data:`BELOW_GRID_STEPS` below it so that NEST delivers it in its own step."""
         dt = self.timestep
         return [self.sim.Sequence((step_index(t, dt) - BELOW_GRID_STEPS) * dt) for t in trains]
+
+    def record_spikes(self):
+        """One spike_recorder for every cell, made after all populations (so that no cell's
+        node id changes), joined by the cheapest device connection NEST has
+        (:data:`SPIKE_RECORDER_SYNAPSE`): PyNN's one recorder per population, joined by
+        ``static_synapse``, costs 32 KiB per cell (3 GiB at 400 x 400 µm)."""
+        import nest
+        cells = sum(pop.size for pop in self.populations.values())
+        devices = nest.network_size - cells  # spike generators, PyNN's recorders: on every thread
+        per_thread = devices + sum(-(-pop.size // self.threads)
+                                   for pop in self.populations.values())
+        synapse = SPIKE_RECORDER_SYNAPSE if per_thread < HPC_MAX_NODES_PER_THREAD else \
+            SPIKE_RECORDER_SYNAPSE_FALLBACK
+        self._spike_recorder = nest.Create("spike_recorder", params={"record_to": "memory"})
+        for pop in self.populations.values():
+            nest.Connect(pop.node_collection, self._spike_recorder, "all_to_all",
+                         {"synapse_model": synapse})
+
+    def spikes(self):
+        """Spikes up to the current time (as PyNN reads them: recorded times up to
+        ``state.t``), in NEST's event order, split by population."""
+        state = self.sim.simulator.state
+        events = self._spike_recorder.get("events")
+        senders = np.asarray(events["senders"], dtype=np.int64)
+        times = np.asarray(events["times"], dtype=np.float64) - state._time_offset
+        keep = times <= state.t
+        senders, times = senders[keep], times[keep]
+        spikes = {}
+        for name, pop in self.populations.items():
+            ids = node_ids(pop)
+            index = np.minimum(np.searchsorted(ids, senders), len(ids) - 1)
+            mine = ids[index] == senders
+            spikes[name] = PopulationSpikes(self._scaffold_index(name, index[mine]),
+                                            times[mine], pop.size)
+        return spikes
 
     def _signal_arrays(self, name, pynn_index):
         """What PyNN's neo output gives (row 0: the initial values at t = 0, then one row per

@@ -6,8 +6,10 @@ connection type with its weight and delay. What differs per simulator is a metho
 subclass: :meth:`PyNNSession._setup` (import and set up the PyNN module),
 :meth:`~PyNNSession.make_connector` (bulk synapse creation from index arrays),
 :meth:`~PyNNSession.population_parameters` (simulator-specific ``additional_parameters``),
-:meth:`~PyNNSession.renumbering` (cells renumbered before partitioning, undone on output) and
-:meth:`~PyNNSession.spike_trains` (the spike-source argument).
+:meth:`~PyNNSession.renumbering` (cells renumbered before partitioning, undone on output),
+:meth:`~PyNNSession.spike_trains` (the spike-source argument) and
+:meth:`~PyNNSession.record_spikes` with :meth:`~PyNNSession.spikes` (how spikes are recorded
+and read back).
 """
 import numpy as np
 
@@ -61,6 +63,12 @@ class PyNNSession(Session):
         """The ``spike_times`` argument of a SpikeSourceArray for per-cell `trains`."""
         return trains
 
+    def record_spikes(self):
+        """Record the spikes of every cell of ``self.populations`` (all created); read back
+        by :meth:`spikes`."""
+        for population in self.populations.values():
+            population.record("spikes")
+
     # ------------------------------------------------------------ the Session interface
 
     def _in_pynn_order(self, scaffold):
@@ -90,8 +98,8 @@ class PyNNSession(Session):
             population = self.sim.Population(n, cell, label=name, **kwargs)
             if name != INPUT_POPULATION:
                 population.initialize(v=self.model.v_init(name))
-            population.record("spikes")
             self.populations[name] = population
+        self.record_spikes()
         for name, cells in (record_signals or {}).items():
             cells = np.unique(np.asarray(cells, dtype=np.int64))
             if name == INPUT_POPULATION or len(cells) == 0:
