@@ -59,12 +59,13 @@ def light_kd_tree_input_checks():
 
 def install_particle_replacements():
     """Load ``bsb_particles.py`` beside this file (by path: this folder is not on sys.path, so
-    that its ``io.py`` cannot shadow the standard library's) and install it into BSB."""
+    that its ``io.py`` cannot shadow the standard library's), install it into BSB, return it."""
     path = Path(__file__).with_name("bsb_particles.py")
     spec = importlib.util.spec_from_file_location("spinncer_bsb_particles", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.install()
+    return module
 
 
 if __name__ == "__main__":

@@ -53,29 +53,115 @@ def _displacement(p, n, p_radius, n_radius, p_volume, n_volume, total):
     total[2] = total[2] + _divide(a2, d) * inert * collision_radius
 
 
+#: Relative width of the band round a query radius (or a collision distance) inside which a
+#: point is left to scikit-learn itself: its node bounds round differently from point distances.
+DOUBT = 1e-9
+#: How much wider (relative) scipy's candidate search is than the query: more than any rounding.
+MARGIN = 1e-6
+
+
+class RadiusSearch:
+    """scikit-learn's ``KDTree.query_radius`` answers for the points of one KD-tree, from scipy's
+    cKDTree, which allocates nothing as long as the point set per query.
+
+    scikit-learn reports a query's points in the order of its tree's ``idx_array`` (a depth-first
+    walk, left child first, over consecutive slices of it), and decides a point by its squared
+    distance ``(d0 * d0 + d1 * d1) + d2 * d2 <= r * r`` in a leaf, or, for a whole node, by the
+    node's bounding box against ``r``. The candidates here (scipy, ``MARGIN`` wider) are sorted into
+    that order and decided by that squared distance. Box and point decisions can only differ for a
+    point within rounding of the radius: when a candidate lies within ``DOUBT`` of it, the query is
+    asked of scikit-learn's tree instead. So every answer is scikit-learn's, to the bit.
+    """
+
+    def __init__(self, tree):
+        from scipy.spatial import cKDTree
+
+        data, order = tree.get_arrays()[:2]
+        self.tree = tree
+        self.points = np.asarray(data)
+        self.order = np.asarray(order)
+        self.rank = np.empty_like(self.order)
+        self.rank[self.order] = np.arange(len(self.order))
+        self.grid = cKDTree(self.points)
+
+    def around(self, point, radius):
+        """The candidates within (a little more than) `radius` of `point` in scikit-learn's
+        order, and their squared distances as scikit-learn computes them."""
+        found = self.grid.query_ball_point(point, radius * (1.0 + MARGIN))
+        ids = self.order[np.sort(self.rank[found])]
+        step = point - self.points[ids]
+        return ids, step[:, 0] * step[:, 0] + step[:, 1] * step[:, 1] + step[:, 2] * step[:, 2]
+
+    def within(self, point, radius, ids, squared):
+        """``tree.query_radius([point], r=radius)[0]`` from :meth:`around`'s candidates."""
+        reach = radius * radius
+        if np.any(np.abs(squared - reach) <= DOUBT * reach):
+            return self.tree.query_radius([point], r=radius)[0]
+        return ids[squared <= reach]
+
+    def pairs(self, radius):
+        """Every pair of tree points closer than (a little more than) `radius`, once (i < j),
+        with its squared distance as scikit-learn computes it."""
+        first, second = self.grid.query_pairs(radius * (1.0 + MARGIN), output_type="ndarray").T
+        step = self.points[first] - self.points[second]
+        return first, second, step[:, 0] * step[:, 0] + step[:, 1] * step[:, 1] \
+            + step[:, 2] * step[:, 2]
+
+
+def _search(self):
+    """The system's :class:`RadiusSearch`, made again whenever BSB freezes a new tree."""
+    search = getattr(self, "_spinncer_search", None)
+    if search is None or search.tree is not self.tree:
+        search = self._spinncer_search = RadiusSearch(self.tree)
+    return search
+
+
 def resolve_neighbourhood(self, neighbourhood):
     """``ParticleSystem.resolve_neighbourhood``: push the colliding partners apart until the
-    neighbourhood has no collision (at most 101 rounds, then BSB's "STUCK")."""
+    neighbourhood has no collision (at most 101 rounds, then BSB's "STUCK"). Every partner x
+    neighbour pair at once; each partner's pushes summed one neighbour after another, in BSB's
+    order (``np.add.accumulate``, which adds sequentially, from BSB's +0.0: see the end)."""
     partners, neighbours = neighbourhood.partners, neighbourhood.neighbours
-    position = {p.id: p.position.tolist() for p in (*partners, *neighbours)}
-    pairs = [(p.id, n.id, p.radius, n.radius, p.volume, n.volume)
-             for p in partners for n in neighbours if p.id != n.id]
+    if not partners:  # no pair, so no collision to solve
+        return
+    row = {}
+    for particle in (*partners, *neighbours):
+        row.setdefault(particle.id, (len(row), particle))
+    position = np.array([particle.position for _, particle in row.values()], dtype=float)
+    mine = np.array([row[p.id][0] for p in partners], dtype=np.intp)
+    near = np.array([row[n.id][0] for n in neighbours], dtype=np.intp)
+    other = mine[:, None] != near[None, :]
+    p_radius = np.array([p.radius for p in partners], dtype=float)[:, None]
+    n_radius = np.array([n.radius for n in neighbours], dtype=float)[None, :]
+    p_volume = np.array([p.volume for p in partners], dtype=float)[:, None]
+    n_volume = np.array([n.volume for n in neighbours], dtype=float)[None, :]
+    collision_radius = p_radius + n_radius
     rounds, stuck = 0, False
-    while any(_distance(position[p], position[n]) - rp - rn < 0
-              for p, n, rp, rn, _, _ in pairs):
-        rounds += 1
-        totals = {p.id: [0.0, 0.0, 0.0] for p in partners}
-        for p, n, rp, rn, vp, vn in pairs:
-            _displacement(position[p], position[n], rp, rn, vp, vn, totals[p])
-        for p in partners:
-            old, total = position[p.id], totals[p.id]
-            position[p.id] = [old[0] + total[0], old[1] + total[1], old[2] + total[2]]
-        if rounds > 100:
-            stuck = True
-            print("STUCK")
-            break
-    for p in partners:
-        p.position = np.array(position[p.id])
+    with np.errstate(all="ignore"):
+        while True:
+            apart = position[mine][:, None, :] - position[near][None, :, :]
+            d = np.sqrt(apart[..., 0] * apart[..., 0] + apart[..., 1] * apart[..., 1]
+                        + apart[..., 2] * apart[..., 2])
+            if not np.any(other & (d - p_radius - n_radius < 0)):
+                break
+            rounds += 1
+            # get_displacement_force: `** 2` of a numpy scalar is C pow, as Python's float `**`
+            # (an object array's power calls it per number; a float array's would be x * x)
+            square = np.power((d / collision_radius).astype(object), 2).astype(float)
+            push = 0.3 / square
+            force = np.where(d == 0.0, 0.9, np.where(push < 0.9, push, 0.9))
+            inert = force * n_volume / (n_volume + p_volume)
+            steps = apart / d[..., None] * inert[..., None] * collision_radius[..., None]
+            steps[~other] = 0.0  # BSB skips a partner's pair with itself; 0.0 adds nothing
+            # + 0.0: BSB's sum starts at +0.0, so it never ends at -0.0 as a sum from the
+            # first step can
+            position[mine] = position[mine] + (np.add.accumulate(steps, axis=1)[:, -1] + 0.0)
+            if rounds > 100:
+                stuck = True
+                print("STUCK")
+                break
+    for k, p in zip(mine.tolist(), partners):
+        p.position = np.array(position[k])
     if not stuck:
         self.colliding_count -= len(partners)
         for partner in partners:
@@ -84,18 +170,30 @@ def resolve_neighbourhood(self, neighbourhood):
 
 def find_colliding_particles(self, freeze=False):
     """``ParticleSystem.find_colliding_particles``: flag every particle closer to another than
-    their two radii (one radius query of the whole tree, then array operations)."""
+    their two radii, with the distances scikit-learn's whole-tree radius query gives
+    (``sqrt`` of :class:`RadiusSearch`'s squared distances); a pair within rounding of the search
+    radius or of its collision distance is left to scikit-learn's query of both its particles."""
     if not hasattr(self, "tree") or freeze:
         self.freeze()
-    ids, distances = self.tree.query_radius(self._ParticleSystem__frozen_positions,
-                                            r=self.search_radius, return_distance=True)
-    if len(ids):
-        owner = np.repeat(np.arange(len(ids)), [len(i) for i in ids])
-        ids, distances = np.concatenate(ids), np.concatenate(distances)
-        radii = np.array(self.radii)
-        hit = (ids != owner) & (distances <= radii[owner] + radii[ids])
-        for i in np.union1d(owner[hit], ids[hit]).tolist():
-            self.particles[i].colliding = True
+    search = _search(self)
+    first, second, squared = search.pairs(self.search_radius)
+    radii = np.array(self.radii, dtype=float)
+    reach = radii[first] + radii[second]
+    distance = np.sqrt(squared)
+    listed = self.search_radius * self.search_radius
+    doubt = (np.abs(squared - listed) <= DOUBT * listed) | (np.abs(distance - reach) <= DOUBT * reach)
+    hit = ~doubt & (squared <= listed) & (distance <= reach)
+    colliding = set(np.union1d(first[hit], second[hit]).tolist())
+    for i in np.union1d(first[doubt], second[doubt]).tolist():
+        ids, distances = self.tree.query_radius(search.points[i:i + 1], r=self.search_radius,
+                                                return_distance=True)
+        ids, distances = ids[0], distances[0]
+        touching = (ids != i) & (distances <= radii[i] + radii[ids])
+        if touching.any():
+            colliding.add(i)
+            colliding.update(ids[touching].tolist())
+    for i in colliding:
+        self.particles[i].colliding = True
     self.colliding_particles = [p for p in self.particles if p.colliding]
     self.colliding_count = len(self.colliding_particles)
     return self.colliding_particles
@@ -114,19 +212,22 @@ def _tables(self):
 
 def find_neighbourhood(self, particle):
     """``ParticleSystem.find_neighbourhood``: grow a sphere around the particle until the
-    particles in it, and in it shrunk by the largest radius (the partners), pack below 0.5."""
+    particles in it, and in it shrunk by the largest radius (the partners), pack below 0.5
+    (neighbours and partners as scikit-learn's tree gives them: :class:`RadiusSearch`)."""
     from bsb.particles import Neighbourhood, sphere_volume
 
     particles, volumes = _tables(self)
-    epicenter = [particle.position]
+    search = _search(self)
+    epicenter = particle.position
     radius = self.max_radius * 2
     packed, expansions = True, 0
     while packed:
         expansions += 1
         radius += self.max_radius / min(expansions, 6)
-        neighbour_ids = self.tree.query_radius(epicenter, r=radius)[0]
         partner_radius = radius - self.max_radius
-        partner_ids = self.tree.query_radius(epicenter, r=partner_radius)[0]
+        ids, squared = search.around(epicenter, radius)
+        neighbour_ids = search.within(epicenter, radius, ids, squared)
+        partner_ids = search.within(epicenter, partner_radius, ids, squared)
         packed = not (np.sum(volumes[neighbour_ids]) / sphere_volume(radius) < 0.5
                       and np.sum(volumes[partner_ids]) / sphere_volume(partner_radius) < 0.5)
         if expansions > 100:
