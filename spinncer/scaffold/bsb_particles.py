@@ -118,50 +118,29 @@ def _search(self):
 
 def resolve_neighbourhood(self, neighbourhood):
     """``ParticleSystem.resolve_neighbourhood``: push the colliding partners apart until the
-    neighbourhood has no collision (at most 101 rounds, then BSB's "STUCK"). Every partner x
-    neighbour pair at once; each partner's pushes summed one neighbour after another, in BSB's
-    order (``np.add.accumulate``, which adds sequentially, from BSB's +0.0: see the end)."""
+    neighbourhood has no collision (at most 101 rounds, then BSB's "STUCK")."""
     partners, neighbours = neighbourhood.partners, neighbourhood.neighbours
-    if not partners:  # no pair, so no collision to solve
+    if not partners:  # no pair, so no collision (about half the neighbourhoods)
         return
-    row = {}
-    for particle in (*partners, *neighbours):
-        row.setdefault(particle.id, (len(row), particle))
-    position = np.array([particle.position for _, particle in row.values()], dtype=float)
-    mine = np.array([row[p.id][0] for p in partners], dtype=np.intp)
-    near = np.array([row[n.id][0] for n in neighbours], dtype=np.intp)
-    other = mine[:, None] != near[None, :]
-    p_radius = np.array([p.radius for p in partners], dtype=float)[:, None]
-    n_radius = np.array([n.radius for n in neighbours], dtype=float)[None, :]
-    p_volume = np.array([p.volume for p in partners], dtype=float)[:, None]
-    n_volume = np.array([n.volume for n in neighbours], dtype=float)[None, :]
-    collision_radius = p_radius + n_radius
+    position = {p.id: p.position.tolist() for p in (*partners, *neighbours)}
+    pairs = [(p.id, n.id, p.radius, n.radius, p.volume, n.volume)
+             for p in partners for n in neighbours if p.id != n.id]
     rounds, stuck = 0, False
-    with np.errstate(all="ignore"):
-        while True:
-            apart = position[mine][:, None, :] - position[near][None, :, :]
-            d = np.sqrt(apart[..., 0] * apart[..., 0] + apart[..., 1] * apart[..., 1]
-                        + apart[..., 2] * apart[..., 2])
-            if not np.any(other & (d - p_radius - n_radius < 0)):
-                break
-            rounds += 1
-            # get_displacement_force: `** 2` of a numpy scalar is C pow, as Python's float `**`
-            # (an object array's power calls it per number; a float array's would be x * x)
-            square = np.power((d / collision_radius).astype(object), 2).astype(float)
-            push = 0.3 / square
-            force = np.where(d == 0.0, 0.9, np.where(push < 0.9, push, 0.9))
-            inert = force * n_volume / (n_volume + p_volume)
-            steps = apart / d[..., None] * inert[..., None] * collision_radius[..., None]
-            steps[~other] = 0.0  # BSB skips a partner's pair with itself; 0.0 adds nothing
-            # + 0.0: BSB's sum starts at +0.0, so it never ends at -0.0 as a sum from the
-            # first step can
-            position[mine] = position[mine] + (np.add.accumulate(steps, axis=1)[:, -1] + 0.0)
-            if rounds > 100:
-                stuck = True
-                print("STUCK")
-                break
-    for k, p in zip(mine.tolist(), partners):
-        p.position = np.array(position[k])
+    while any(_distance(position[p], position[n]) - rp - rn < 0
+              for p, n, rp, rn, _, _ in pairs):
+        rounds += 1
+        totals = {p.id: [0.0, 0.0, 0.0] for p in partners}
+        for p, n, rp, rn, vp, vn in pairs:
+            _displacement(position[p], position[n], rp, rn, vp, vn, totals[p])
+        for p in partners:
+            old, total = position[p.id], totals[p.id]
+            position[p.id] = [old[0] + total[0], old[1] + total[1], old[2] + total[2]]
+        if rounds > 100:
+            stuck = True
+            print("STUCK")
+            break
+    for p in partners:
+        p.position = np.array(position[p.id])
     if not stuck:
         self.colliding_count -= len(partners)
         for partner in partners:
