@@ -77,17 +77,12 @@ def lattice_queries(particles):
     points = np.concatenate([lattice.reshape(-1, 3), rng.random((400, 3)) * 9.0])
     tree = KDTree(points)
     search = particles.RadiusSearch(tree)
-    asked, theirs, ours = 0, [], []
-    original = tree.query_radius
-
+    radii = (5.0, 3.0, 2.5, 2.0, 1.0)
+    theirs, ours = [], []
     for point in points[::5]:
-        for radius in (1.0, 2.0, 2.5, 3.0, 5.0):
-            theirs.append(original([point], r=radius)[0])
-            ids, squared = search.around(point, radius)
-            reach = radius * radius
-            asked += bool(np.any(np.abs(squared - reach) <= particles.DOUBT * reach))
-            ours.append(search.within(point, radius, ids, squared))
-    return np.concatenate(theirs), np.concatenate(ours), asked
+        theirs.extend(tree.query_radius([point], r=radius)[0] for radius in radii)
+        ours.extend(search.within(point, *radii))
+    return np.concatenate(theirs), np.concatenate(ours), search.asked
 
 
 def main(out):

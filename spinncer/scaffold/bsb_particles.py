@@ -33,24 +33,32 @@ def _divide(a, d):
     return NAN if a == 0.0 or a != a else math.copysign(math.inf, a)
 
 
-def _distance(p, q):
-    """BSB's ``distance(p, q)``: ``np.sqrt(np.sum((q - p) ** 2))`` on 3-vectors."""
-    d0, d1, d2 = q[0] - p[0], q[1] - p[1], q[2] - p[2]
-    return math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
+def _colliding(position, pairs):
+    """BSB's ``Neighbourhood.colliding``: is a partner closer to a neighbour than their radii?
+    (``distance(p, n) - p.radius - n.radius < 0``, distance ``np.sqrt(np.sum((n - p) ** 2))``)"""
+    for i, j, p_radius, n_radius, _, _ in pairs:
+        p, n = position[i], position[j]
+        d0, d1, d2 = p[0] - n[0], p[1] - n[1], p[2] - n[2]  # squared as n - p: negation is exact
+        if math.sqrt(d0 * d0 + d1 * d1 + d2 * d2) - p_radius - n_radius < 0:
+            return True
+    return False
 
 
-def _displacement(p, n, p_radius, n_radius, p_volume, n_volume, total):
-    """Add BSB's ``Particle.displace_by`` term of neighbour n to partner p's ``total``."""
-    a0, a1, a2 = p[0] - n[0], p[1] - n[1], p[2] - n[2]
-    d = math.sqrt(a0 * a0 + a1 * a1 + a2 * a2)
-    collision_radius = p_radius + n_radius
-    # get_displacement_force; `** 2` of a numpy scalar is C pow, as Python's float `**`
-    square = (d / collision_radius) ** 2
-    force = 0.9 if d == 0.0 else min(0.9, 0.3 / square if square else math.inf)
-    inert = force * n_volume / (n_volume + p_volume)
-    total[0] = total[0] + _divide(a0, d) * inert * collision_radius
-    total[1] = total[1] + _divide(a1, d) * inert * collision_radius
-    total[2] = total[2] + _divide(a2, d) * inert * collision_radius
+def _displacements(position, pairs, totals):
+    """Add BSB's ``Particle.displace_by`` term of each pair's neighbour to its partner's total,
+    pair after pair."""
+    for i, j, p_radius, n_radius, p_volume, n_volume in pairs:
+        p, n, total = position[i], position[j], totals[i]
+        a0, a1, a2 = p[0] - n[0], p[1] - n[1], p[2] - n[2]
+        d = math.sqrt(a0 * a0 + a1 * a1 + a2 * a2)
+        collision_radius = p_radius + n_radius
+        # get_displacement_force; `** 2` of a numpy scalar is C pow, as Python's float `**`
+        square = (d / collision_radius) ** 2
+        force = 0.9 if d == 0.0 else min(0.9, 0.3 / square if square else math.inf)
+        inert = force * n_volume / (n_volume + p_volume)
+        total[0] = total[0] + _divide(a0, d) * inert * collision_radius
+        total[1] = total[1] + _divide(a1, d) * inert * collision_radius
+        total[2] = total[2] + _divide(a2, d) * inert * collision_radius
 
 
 #: Relative width of the band round a query radius (or a collision distance) inside which a
@@ -83,21 +91,24 @@ class RadiusSearch:
         self.rank = np.empty_like(self.order)
         self.rank[self.order] = np.arange(len(self.order))
         self.grid = cKDTree(self.points)
+        self.asked = 0  # queries left to scikit-learn (a point within rounding of the radius)
 
-    def around(self, point, radius):
-        """The candidates within (a little more than) `radius` of `point` in scikit-learn's
-        order, and their squared distances as scikit-learn computes them."""
-        found = self.grid.query_ball_point(point, radius * (1.0 + MARGIN))
+    def within(self, point, *radii):
+        """``tree.query_radius([point], r=radius)[0]`` for each of `radii` (the first the
+        largest): one scipy query for all."""
+        found = self.grid.query_ball_point(point, radii[0] * (1.0 + MARGIN))
         ids = self.order[np.sort(self.rank[found])]
         step = point - self.points[ids]
-        return ids, step[:, 0] * step[:, 0] + step[:, 1] * step[:, 1] + step[:, 2] * step[:, 2]
-
-    def within(self, point, radius, ids, squared):
-        """``tree.query_radius([point], r=radius)[0]`` from :meth:`around`'s candidates."""
-        reach = radius * radius
-        if np.any(np.abs(squared - reach) <= DOUBT * reach):
-            return self.tree.query_radius([point], r=radius)[0]
-        return ids[squared <= reach]
+        squared = step[:, 0] * step[:, 0] + step[:, 1] * step[:, 1] + step[:, 2] * step[:, 2]
+        answers = []
+        for radius in radii:
+            reach = radius * radius
+            if (np.abs(squared - reach) <= DOUBT * reach).any():
+                self.asked += 1
+                answers.append(self.tree.query_radius([point], r=radius)[0])
+            else:
+                answers.append(ids[squared <= reach])
+        return answers
 
     def pairs(self, radius):
         """Every pair of tree points closer than (a little more than) `radius`, once (i < j),
@@ -122,25 +133,26 @@ def resolve_neighbourhood(self, neighbourhood):
     partners, neighbours = neighbourhood.partners, neighbourhood.neighbours
     if not partners:  # no pair, so no collision (about half the neighbourhoods)
         return
-    position = {p.id: p.position.tolist() for p in (*partners, *neighbours)}
-    pairs = [(p.id, n.id, p.radius, n.radius, p.volume, n.volume)
+    row = {}  # particle id -> row of `position`; the partners first
+    for particle in (*partners, *neighbours):
+        row.setdefault(particle.id, (len(row), particle))
+    position = [particle.position.tolist() for _, particle in row.values()]
+    pairs = [(row[p.id][0], row[n.id][0], p.radius, n.radius, p.volume, n.volume)
              for p in partners for n in neighbours if p.id != n.id]
     rounds, stuck = 0, False
-    while any(_distance(position[p], position[n]) - rp - rn < 0
-              for p, n, rp, rn, _, _ in pairs):
+    while _colliding(position, pairs):
         rounds += 1
-        totals = {p.id: [0.0, 0.0, 0.0] for p in partners}
-        for p, n, rp, rn, vp, vn in pairs:
-            _displacement(position[p], position[n], rp, rn, vp, vn, totals[p])
-        for p in partners:
-            old, total = position[p.id], totals[p.id]
-            position[p.id] = [old[0] + total[0], old[1] + total[1], old[2] + total[2]]
+        totals = [[0.0, 0.0, 0.0] for _ in partners]
+        _displacements(position, pairs, totals)
+        for k, total in enumerate(totals):
+            old = position[k]
+            position[k] = [old[0] + total[0], old[1] + total[1], old[2] + total[2]]
         if rounds > 100:
             stuck = True
             print("STUCK")
             break
-    for p in partners:
-        p.position = np.array(position[p.id])
+    for k, p in enumerate(partners):
+        p.position = np.array(position[k])
     if not stuck:
         self.colliding_count -= len(partners)
         for partner in partners:
@@ -204,11 +216,10 @@ def find_neighbourhood(self, particle):
         expansions += 1
         radius += self.max_radius / min(expansions, 6)
         partner_radius = radius - self.max_radius
-        ids, squared = search.around(epicenter, radius)
-        neighbour_ids = search.within(epicenter, radius, ids, squared)
-        partner_ids = search.within(epicenter, partner_radius, ids, squared)
-        packed = not (np.sum(volumes[neighbour_ids]) / sphere_volume(radius) < 0.5
-                      and np.sum(volumes[partner_ids]) / sphere_volume(partner_radius) < 0.5)
+        neighbour_ids, partner_ids = search.within(epicenter, radius, partner_radius)
+        # ndarray.sum is np.sum's reduction without its Python wrapper: the same sum
+        packed = not (volumes[neighbour_ids].sum() / sphere_volume(radius) < 0.5
+                      and volumes[partner_ids].sum() / sphere_volume(partner_radius) < 0.5)
         if expansions > 100:
             print("ERROR! Unable to find suited neighbourhood around", particle.position)
             exit()
