@@ -61,13 +61,19 @@ def _displacements(position, pairs, totals):
         a0, a1, a2 = p[0] - n[0], p[1] - n[1], p[2] - n[2]
         d = math.sqrt(a0 * a0 + a1 * a1 + a2 * a2)
         collision_radius = p_radius + n_radius
-        # get_displacement_force; `** 2` of a numpy scalar is C pow, as Python's float `**`
-        square = (d / collision_radius) ** 2
-        force = 0.9 if d == 0.0 else min(0.9, 0.3 / square if square else math.inf)
+        if d != 0.0:
+            # get_displacement_force; `** 2` of a numpy scalar is C pow, as Python's float `**`
+            square = (d / collision_radius) ** 2
+            push = 0.3 / square if square else math.inf
+            force = push if push < 0.9 else 0.9  # min(0.9, push)
+            u0, u1, u2 = a0 / d, a1 / d, a2 / d
+        else:  # the same place: BSB's force 0.9 and numpy's division by zero
+            force = 0.9
+            u0, u1, u2 = _divide(a0, d), _divide(a1, d), _divide(a2, d)
         inert = force * n_volume / (n_volume + p_volume)
-        total[0] = total[0] + _divide(a0, d) * inert * collision_radius
-        total[1] = total[1] + _divide(a1, d) * inert * collision_radius
-        total[2] = total[2] + _divide(a2, d) * inert * collision_radius
+        total[0] = total[0] + u0 * inert * collision_radius
+        total[1] = total[1] + u1 * inert * collision_radius
+        total[2] = total[2] + u2 * inert * collision_radius
 
 
 #: Relative width of the band round a query radius (or a collision distance) inside which a
