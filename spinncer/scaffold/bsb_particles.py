@@ -187,7 +187,8 @@ def find_colliding_particles(self, freeze=False):
     reach = radii[first] + radii[second]
     distance = np.sqrt(squared)
     listed = self.search_radius * self.search_radius
-    doubt = (np.abs(squared - listed) <= DOUBT * listed) | (np.abs(distance - reach) <= DOUBT * reach)
+    doubt = (np.abs(squared - listed) <= DOUBT * listed) \
+        | (np.abs(distance - reach) <= DOUBT * reach)
     hit = ~doubt & (squared <= listed) & (distance <= reach)
     colliding = set(np.union1d(first[hit], second[hit]).tolist())
     for i in np.union1d(first[doubt], second[doubt]).tolist():
