@@ -3,7 +3,9 @@ installs (bsb_particles.py, the light KD-tree input checks), on the same seeded 
 the BSB env).
 
 Usage: ``python bsb_particles_check.py OUT.npz`` writes, per case, the positions after each
-implementation's collision solving and pruning; tests/test_bsb_particles.py compares them.
+implementation's collision solving and pruning, the colliding flags of both on a lattice where
+neighbours touch exactly, and scikit-learn's radius queries and ``RadiusSearch``'s on a lattice
+where many points lie exactly on the radius; tests/test_bsb_particles.py compares them.
 """
 import importlib.util
 import random
@@ -28,7 +30,7 @@ def install_replacements():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.light_kd_tree_input_checks()
-    module.install_particle_replacements()
+    return module.install_particle_replacements()
 
 
 def place(name, radius, count, origin, size, seed=7):
@@ -46,14 +48,55 @@ def place(name, radius, count, origin, size, seed=7):
     return colliding, system.positions
 
 
+def touching_flags():
+    """Colliding flags of particles (radius 2.5 µm) on a grid 5 µm apart along x and 6 µm along y
+    and z, where the x columns 0, 1, 3 of every 5 are kept: the pairs of columns 0 and 1 touch
+    exactly (a collision: BSB tests distance <= both radii), column 3 is free."""
+    from bsb.particles import ParticleSystem
+
+    grid = np.stack(np.meshgrid(np.arange(15) * 5.0, np.arange(4) * 6.0, np.arange(4) * 6.0,
+                                indexing="ij"), axis=-1)
+    grid = grid[np.isin(np.arange(15) % 5, (0, 1, 3))].reshape(-1, 3)
+    system = ParticleSystem()
+    system.fill([[np.zeros(3), np.ones(3)]], [{"name": "a", "voxels": [0], "radius": 2.5,
+                                                  "count": 0}])
+    system.add_particles(2.5, grid)
+    system.find_colliding_particles()
+    return np.array([p.colliding for p in system.particles])
+
+
+def lattice_queries(particles):
+    """scikit-learn's ``query_radius`` and ``particles.RadiusSearch``'s answer to the same
+    queries on an integer lattice (plus random points), at radii that many lattice distances
+    equal exactly; returns both answers concatenated, and how many queries went to
+    scikit-learn (a candidate within rounding of the radius)."""
+    from sklearn.neighbors import KDTree
+
+    lattice = np.stack(np.meshgrid(*[np.arange(10.0)] * 3, indexing="ij"), axis=-1)
+    rng = np.random.default_rng(3)
+    points = np.concatenate([lattice.reshape(-1, 3), rng.random((400, 3)) * 9.0])
+    tree = KDTree(points)
+    search = particles.RadiusSearch(tree)
+    radii = (5.0, 3.0, 2.5, 2.0, 1.0)
+    theirs, ours = [], []
+    for point in points[::5]:
+        theirs.extend(tree.query_radius([point], r=radius)[0] for radius in radii)
+        ours.extend(search.within(point, *radii))
+    return np.concatenate(theirs), np.concatenate(ours), search.asked
+
+
 def main(out):
     arrays = {}
     for case in CASES:
         colliding, arrays[f"{case[0]}_bsb"] = place(*case)
         arrays[f"{case[0]}_colliding"] = np.array(colliding)
-    install_replacements()
+    arrays["touching_bsb"] = touching_flags()
+    particles = install_replacements()
     for case in CASES:
         arrays[f"{case[0]}_spinncer"] = place(*case)[1]
+    arrays["touching_spinncer"] = touching_flags()
+    arrays["queries_sklearn"], arrays["queries_spinncer"], arrays["queries_asked"] = \
+        lattice_queries(particles)
     np.savez(out, **arrays)
 
 

@@ -34,3 +34,15 @@ def test_particle_replacements_place_as_bsb_does_to_the_bit(placed, case):
     bsb, ours = placed[f"{name}_bsb"], placed[f"{name}_spinncer"]
     assert bsb.shape == ours.shape and 0 < len(bsb) <= count
     assert np.array_equal(bsb.view(np.uint64), ours.view(np.uint64))
+
+
+def test_touching_particles_collide_as_in_bsb(placed):
+    flags = placed["touching_bsb"]
+    assert 0 < flags.sum() < len(flags)  # touching and free particles both present
+    assert np.array_equal(placed["touching_spinncer"], flags)
+
+
+def test_radius_search_answers_as_scikit_learn_in_its_order_with_ties(placed):
+    theirs, ours = placed["queries_sklearn"], placed["queries_spinncer"]
+    assert placed["queries_asked"] > 0  # points exactly on the radius went to scikit-learn
+    assert len(theirs) > 0 and np.array_equal(theirs, ours)

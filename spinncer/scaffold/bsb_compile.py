@@ -5,10 +5,11 @@ own particle placement and scikit-learn's checks, for ``benchmarks/bsb_build.py`
 
 BSB 3.10 has no seed option and draws from three generators: numpy's global one, Python's
 `random`, and an unseeded ``np.random.default_rng()`` (mossy-fibre positions). All three are
-seeded here so that one seed gives an identical scaffold (checked on BSB 3.10.5). Two speed-ups
+seeded here so that one seed gives an identical scaffold (checked on BSB 3.10.5). Speed-ups that
 leave the scaffold unchanged to the bit: scikit-learn's KD-tree skips its input checks
-(:func:`light_kd_tree_input_checks`), and the particle placement's per-pair loops run in plain
-floats (``bsb_particles.py``). This file and ``bsb_particles.py`` only need BSB (with its numpy and
+(:func:`light_kd_tree_input_checks`), and the particle placement's radius queries and per-pair
+loops are done without scikit-learn's per-query arrays and numpy's per-pair calls
+(``bsb_particles.py``). This file and ``bsb_particles.py`` only need BSB (with its numpy and
 scikit-learn); it is run as a script by :mod:`spinncer.scaffold.build`.
 """
 import importlib.util
@@ -59,12 +60,13 @@ def light_kd_tree_input_checks():
 
 def install_particle_replacements():
     """Load ``bsb_particles.py`` beside this file (by path: this folder is not on sys.path, so
-    that its ``io.py`` cannot shadow the standard library's) and install it into BSB."""
+    that its ``io.py`` cannot shadow the standard library's), install it into BSB, return it."""
     path = Path(__file__).with_name("bsb_particles.py")
     spec = importlib.util.spec_from_file_location("spinncer_bsb_particles", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.install()
+    return module
 
 
 if __name__ == "__main__":
