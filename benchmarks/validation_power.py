@@ -49,6 +49,28 @@ def load():
     return os.getloadavg()
 
 
+def _done(out, name, seeds):
+    return all((out / name / f"seed{seed}.h5").is_file() for seed in seeds)
+
+
+def _write_plan(out, plan):
+    """Write `out`/perturbations.json, adding to the perturbations of an earlier slice of the
+    same scaffold, seeds and protocol (a different one: one line, exit 1)."""
+    from spinncer.atomic import atomic_path
+
+    path = out / "perturbations.json"
+    if path.is_file():
+        old = json.loads(path.read_text())
+        same = ("scaffold", "seeds", "protocol")
+        if any(old.get(key) != plan[key] for key in same):
+            sys.exit(f"{path}: expected an earlier slice of the same "
+                     f"{', '.join(same)} ({', '.join(str(plan[k]) for k in same)}), found "
+                     f"{', '.join(str(old.get(k)) for k in same)}; use another --out")
+        plan["perturbations"] = {**old["perturbations"], **plan["perturbations"]}
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(plan, indent=1))
+
+
 def _simulate(args):
     from spinncer import stimulus as stimulus_io
     from spinncer.backends import open_session
@@ -72,23 +94,34 @@ def _simulate(args):
     jobs = [(REFERENCE, base, {})] + [
         (label(name, factor), {**base, name: base[name] * factor}, {name: factor})
         for name in connections for factor in args.factors]
+    _write_plan(out, {"reference": REFERENCE, "scaffold": str(args.scaffold),
+                      "seeds": args.seeds, "protocol": protocol,
+                      "stim_times": protocol["stim_times"],
+                      "perturbations": {name: [*scale.items()][0]
+                                        for name, _, scale in jobs if scale}})
+    # perturbation after perturbation, each over all seeds: a run stopped early leaves whole
+    # perturbations (analyse reports the missing ones); a later slice (--connections) skips
+    # the ones whose every seed is written
+    jobs = [job for job in jobs if not _done(out, job[0], args.seeds)]
+    if not jobs:
+        print(f"{out}: every run of this slice is written already")
+        return
     # the build holds the spike table of the largest stimulus, so every seed fits
     largest = max(stimuli, key=lambda s: len(stimuli[s].times))
     start, load_before = time.perf_counter(), load()
     session.build(scaffold, stimuli[largest], None)
     session.connect(scaffold)
     session.run(simtime)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "perturbations.json").write_text(json.dumps(
-        {"reference": REFERENCE, "seeds": args.seeds, "stim_times": protocol["stim_times"],
-         "perturbations": {name: [*scale.items()][0] for name, _, scale in jobs if scale}},
-        indent=1))
-    # perturbation after perturbation, each over all seeds: a run stopped early leaves whole
-    # perturbations (analyse reports the missing ones)
     print(f"first run (code generation, compile or cache, run): "
           f"{time.perf_counter() - start:.1f} s, load {load()[0]:.2f}", flush=True)
     n_runs, run_seconds = 0, 0.0
+    done = 0
     for name, weights, scale in jobs:
+        if args.minutes and time.perf_counter() - start > 60 * args.minutes:
+            print(f"stopped after {args.minutes:g} min: {len(jobs) - done} perturbations "
+                  f"left; the same command continues", flush=True)
+            break
+        done += 1
         t_job = time.perf_counter()
         for seed in args.seeds:
             t0 = time.perf_counter()
@@ -105,8 +138,8 @@ def _simulate(args):
     cells = sum(scaffold.n_cells(p) for p in scaffold.positions)
     print(f"scaffold {args.scaffold}: {cells} cells, "
           f"{sum(len(c) for c in scaffold.connections.values())} synapses")
-    print(f"{n_runs} runs ({len(args.seeds)} seeds x {len(jobs)}): {run_seconds:.1f} s, "
-          f"{run_seconds / n_runs:.2f} s per run (rerun + write)")
+    print(f"{n_runs} runs ({len(args.seeds)} seeds x {done}): {run_seconds:.1f} s, "
+          f"{run_seconds / max(n_runs, 1):.2f} s per run (rerun + write)")
     print(f"load average before {load_before[0]:.2f}, after {load()[0]:.2f}")
 
 
@@ -142,9 +175,14 @@ def _analyse(args):
                                                       len(seeds) // 2)
     n_splits = min(args.splits or every, every)
     splits = seed_splits(len(seeds), n_splits)
-    table = measure_power(stats[plan["reference"]],
-                          {label: stats[label] for label in perturbations}, perturbations,
-                          n_cells, splits)
+    # x1.0 of every connection type is the reference judged against itself (a rerun with the
+    # model weights repeats its spikes): the false-alarm rate, without runs
+    unperturbed = {label(c, 1.0): (c, 1.0) for c in sorted({c for c, _ in perturbations.values()})
+                   if label(c, 1.0) not in perturbations}
+    candidates = {**{name: stats[name] for name in perturbations},
+                  **{name: stats[plan["reference"]] for name in unperturbed}}
+    table = measure_power(stats[plan["reference"]], candidates,
+                          {**perturbations, **unperturbed}, n_cells, splits)
     write_csv(table, out / "power.csv")
     pops = population_power(table)
     write_csv(pops, out / "population_power.csv")
@@ -201,6 +239,9 @@ def main(argv=None):
     p.add_argument("--stim-times", type=float, nargs=3, default=STIMULUS["stim_times"])
     p.add_argument("--stim-radius", type=float, default=STIMULUS["stim_radius"])
     p.add_argument("--timestep", type=float, default=0.1)
+    p.add_argument("--minutes", type=float, default=None,
+                   help="start no perturbation after this many minutes (slices: the same "
+                        "command continues where it stopped)")
     p.set_defaults(func=_simulate)
     p = sub.add_parser("analyse", help="envelope and power table (project environment)")
     p.add_argument("--out", required=True)
