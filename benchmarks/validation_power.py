@@ -9,20 +9,30 @@ environments:
     model weights and one per (connection type, factor), all on one compiled Brian2 project
     (weights and stimulus are run-time data: :meth:`Brian2Session.rerun`, no compile after
     the first). Spikes only, one ``<label>/seed<n>.h5`` per run; prints the cost per run.
+    In slices: ``--minutes`` starts no perturbation after that time, and the same command (or
+    another ``--connections``/``--factors`` into the same ``--out``) adds to the plan and runs
+    only the perturbations not yet written for every seed.
 ``analyse`` (the project's python)
     Per-cell statistics of every run, the reference's seed envelope over every disjoint seed
     split (or ``--splits`` of them), each perturbation judged as a candidate; writes
     ``power.csv`` (:func:`spinncer.validation.power.measure_power`: per connection type, factor,
-    population, window and statistic the fraction of splits in which it is detected),
+    population, window and statistic the fraction of splits in which it is detected; x1.0 of
+    every connection type is the reference judged against itself, the false-alarm rate),
     ``population_power.csv``, a markdown table and a figure.
 
-Run under the shared lock (the smoke scaffold: 10 seeds x 97 runs)::
+Run on a free core (the smoke scaffold: 10 seeds x 97 runs, about 5 min)::
 
-    flock /tmp/spinncer-heavy.lock resources/envs/brian2/bin/python \\
-        benchmarks/validation_power.py simulate --scaffold resources/scaffolds/smoke_100x100.hdf5 \\
-        --out results/power/smoke
-    flock /tmp/spinncer-heavy.lock .venv/bin/python benchmarks/validation_power.py analyse \\
-        --out results/power/smoke
+    resources/envs/brian2/bin/python benchmarks/validation_power.py simulate \\
+        --scaffold resources/scaffolds/smoke_100x100.hdf5 --out results/power/smoke
+    .venv/bin/python benchmarks/validation_power.py analyse --out results/power/smoke
+
+and at 400 x 400 µm in slices of 9 minutes (repeat the first command until it says every run
+is written; about 5 s per run)::
+
+    resources/envs/brian2/bin/python benchmarks/validation_power.py simulate \\
+        --scaffold resources/scaffolds/casali2019_400x400.hdf5 --out results/power/full400 \\
+        --f-peak 150 --factors 0.8 1.2 --minutes 9
+    .venv/bin/python benchmarks/validation_power.py analyse --out results/power/full400
 """
 import argparse
 import json
