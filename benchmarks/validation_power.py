@@ -207,7 +207,7 @@ def _analyse(args):
              + " |", "|---|---|" + "---:|" * len(grid.columns)]
     for name, row in grid.iterrows():
         lines.append(f"| {name} | {info.loc[name, 'target']} ({info.loc[name, 'n_cells']}) | "
-                     + " | ".join(f"{v:.0%}" for v in row) + " |")
+                     + " | ".join("not run" if pd.isna(v) else f"{v:.0%}" for v in row) + " |")
     missing = sorted({c for c, _ in perturbations.values()} - set(grid.index))
     for name in missing:
         lines.append(f"| {name} | target not scored (too few cells or values) |"
@@ -225,7 +225,7 @@ def _analyse(args):
     image = ax.imshow(grid.to_numpy(float), vmin=0, vmax=1, cmap="viridis", aspect="auto")
     ax.set_xticks(range(len(grid.columns)), [f"x{f:g}" for f in grid.columns])
     ax.set_yticks(range(len(grid)), [f"{c} -> {info.loc[c, 'target']}" for c in grid.index])
-    for (i, j), v in pd.DataFrame(grid.to_numpy(float)).stack().items():
+    for (i, j), v in pd.DataFrame(grid.to_numpy(float)).stack().items():  # (not run: nan)
         ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=7,
                 color="black" if v > 0.6 else "white")
     fig.colorbar(image, label="fraction of seed splits detected (KS)")
