@@ -9,20 +9,30 @@ environments:
     model weights and one per (connection type, factor), all on one compiled Brian2 project
     (weights and stimulus are run-time data: :meth:`Brian2Session.rerun`, no compile after
     the first). Spikes only, one ``<label>/seed<n>.h5`` per run; prints the cost per run.
+    In slices: ``--minutes`` starts no perturbation after that time, and the same command (or
+    another ``--connections``/``--factors`` into the same ``--out``) adds to the plan and runs
+    only the perturbations not yet written for every seed.
 ``analyse`` (the project's python)
     Per-cell statistics of every run, the reference's seed envelope over every disjoint seed
     split (or ``--splits`` of them), each perturbation judged as a candidate; writes
     ``power.csv`` (:func:`spinncer.validation.power.measure_power`: per connection type, factor,
-    population, window and statistic the fraction of splits in which it is detected),
+    population, window and statistic the fraction of splits in which it is detected; x1.0 of
+    every connection type is the reference judged against itself, the false-alarm rate),
     ``population_power.csv``, a markdown table and a figure.
 
-Run under the shared lock (the smoke scaffold: 10 seeds x 97 runs)::
+Run on a free core (the smoke scaffold: 10 seeds x 97 runs, about 5 min)::
 
-    flock /tmp/spinncer-heavy.lock resources/envs/brian2/bin/python \\
-        benchmarks/validation_power.py simulate --scaffold resources/scaffolds/smoke_100x100.hdf5 \\
-        --out results/power/smoke
-    flock /tmp/spinncer-heavy.lock .venv/bin/python benchmarks/validation_power.py analyse \\
-        --out results/power/smoke
+    resources/envs/brian2/bin/python benchmarks/validation_power.py simulate \\
+        --scaffold resources/scaffolds/smoke_100x100.hdf5 --out results/power/smoke
+    .venv/bin/python benchmarks/validation_power.py analyse --out results/power/smoke
+
+and at 400 x 400 µm in slices of 9 minutes (repeat the first command until it says every run
+is written; about 5 s per run)::
+
+    resources/envs/brian2/bin/python benchmarks/validation_power.py simulate \\
+        --scaffold resources/scaffolds/casali2019_400x400.hdf5 --out results/power/full400 \\
+        --f-peak 150 --factors 0.8 1.2 --minutes 9
+    .venv/bin/python benchmarks/validation_power.py analyse --out results/power/full400
 """
 import argparse
 import json
@@ -49,6 +59,28 @@ def load():
     return os.getloadavg()
 
 
+def _done(out, name, seeds):
+    return all((out / name / f"seed{seed}.h5").is_file() for seed in seeds)
+
+
+def _write_plan(out, plan):
+    """Write `out`/perturbations.json, adding to the perturbations of an earlier slice of the
+    same scaffold, seeds and protocol (a different one: one line, exit 1)."""
+    from spinncer.atomic import atomic_path
+
+    path = out / "perturbations.json"
+    if path.is_file():
+        old = json.loads(path.read_text())
+        same = ("scaffold", "seeds", "protocol")
+        if any(old.get(key) != plan[key] for key in same):
+            sys.exit(f"{path}: expected an earlier slice of the same "
+                     f"{', '.join(same)} ({', '.join(str(plan[k]) for k in same)}), found "
+                     f"{', '.join(str(old.get(k)) for k in same)}; use another --out")
+        plan["perturbations"] = {**old["perturbations"], **plan["perturbations"]}
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(plan, indent=1))
+
+
 def _simulate(args):
     from spinncer import stimulus as stimulus_io
     from spinncer.backends import open_session
@@ -72,23 +104,34 @@ def _simulate(args):
     jobs = [(REFERENCE, base, {})] + [
         (label(name, factor), {**base, name: base[name] * factor}, {name: factor})
         for name in connections for factor in args.factors]
+    _write_plan(out, {"reference": REFERENCE, "scaffold": str(args.scaffold),
+                      "seeds": args.seeds, "protocol": protocol,
+                      "stim_times": protocol["stim_times"],
+                      "perturbations": {name: [*scale.items()][0]
+                                        for name, _, scale in jobs if scale}})
+    # perturbation after perturbation, each over all seeds: a run stopped early leaves whole
+    # perturbations (analyse reports the missing ones); a later slice (--connections) skips
+    # the ones whose every seed is written
+    jobs = [job for job in jobs if not _done(out, job[0], args.seeds)]
+    if not jobs:
+        print(f"{out}: every run of this slice is written already")
+        return
     # the build holds the spike table of the largest stimulus, so every seed fits
     largest = max(stimuli, key=lambda s: len(stimuli[s].times))
     start, load_before = time.perf_counter(), load()
     session.build(scaffold, stimuli[largest], None)
     session.connect(scaffold)
     session.run(simtime)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "perturbations.json").write_text(json.dumps(
-        {"reference": REFERENCE, "seeds": args.seeds, "stim_times": protocol["stim_times"],
-         "perturbations": {name: [*scale.items()][0] for name, _, scale in jobs if scale}},
-        indent=1))
-    # perturbation after perturbation, each over all seeds: a run stopped early leaves whole
-    # perturbations (analyse reports the missing ones)
     print(f"first run (code generation, compile or cache, run): "
           f"{time.perf_counter() - start:.1f} s, load {load()[0]:.2f}", flush=True)
     n_runs, run_seconds = 0, 0.0
+    done = 0
     for name, weights, scale in jobs:
+        if args.minutes and time.perf_counter() - start > 60 * args.minutes:
+            print(f"stopped after {args.minutes:g} min: {len(jobs) - done} perturbations "
+                  f"left; the same command continues", flush=True)
+            break
+        done += 1
         t_job = time.perf_counter()
         for seed in args.seeds:
             t0 = time.perf_counter()
@@ -105,8 +148,8 @@ def _simulate(args):
     cells = sum(scaffold.n_cells(p) for p in scaffold.positions)
     print(f"scaffold {args.scaffold}: {cells} cells, "
           f"{sum(len(c) for c in scaffold.connections.values())} synapses")
-    print(f"{n_runs} runs ({len(args.seeds)} seeds x {len(jobs)}): {run_seconds:.1f} s, "
-          f"{run_seconds / n_runs:.2f} s per run (rerun + write)")
+    print(f"{n_runs} runs ({len(args.seeds)} seeds x {done}): {run_seconds:.1f} s, "
+          f"{run_seconds / max(n_runs, 1):.2f} s per run (rerun + write)")
     print(f"load average before {load_before[0]:.2f}, after {load()[0]:.2f}")
 
 
@@ -142,9 +185,14 @@ def _analyse(args):
                                                       len(seeds) // 2)
     n_splits = min(args.splits or every, every)
     splits = seed_splits(len(seeds), n_splits)
-    table = measure_power(stats[plan["reference"]],
-                          {label: stats[label] for label in perturbations}, perturbations,
-                          n_cells, splits)
+    # x1.0 of every connection type is the reference judged against itself (a rerun with the
+    # model weights repeats its spikes): the false-alarm rate, without runs
+    unperturbed = {label(c, 1.0): (c, 1.0) for c in sorted({c for c, _ in perturbations.values()})
+                   if label(c, 1.0) not in perturbations}
+    candidates = {**{name: stats[name] for name in perturbations},
+                  **{name: stats[plan["reference"]] for name in unperturbed}}
+    table = measure_power(stats[plan["reference"]], candidates,
+                          {**perturbations, **unperturbed}, n_cells, splits)
     write_csv(table, out / "power.csv")
     pops = population_power(table)
     write_csv(pops, out / "population_power.csv")
@@ -159,7 +207,7 @@ def _analyse(args):
              + " |", "|---|---|" + "---:|" * len(grid.columns)]
     for name, row in grid.iterrows():
         lines.append(f"| {name} | {info.loc[name, 'target']} ({info.loc[name, 'n_cells']}) | "
-                     + " | ".join(f"{v:.0%}" for v in row) + " |")
+                     + " | ".join("not run" if pd.isna(v) else f"{v:.0%}" for v in row) + " |")
     missing = sorted({c for c, _ in perturbations.values()} - set(grid.index))
     for name in missing:
         lines.append(f"| {name} | target not scored (too few cells or values) |"
@@ -177,7 +225,7 @@ def _analyse(args):
     image = ax.imshow(grid.to_numpy(float), vmin=0, vmax=1, cmap="viridis", aspect="auto")
     ax.set_xticks(range(len(grid.columns)), [f"x{f:g}" for f in grid.columns])
     ax.set_yticks(range(len(grid)), [f"{c} -> {info.loc[c, 'target']}" for c in grid.index])
-    for (i, j), v in pd.DataFrame(grid.to_numpy(float)).stack().items():
+    for (i, j), v in pd.DataFrame(grid.to_numpy(float)).stack().items():  # (not run: nan)
         ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=7,
                 color="black" if v > 0.6 else "white")
     fig.colorbar(image, label="fraction of seed splits detected (KS)")
@@ -201,6 +249,9 @@ def main(argv=None):
     p.add_argument("--stim-times", type=float, nargs=3, default=STIMULUS["stim_times"])
     p.add_argument("--stim-radius", type=float, default=STIMULUS["stim_radius"])
     p.add_argument("--timestep", type=float, default=0.1)
+    p.add_argument("--minutes", type=float, default=None,
+                   help="start no perturbation after this many minutes (slices: the same "
+                        "command continues where it stopped)")
     p.set_defaults(func=_simulate)
     p = sub.add_parser("analyse", help="envelope and power table (project environment)")
     p.add_argument("--out", required=True)

@@ -56,6 +56,7 @@ rule validate:
             if VALIDATION["paired"]
             else []
         ),
+        power=VALIDATION["power"] or [],
     output:
         verdicts=report(
             f"{VALIDATION_DIR}/verdicts.csv",
@@ -109,12 +110,14 @@ rule validate:
         perturbed=lambda wc, input: (
             f"--perturbed {' '.join(input.perturbed)}" if input.perturbed else ""
         ),
+        power=lambda wc, input: f"--power {input.power}" if input.power else "",
         reference=VALIDATION["reference"],
         windows=WINDOW_ARGS,
         outdir=lambda wc, output: Path(output.verdicts).parent,
     shell:
         cli(
-            "validate {params.runs} {params.perturbed} --reference {params.reference}"
+            "validate {params.runs} {params.perturbed} {params.power}"
+            " --reference {params.reference}"
             " {params.windows} --outdir {params.outdir} > {log} 2>&1"
         )
 
