@@ -392,7 +392,9 @@ if VALIDATION["seeds"] and len(VALIDATION["seeds"]) < 2:
         "spinncer: error: config key 'validation.seeds': expected at least 2 seeds, "
         f"found {VALIDATION['seeds']}"
     )
-for _backend, _seeds in VALIDATION["backend_seeds"].items() if VALIDATION["seeds"] else ():
+for _backend, _seeds in (
+    VALIDATION["backend_seeds"].items() if VALIDATION["seeds"] else ()
+):
     if (
         not set(_seeds) <= set(VALIDATION["seeds"])
         or len(_seeds) >= len(VALIDATION["seeds"])
