@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from ..numerics import quantised_connection_types, refuse_r_mem
+from ..params import INPUT_POPULATION
 from ..recording import SIGNALS
 from ..results import PopulationSpikes
 from ..timegrid import step_index
@@ -102,8 +103,16 @@ class NestSession(PyNNSession):
             index = np.minimum(np.searchsorted(ids, senders), len(ids) - 1)
             mine = ids[index] == senders
             spikes[name] = PopulationSpikes(self._scaffold_index(name, index[mine]),
-                                            times[mine], pop.size)
+                                            self._on_grid(name, times[mine]), pop.size)
         return spikes
+
+    def _on_grid(self, name, times):
+        """Input spikes back on their grid points: the recorder gives a generator's precise
+        time, :data:`BELOW_GRID_STEPS` under the grid (:meth:`spike_trains`), which put a spike
+        of step 3000 at 299.999999999 ms, in the window before the one it belongs to."""
+        if name != INPUT_POPULATION:
+            return times
+        return step_index(times, self.timestep) * self.timestep
 
     def _signal_arrays(self, name, pynn_index):
         """What PyNN's neo output gives (row 0: the initial values at t = 0, then one row per
