@@ -14,8 +14,9 @@ def score_envelope(scores, envelope, path, score="ks", percentile=95.0, title=""
     Lines that are not scored (too few cells) are marked with an x at zero.
     """
     pct = f"{score}_p{percentile:g}"
-    if "seeds" in envelope:  # the bars: the envelope of equal seed counts (the first size)
-        envelope = envelope[envelope["seeds"] == envelope["seeds"].iloc[0]]
+    if "seeds" in envelope:  # the bars: the envelope of the reference's halves ("5 vs 5")
+        halves = envelope["seeds"].str.fullmatch(r"(\d+) vs \1")
+        envelope = envelope[envelope["seeds"] == envelope.loc[halves, "seeds"].iloc[0]]
     names = list(dict.fromkeys(envelope["population"]))
     fig, axes = panel_grid(names, width=4.5, height=3.2, max_cols=3)
     backends = list(dict.fromkeys(scores["backend"]))

@@ -103,10 +103,11 @@ def candidate_splits(ref_seeds, cand_seeds, n_splits=N_SPLITS, seed=SPLIT_SEED):
                  n_splits, seed)
 
 
-def envelope_splits(ref_seeds, cand_seeds, n_splits=N_SPLITS, seed=SPLIT_SEED):
+def envelope_splits(ref_seeds, cand_seeds, n_splits=N_SPLITS, seed=SPLIT_SEED, splits=None):
     """(label, reference splits (G, H2)) of the envelope a candidate is read against: halves
     ("5 vs 5"), the reference's run of the candidate's own seeds against the candidate's H2
-    ("seed 1 vs 5"), or sets of the candidate's sizes ("1 vs 5")."""
+    ("seed 1 vs 5"), or sets of the candidate's sizes ("1 vs 5"). `splits`: the candidate's
+    :func:`candidate_splits`, when the caller has them already."""
     n, m = len(ref_seeds), len(cand_seeds)
     if m == n:
         return f"{n // 2} vs {n // 2}", seed_splits(n, n_splits, seed)
@@ -114,8 +115,9 @@ def envelope_splits(ref_seeds, cand_seeds, n_splits=N_SPLITS, seed=SPLIT_SEED):
     if set(cand_seeds) <= set(ref_seeds):
         ranks = tuple(list(ref_seeds).index(s) for s in cand_seeds)
         label = f"seed{'s' if m > 1 else ''} {','.join(map(str, cand_seeds))} vs {second}"
-        return label, [(ranks, h2) for _, h2 in candidate_splits(ref_seeds, cand_seeds,
-                                                                 n_splits, seed)]
+        if splits is None:
+            splits = candidate_splits(ref_seeds, cand_seeds, n_splits, seed)
+        return label, [(ranks, h2) for _, h2 in splits]
     return f"{m} vs {second}", seed_splits(n, n_splits, seed, first=m, second=second)
 
 
@@ -174,7 +176,8 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
                    for name, runs in candidates.items()}
     cand_splits = {name: candidate_splits(ref_seeds, sorted(runs), n_splits)
                    for name, runs in candidates.items()}
-    env_of = {name: envelope_splits(ref_seeds, sorted(runs), n_splits)
+    env_of = {name: envelope_splits(ref_seeds, sorted(runs), n_splits,
+                                    splits=cand_splits[name])
               for name, runs in candidates.items()}
     env_splits = dict([envelope_splits(ref_seeds, ref_seeds, n_splits)] + list(env_of.values()))
     # every population x window x statistic gets a row, also where no value exists at all
