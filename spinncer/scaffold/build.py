@@ -17,9 +17,11 @@ from .order import WALK_STRIP_UM, walk_order_all
 
 log = logging.getLogger("spinncer")
 COMPILE_SCRIPT = Path(__file__).with_name("bsb_compile.py")
-#: The library's files that decide a built scaffold besides the BSB configuration: the project's
-#: BSB strategies and the id order written (placement walk).
-BUILD_SOURCES = tuple(Path(__file__).with_name(name) for name in ("bsb_strategies.py", "order.py"))
+#: The library's files that decide a built scaffold besides the BSB configuration: the script
+#: BSB runs (seeding), its particle placement, the project's BSB strategies and the id order
+#: written (placement walk).
+BUILD_SOURCES = tuple(Path(__file__).with_name(name) for name in (
+    "bsb_compile.py", "bsb_particles.py", "bsb_strategies.py", "order.py"))
 
 
 def build_sources_digest():
