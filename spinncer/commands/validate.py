@@ -58,8 +58,10 @@ def _validate(args):
                                score=score, title=f"[reference {args.reference}]")
     from ..params import ALL_POPULATIONS
     from ..validation.statistics import UNITS
+    by_population = dict(tuple(result.values.groupby("population", sort=False)))
     for pop in ALL_POPULATIONS:
-        figures.distributions(result.values, pop, f"{out}/distributions_{pop}.png", UNITS)
+        figures.distributions(by_population.get(pop, result.values.iloc[:0]), pop,
+                              f"{out}/distributions_{pop}.png", UNITS)
     for row in result.verdicts.itertuples():
         print(f"{row.backend} {row.population} {row.verdict}")
     for row in result.summary.itertuples():

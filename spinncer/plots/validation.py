@@ -1,6 +1,7 @@
 """Validation figures (PNG): scores against the seed envelope, distributions of all backends,
 membrane-potential overlays."""
 import numpy as np
+import pandas as pd
 
 from .figures import _save, panel_grid, plt
 
@@ -54,18 +55,19 @@ def score_envelope(scores, envelope, path, score="ks", percentile=95.0, title=""
 
 def distributions(values, population, path, units=None, title=""):
     """Distributions (pooled over seeds) of each statistic and window of one population, all
-    backends overlaid (step histograms, density). `values` is the long table of
-    :attr:`spinncer.validation.Validation.values`."""
-    sel = values[values["population"] == population]
-    stats = list(dict.fromkeys(sel["statistic"])) or [""]
-    windows = list(dict.fromkeys(sel["window"])) or [""]
+    backends overlaid (step histograms, density). `values`: the rows of `population` in the
+    long table :attr:`spinncer.validation.Validation.values` (millions at full size: grouped
+    once, never filtered per panel)."""
+    stats = list(pd.unique(values["statistic"])) or [""]
+    windows = list(pd.unique(values["window"])) or [""]
+    panels = dict(tuple(values.groupby(["window", "statistic"], sort=False)))
     fig, axes = plt.subplots(len(windows), max(len(stats), 1),
                              figsize=(3.0 * max(len(stats), 1), 2.4 * max(len(windows), 1)),
                              squeeze=False)
     for i, window in enumerate(windows):
         for j, stat in enumerate(stats):
             ax = axes[i][j]
-            cell = sel[(sel["window"] == window) & (sel["statistic"] == stat)]
+            cell = panels.get((window, stat), values.iloc[:0])
             data = cell["value"].to_numpy(float)
             if len(data) == 0:
                 ax.text(0.5, 0.5, "no values" if stat else f"no {population} cells",

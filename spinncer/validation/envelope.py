@@ -50,7 +50,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .scores import MIN_CELLS, MIN_VALUES, SCORES, distances, sample_rule, scores, too_few
+from .scores import (MIN_CELLS, MIN_VALUES, SCORES, sample_rule, scores, split_distances,
+                     too_few)
 
 #: Largest number of splits evaluated (all of them up to this; 10 seeds give 252, of which
 #: 50 are drawn: each costs a KS and EMD per population, window and statistic).
@@ -134,6 +135,11 @@ def _pooled(tables, ranks):
     return np.concatenate([tables[r] for r in ranks])
 
 
+def _smallest(tables, splits, side):
+    """The fewest values pooled on one `side` (0: H1, 1: H2) of any split."""
+    return min(sum(len(tables[r]) for r in split[side]) for split in splits)
+
+
 def _groups(table):
     return {key: g["value"].to_numpy(float)
             for key, g in table.groupby(["population", "window", "statistic"], sort=False)}
@@ -196,17 +202,11 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
         ref = [groups[s].get(key, empty) for s in ref_seeds]
         envelopes = {}
         for label, splits in env_splits.items():
-            reason = too_few(n_cells.get(pop, 0), min(len(_pooled(ref, h)) for h, _ in splits),
-                             min(len(_pooled(ref, h)) for _, h in splits), min_cells,
-                             min_values)
+            reason = too_few(n_cells.get(pop, 0), _smallest(ref, splits, 0),
+                             _smallest(ref, splits, 1), min_cells, min_values)
             if n < MIN_SEEDS:
                 reason = f"too few seeds (n={n} < {MIN_SEEDS})"
-            env = {score: np.full(len(splits), np.nan) for score in SCORES}
-            if not reason:
-                for i, (h1, h2) in enumerate(splits):
-                    for score, value in distances(_pooled(ref, h1),
-                                                  _pooled(ref, h2)).items():
-                        env[score][i] = value
+            env = split_distances(ref, ref, splits) if not reason else None
             env_row = {"population": pop, "window": window, "statistic": stat,
                        "seeds": label, "n_cells": n_cells.get(pop, 0),
                        "n_splits": len(splits), "status": reason or "scored"}
@@ -222,10 +222,8 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
             splits = cand_splits[name]
             cand = [runs[r].get(key, empty) for r in range(m)]
             all_c, all_r = _pooled(cand, range(m)), _pooled(ref, range(n))
-            why = reason or too_few(n_cells.get(pop, 0),
-                                    min(len(_pooled(cand, h)) for h, _ in splits),
-                                    min(len(_pooled(ref, h)) for _, h in splits),
-                                    min_cells, min_values)
+            why = reason or too_few(n_cells.get(pop, 0), _smallest(cand, splits, 0),
+                                    _smallest(ref, splits, 1), min_cells, min_values)
             row = {"backend": name, "population": pop, "window": window, "statistic": stat,
                    "seeds": env_row["seeds"], "n_cells": n_cells.get(pop, 0),
                    "n_candidate": len(all_c), "n_reference": len(all_r),
@@ -240,10 +238,9 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
             else:
                 row.update(scores(all_c, all_r))
                 outside = []
-                split_scores = [distances(_pooled(cand, h1), _pooled(ref, h2))
-                                for h1, h2 in splits]
+                split_scores = split_distances(cand, ref, splits)
                 for score in SCORES:
-                    values = [item[score] for item in split_scores]
+                    values = split_scores[score]
                     median, limit = float(np.median(values)), env_row[f"{score}_{pct}"]
                     inside = bool(median <= limit)
                     row.update({f"{score}_median": median, f"{score}_envelope": limit,

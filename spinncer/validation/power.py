@@ -25,7 +25,7 @@ from scipy import stats
 
 from ..params import CONNECTION_TYPES
 from .envelope import MIN_SEEDS, PERCENTILE
-from .scores import MIN_VALUES, cohen_d, too_few
+from .scores import MIN_VALUES, cohen_d, split_distances, too_few
 
 #: Power a population needs to be said to see a change (the field's usual 80 %).
 MIN_POWER = 0.8
@@ -91,56 +91,11 @@ def seeds_for_power(d, d_envelope, seeds_per_half, power=MIN_POWER, percentile=9
     return int(np.ceil(seeds_per_half * ratio ** 2))
 
 
-def _halves(splits, n):
-    """Indicator matrices (n_splits x n seeds) of H1 and H2."""
-    h1, h2 = np.zeros((len(splits), n)), np.zeros((len(splits), n))
-    for row, (a, b) in enumerate(splits):
-        h1[row, list(a)], h2[row, list(b)] = 1.0, 1.0
-    return h1, h2
-
-
-def split_ks(ref, cand, splits, chunk=32):
-    """KS(ref[H1], ref[H2]) and KS(cand[H1], ref[H2]) of every split at once.
-
-    `ref` and `cand` are lists of value arrays, one per seed rank. The empirical CDF of a set of
-    seeds pooled is the sum of its seeds' counts at or below each value over their sizes, so
-    the counts of every seed on the grid of all values (where the supremum lies) make every
-    split's two CDFs a matrix product; equal to ``scipy.stats.ks_2samp(x, y).statistic``
-    (tests/test_validation_power.py) at a fraction of the cost of one call per split.
-    """
-    grid = np.unique(np.concatenate([*ref, *cand]))
-    counts = [np.stack([np.searchsorted(np.sort(x), grid, side="right") for x in side])
-              .astype(np.float64) for side in (ref, cand)]
-    sizes = [np.array([len(x) for x in side], np.float64) for side in (ref, cand)]
-    h1, h2 = _halves(splits, len(ref))
-    env, out = np.empty(len(splits)), np.empty(len(splits))
-    for start in range(0, len(splits), chunk):
-        rows = slice(start, start + chunk)
-        f2 = (h2[rows] @ counts[0]) / (h2[rows] @ sizes[0])[:, None]
-        env[rows] = np.abs((h1[rows] @ counts[0]) / (h1[rows] @ sizes[0])[:, None] - f2).max(1)
-        out[rows] = np.abs((h1[rows] @ counts[1]) / (h1[rows] @ sizes[1])[:, None] - f2).max(1)
-    return env, out
-
-
-def split_abs_d(ref, splits):
-    """|Cohen's d|(ref[H1], ref[H2]) of every split (:func:`.scores.cohen_d`, pooled s.d.)
-    from each seed's count, sum and sum of squares."""
-    n = np.array([len(x) for x in ref], np.float64)
-    s = np.array([np.sum(x) for x in ref])
-    q = np.array([np.sum(np.square(x)) for x in ref])
-    h1, h2 = _halves(splits, len(ref))
-    (n1, s1, q1), (n2, s2, q2) = ((h @ n, h @ s, h @ q) for h in (h1, h2))
-    m1, m2 = s1 / n1, s2 / n2
-    pooled = np.sqrt(((q1 - n1 * m1 ** 2) + (q2 - n2 * m2 ** 2)) / (n1 + n2 - 2))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(pooled > 0, np.abs(m1 - m2) / pooled, 0.0)
-
-
 def measure_power(reference, candidates, perturbations, n_cells, splits,
                   percentile=PERCENTILE):
     """The power table (:data:`COLUMNS`) straight from per-seed statistics, with the
     envelope's rule (:mod:`.envelope`: split scores against its `percentile`) and sample rule
-    (:func:`.scores.too_few`), KS by :func:`split_ks`.
+    (:func:`.scores.too_few`), split scores by :func:`.scores.split_distances`.
 
     `reference`: {seed: :func:`.statistics.run_statistics` table}; `candidates`: {label:
     {seed: table}} with the same seeds (paired by rank); `perturbations`: {label:
@@ -164,13 +119,13 @@ def measure_power(reference, candidates, perturbations, n_cells, splits,
         smallest = min(sum(len(ref_values[r]) for r in h) for h, _ in splits)
         if n < MIN_SEEDS or too_few(n_cells.get(pop, 0), smallest, smallest):
             continue
-        d_env = np.percentile(split_abs_d(ref_values, splits), percentile)
+        env = split_distances(ref_values, ref_values, splits, ("ks", "d"))
+        limit, d_env = (np.percentile(env[score], percentile) for score in ("ks", "d"))
         for name, tables in cand_groups.items():
             cand_values = [table.get(key, empty) for table in tables]
             if min(sum(len(cand_values[r]) for r in h) for h, _ in splits) < MIN_VALUES:
                 continue
-            env, split = split_ks(ref_values, cand_values, splits)
-            limit = np.percentile(env, percentile)
+            split = split_distances(cand_values, ref_values, splits, ("ks",))["ks"]
             d = cohen_d(np.concatenate(cand_values), np.concatenate(ref_values))[0]
             connection, factor = perturbations[name]
             rows.append({"connection": connection, "factor": factor,

@@ -78,7 +78,60 @@ def scores(x, y):
             "d": d, "d_ci_low": low, "d_ci_high": high}
 
 
-def distances(x, y):
-    """{ks, emd, d}: the scores the envelope compares (|d| for the effect size)."""
-    s = scores(x, y)
-    return {"ks": s["ks"], "emd": s["emd"], "d": abs(s["d"])}
+#: Values of one matrix of :func:`split_distances` (splits x grid), to bound its memory.
+CHUNK_VALUES = 4_000_000
+
+
+def _indicator(splits, side, n):
+    """Indicator matrix (n_splits x n seed ranks) of each split's H1 (`side` 0) or H2 (1)."""
+    out = np.zeros((len(splits), n))
+    for row, split in enumerate(splits):
+        out[row, list(split[side])] = 1.0
+    return out
+
+
+def split_distances(first, second, splits, which=SCORES, chunk_values=CHUNK_VALUES):
+    """{score: array over splits} of ks, emd and |d| of (`first`[H1] pooled, `second`[H2]
+    pooled) for every split (H1, H2) at once; `first`, `second` are lists of value arrays, one
+    per seed rank.
+
+    The empirical CDF of pooled seeds is the sum of its seeds' counts at or below each value
+    over their sizes, so on the grid of all values (where KS's supremum lies and between whose
+    points both CDFs are flat) every split's two CDFs are matrix products: KS is their largest
+    gap and the EMD the gaps times the grid steps (``scipy.stats.ks_2samp``,
+    ``wasserstein_distance``); |d| comes from each seed's count, sum and sum of squares.
+    Equal to :func:`scores` per split (tests/test_validation_scores.py) at a fraction of its
+    cost: one sort per seed instead of two per split.
+    """
+    first = [np.sort(np.asarray(x, float)) for x in first]
+    second = [np.sort(np.asarray(x, float)) for x in second]
+    h1, h2 = _indicator(splits, 0, len(first)), _indicator(splits, 1, len(second))
+    n1 = h1 @ np.array([len(x) for x in first], float)
+    n2 = h2 @ np.array([len(x) for x in second], float)
+    out = {}
+    if {"ks", "emd"} & set(which):
+        grid = np.unique(np.concatenate(first + second))
+        c1, c2 = (np.stack([np.searchsorted(x, grid, side="right") for x in side]).astype(float)
+                  for side in (first, second))
+        step = np.diff(grid)
+        ks, emd = np.empty(len(splits)), np.empty(len(splits))
+        rows = max(1, chunk_values // max(len(grid), 1))
+        for start in range(0, len(splits), rows):
+            part = slice(start, start + rows)
+            gap = np.abs((h1[part] @ c1) / n1[part, None] - (h2[part] @ c2) / n2[part, None])
+            ks[part], emd[part] = gap.max(axis=1), gap[:, :-1] @ step
+        out.update(ks=ks, emd=emd)
+    if "d" in which:
+        # sums about a common centre: no cancellation in sum of squares - n * mean^2
+        centre = np.mean([x.mean() for x in first + second if len(x)])
+        (s1, q1), (s2, q2) = (
+            (h @ np.array([np.sum(x - centre) for x in side]),
+             h @ np.array([np.sum(np.square(x - centre)) for x in side]))
+            for h, side in ((h1, first), (h2, second)))
+        m1, m2 = s1 / n1, s2 / n2
+        pooled = np.sqrt(np.maximum(q1 - n1 * m1 ** 2 + q2 - n2 * m2 ** 2, 0.0)
+                         / (n1 + n2 - 2))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["d"] = np.where(pooled > 0, np.abs(m1 - m2) / pooled,
+                                np.where(m1 == m2, 0.0, np.inf))
+    return {score: out[score] for score in which}
