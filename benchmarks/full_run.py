@@ -67,7 +67,7 @@ def main():
         p = row["phases"]
         build = p["build"] + p["connect"]
         print(f"{path}: {row['cells']} cells, {row['synapses']} synapses, {row['spikes']} spikes")
-        print(f"  phases (s): " + ", ".join(f"{k} {v:.2f}" for k, v in p.items()))
+        print("  phases (s): " + ", ".join(f"{k} {v:.2f}" for k, v in p.items()))
         print(f"  peak RSS: {row['peak_rss_mib'] / 1024:.2f} GiB (goal < 8)")
         print(f"  real-time factor (simulate s per model s): {p['simulate'] / 1.0:.1f}")
         print(f"  statistics + figures: {row['analysis_s']:.2f} s = "

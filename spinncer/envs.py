@@ -11,7 +11,6 @@ envs/spinncer.yaml``; a test checks it is up to date), so the pins live in the .
 """
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 import yaml

@@ -26,7 +26,6 @@ Two modes, both of sPyNNaker 7.4.1's own run sequence
 """
 import json
 import time
-from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np

@@ -65,7 +65,7 @@ def reference_table(ours, gold, stim_times):
     columns of :func:`distribution_columns`."""
     missing = sorted(set(gold.spikes) - set(ours.spikes))
     if missing:
-        raise InputError("reference check", f"our run to have the gold standard's populations",
+        raise InputError("reference check", "our run to have the gold standard's populations",
                          f"none of {missing}")
     windows = protocol_windows(stim_times)
     (rates_a, a), (rates_b, b) = _rates_and_stats(ours, windows), _rates_and_stats(gold, windows)

@@ -260,7 +260,7 @@ CHANNEL_WEIGHT_TINY = 1e-6
 def _channel_weight_function():
     """channel_weight(decay, d, y) = (d - decay) / y, or decay (1 + y/2) for |y| < TINY, for
     Brian2's C++ code (and numpy, which Brian2 uses to check units)."""
-    from brian2 import Function, check_units, implementation
+    from brian2 import check_units, implementation
 
     @implementation("cpp", f"""
     static inline double channel_weight(double decay, double d, double y) {{

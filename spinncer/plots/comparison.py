@@ -1,7 +1,7 @@
 """Figures comparing two runs (PNG): per-cell rates of run A vs run B, matched-spike shifts."""
 import numpy as np
 
-from .figures import POPULATION_COLOURS, _save, panel_grid, plt
+from .figures import POPULATION_COLOURS, _save, panel_grid
 
 
 def rate_scatter(rates_a, rates_b, path, window="stimulus", labels=("A", "B"), title=""):
