@@ -431,3 +431,33 @@ def test_smoke_run_compares_nest_and_brian2(workdir):
     assert set(rates.population) == set(ALL_POPULATIONS)
     verdicts = pd.read_csv(point / "compare/nest_vs_brian2/verdicts.csv")
     assert set(verdicts.population) == set(ALL_POPULATIONS)
+
+
+def test_validate_at_the_smoke_point_reports_a_fifth_more_weight(smoke_study, tmp_path):
+    """Issue 26, acceptance 3: `spinncer validate` at the smoke point (the smoke study's
+    scaffold and Brian2 environment, its f100_r140 protocol, ten seeds) on a backend whose
+    glom_grc weights are x 1.2 prints a summary that reports the difference and names the
+    population first (the wording on an unperturbed backend: tests/test_validation.py)."""
+    python = smoke_study / "resources" / "envs" / "brian2" / "bin" / "python"
+    seeds = [str(s) for s in range(1, 11)]
+    done = subprocess.run(
+        [str(python), str(REPO / "benchmarks" / "validation_power.py"), "simulate",
+         "--scaffold", str(smoke_study / "resources" / "scaffolds" / "smoke_100x100.hdf5"),
+         "--out", str(tmp_path), "--connections", "glom_grc", "--factors", "1.2",
+         "--seeds", *seeds], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    def validate(*labels):
+        runs = [f"--run={name}={tmp_path / label / f'seed{s}.h5'}"
+                for name, label in zip(("brian2", "candidate"), labels) for s in seeds]
+        done = subprocess.run([sys.executable, "-m", "spinncer.cli", "validate", *runs,
+                               "--reference", "brian2", "--stim-times", "300", "50", "650",
+                               "--outdir", str(tmp_path / "validation" / labels[1])],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout.strip().splitlines()[-1]
+
+    scaled = validate("reference", "glom_grc*1.2")
+    assert scaled.startswith("candidate: OUTSIDE the seed envelope in "), scaled
+    assert "granule (" in scaled.split(".")[0], scaled
+    assert "backend differs from the reference" in scaled, scaled
