@@ -191,6 +191,13 @@ def simulate_threads(wildcards):
     return 1 if wildcards.backend == "spinnaker-emulated" else SIM["threads"]
 
 
+def simulate_priority(wildcards):
+    """Compiled backends (Brian2, the emulated core: seconds a run) before the ones that
+    simulate in NEST or sPyNNaker (minutes, on all cores): their runs and what reads them
+    then fill the cores before the long run instead of queueing after it (issue 24)."""
+    return 5 if wildcards.backend in ("brian2", "spinnaker-emulated") else 0
+
+
 def signals_flag(wildcards):
     """--no-signals unless simulation.record_signals, or the run is one the validation's
     membrane comparison reads (the first validation seed of a validated point)."""

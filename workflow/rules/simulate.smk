@@ -37,6 +37,7 @@ rule simulate:
         "logs/simulate/{scaffold}/{stim}/seed{seed}/{backend}.log",
     benchmark:
         "logs/benchmark/simulate/{scaffold}/{stim}/seed{seed}/{backend}.tsv"
+    priority: simulate_priority
     conda:
         SPINNCER_ENV
     threads: simulate_threads
