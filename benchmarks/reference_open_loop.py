@@ -101,16 +101,12 @@ def uniform_in_degree(conn, n_post, rng):
     return Connectivity(conn.pre, post)
 
 
-def run(args):
+def open_loop_inputs(scaffold, gold, ours, targets, gold_pops, assign, uniform, seed):
+    """(the open-loop scaffold of `targets`, its replay {population: trains}, spikes dropped
+    per population as earlier than a spike source can fire); deterministic in `seed`."""
     model = model_variant(MODEL)
-    gold = read_gold_standard(args.gold_file, allow_pickle=True)
-    ours = read_run(args.run)
-    scaffold = read_scaffold(args.scaffold)
-    targets = args.targets.split(",") if args.targets else list(CELL_POPULATIONS)
-    gold_pops = [p for p in (args.gold or "").split(",") if p]
     sub = open_loop_scaffold(scaffold, targets, model.connection_types)
-    rng = np.random.default_rng(args.seed)
-    uniform = [name for name in (args.uniform or "").split(",") if name]
+    rng = np.random.default_rng(seed)
     for name in uniform:
         sub.connections[name] = uniform_in_degree(
             sub.connections[name], sub.n_cells(model.connection_types[name].post), rng)
@@ -119,10 +115,24 @@ def run(args):
     first = FIRST_SPIKE_STEPS * ours.timestep
     for name in sorted(presynaptic):
         source = gold.spikes[name] if name in gold_pops else ours.spikes[name]
-        index = assignment(sub.n_cells(name), source, ours.spikes[name], args.assign, rng)
+        index = assignment(sub.n_cells(name), source, ours.spikes[name], assign, rng)
         trains = trains_of(source)
         dropped[name] = int(sum((t < first - 1e-9).sum() for t in trains))
         replay[name] = [trains[i][trains[i] >= first - 1e-9] for i in index]
+    return sub, replay, dropped
+
+
+def run(args):
+    model = model_variant(MODEL)
+    gold = read_gold_standard(args.gold_file, allow_pickle=True)
+    ours = read_run(args.run)
+    scaffold = read_scaffold(args.scaffold)
+    targets = args.targets.split(",") if args.targets else list(CELL_POPULATIONS)
+    gold_pops = [p for p in (args.gold or "").split(",") if p]
+    uniform = [name for name in (args.uniform or "").split(",") if name]
+    sub, replay, dropped = open_loop_inputs(scaffold, gold, ours, targets, gold_pops,
+                                            args.assign, uniform, args.seed)
+    presynaptic = sorted(replay)
     timer = PhaseTimer()
     session = open_session("nest", timestep=ours.timestep, threads=args.threads,
                            seed=args.seed, model=model)
@@ -137,7 +147,7 @@ def run(args):
     finally:
         session.end()
     condition = {"targets": targets, "gold": gold_pops, "assign": args.assign,
-                 "uniform_in_degree": uniform, "seed": args.seed, "replayed": sorted(presynaptic),
+                 "uniform_in_degree": uniform, "seed": args.seed, "replayed": presynaptic,
                  "dropped_early_spikes": dropped}
     metadata = {"open_loop": condition, "model_variant": MODEL, "threads": args.threads,
                 "wall_clock_s": timer.seconds, "peak_rss_mib": round(peak_rss_mib(), 1),
@@ -190,7 +200,9 @@ def table(args):
             closed = ours.spikes[pop]
             closed_keys = set(zip(closed.cell[closed.time < SIMTIME].tolist(),
                                   np.round(closed.time[closed.time < SIMTIME], 4).tolist()))
-            open_keys = set(zip(spikes.cell.tolist(), np.round(spikes.time, 4).tolist()))
+            inside = spikes.time < SIMTIME  # NEST also reports spikes stamped at SIMTIME
+            open_keys = set(zip(spikes.cell[inside].tolist(),
+                                np.round(spikes.time[inside], 4).tolist()))
             shared = len(closed_keys & open_keys)
             print(f"  [{i}] {pop}: {shared} of {len(closed_keys)} closed-loop spikes "
                   f"reproduced exactly, {len(open_keys) - shared} extra")
@@ -244,6 +256,88 @@ def golgi(args):
               f"rate, our drive) {np.corrcoef(drive['ours'], goc_hz['ours'])[0, 1]:.2f}")
 
 
+def arrivals(conn, delay, trains, n_post, start, stop):
+    """{post cell: sorted arrival times (ms) in [start, stop) of its inputs through `conn`}
+    when presynaptic cell i fires trains[i]."""
+    counts = np.array([len(t) for t in trains])
+    times = np.concatenate(trains) if len(trains) else np.empty(0)
+    first = np.r_[0, np.cumsum(counts)[:-1]]
+    per_synapse = counts[conn.pre]
+    synapse = np.repeat(np.arange(len(conn)), per_synapse)
+    offset = np.arange(len(synapse)) - np.repeat(np.cumsum(per_synapse) - per_synapse,
+                                                 per_synapse)
+    at = times[first[conn.pre][synapse] + offset] + delay
+    post = conn.post[synapse]
+    keep = (at >= start) & (at < stop)
+    order = np.lexsort((at[keep], post[keep]))
+    post, at = post[keep][order], at[keep][order]
+    return np.split(at, np.searchsorted(post, np.arange(1, n_post)))
+
+
+#: Lags (ms) of the input arrivals around a cell's own spikes: 1 ms bins from -10 to +10 ms.
+LAG_EDGES = np.arange(-10.0, 10.5, 1.0)
+
+
+def arrival_lags(arrived, spikes, start, stop):
+    """Input arrivals per ms around each own spike, divided by the cell's mean arrival rate
+    in [start, stop) (1 = no relation between a cell's inputs and its spikes), pooled."""
+    hist, expected = np.zeros(len(LAG_EDGES) - 1), 0.0
+    for inputs, own in zip(arrived, spikes):
+        own = own[(own >= start + LAG_EDGES[-1]) & (own < stop + LAG_EDGES[0])]
+        if not len(own) or not len(inputs):
+            continue
+        lags = (inputs[None, :] - own[:, None]).ravel()
+        hist += np.histogram(lags, LAG_EDGES)[0]
+        expected += len(own) * len(inputs) / (stop - start) * np.diff(LAG_EDGES)[0]
+    return hist / expected
+
+
+def synchrony(arrived, start, stop, bin_ms=1.0):
+    """Variance / mean of each cell's input arrivals per `bin_ms` bin, averaged over the cells
+    (1 for independent Poisson inputs; more when inputs come in volleys)."""
+    edges = np.arange(start, stop + bin_ms / 2, bin_ms)
+    ratios = [np.var(c) / np.mean(c) for c in (np.histogram(a, edges)[0] for a in arrived)
+              if c.mean() > 0]
+    return float(np.mean(ratios))
+
+
+def feedback(args):
+    """Input arrivals (aa_goc + pf_goc) around each Golgi spike in the baseline, in our closed
+    loop and in the open-loop runs given (their replayed trains rebuilt from the condition)."""
+    gold = read_gold_standard(args.gold_file, allow_pickle=True)
+    ours = read_run(args.run)
+    scaffold = read_scaffold(args.scaffold)
+    model = model_variant(MODEL)
+    start, stop = WINDOWS["baseline"]
+    cases = [("closed loop", {p: trains_of(ours.spikes[p]) for p in ("granule",)},
+              ours.spikes["golgi"])]
+    for path in args.outs:
+        out = read_run(path)
+        meta = out.metadata["open_loop"]
+        _, replay, _ = open_loop_inputs(scaffold, gold, ours, meta["targets"], meta["gold"],
+                                        meta["assign"], meta.get("uniform_in_degree", []),
+                                        meta["seed"])
+        cases.append((condition_label(meta), replay, out.spikes["golgi"]))
+    for label, run_ in (("ours", ours), ("gold", gold)):
+        pop = run_.spikes["granule"]
+        counts = np.histogram(pop.time, np.arange(start, stop + 0.5, 1.0))[0]
+        print(f"granule population spikes per ms in the baseline, {label}: mean "
+              f"{counts.mean():.1f}, variance / mean {counts.var() / counts.mean():.1f}")
+    print("Golgi baseline: synchrony of each cell's inputs (variance / mean of arrivals per "
+          "ms) and arrivals per ms around the cell's own spikes / its mean arrival rate, lags "
+          f"{LAG_EDGES[0]:.0f} .. {LAG_EDGES[-1]:.0f} ms in 1 ms bins")
+    for label, replay, golgi in cases:
+        own = trains_of(golgi)
+        print(f"  {label} (golgi {rate(golgi, 'baseline'):.1f} Hz)")
+        for name in ("aa_goc", "pf_goc"):
+            kind = model.connection_types[name]
+            arrived = arrivals(scaffold.connections[name], kind.delay, replay[kind.pre],
+                               golgi.n_cells, start, stop)
+            lags = arrival_lags(arrived, own, start, stop)
+            print(f"    {name}: synchrony {synchrony(arrived, start, stop):.2f}; around own "
+                  "spikes: " + " ".join(f"{v:.2f}" for v in lags))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -264,8 +358,12 @@ def main():
     for name in ("gold_file", "scaffold", "run"):
         p.add_argument(name)
     p.add_argument("--seed", type=int, default=1)
+    p = sub.add_parser("feedback")
+    for name in ("gold_file", "scaffold", "run"):
+        p.add_argument(name)
+    p.add_argument("outs", nargs="*")
     args = parser.parse_args()
-    {"run": run, "table": table, "golgi": golgi}[args.command](args)
+    {"run": run, "table": table, "golgi": golgi, "feedback": feedback}[args.command](args)
 
 
 if __name__ == "__main__":
