@@ -25,7 +25,9 @@ from .base import Session
 class PyNNSession(Session):
     """A :class:`~spinncer.backends.base.Session` on a PyNN simulator module (``self.sim``).
 
-    After :meth:`build`, ``populations`` and ``projections`` ({name: PyNN object}) are in
+    After :meth:`build`, ``populations`` (the recorded ones: cells and glomeruli),
+    ``sources`` (spike sources: glomeruli and replayed populations) and ``projections``
+    ({name: PyNN object}) are in
     PyNN index order, i.e. after :meth:`renumbering` (``new_ids``: {population: PyNN index of
     each scaffold cell}, or None).
     """
@@ -126,8 +128,8 @@ class PyNNSession(Session):
         self.record_spikes()
         for name, cells in (record_signals or {}).items():
             cells = np.unique(np.asarray(cells, dtype=np.int64))
-            if name == INPUT_POPULATION or len(cells) == 0:
-                continue
+            if name == INPUT_POPULATION or name not in self.populations or len(cells) == 0:
+                continue  # spike sources have no signals
             index = cells if self.new_ids is None else self.new_ids[name][cells]
             self.populations[name][np.sort(index)].record(list(SIGNALS))
             self._signal_cells[name] = cells
