@@ -27,8 +27,11 @@ and model). ``--assign`` says which train each of our cells gets:
 OUT.h5 is a run file (spinncer.results) of the targets' spikes, 400 ms (baseline 0-300,
 stimulus 300-400 ms), with the condition in its metadata.
 `table`: the targets' rates per window under each OUT.h5 beside the gold's and our
-closed-loop rates. `golgi`: the Golgi puzzle's numbers from the spike files alone (the input
-each Golgi cell receives per connection type under our trains and the gold's).
+closed-loop rates, and for identity runs how many closed-loop spikes came back exactly.
+`golgi`: the Golgi puzzle's numbers from the spike files alone (the input each Golgi cell
+receives per connection type under our trains and the gold's). `feedback`: how the inputs of
+each Golgi cell arrive in time (their synchrony, and around the cell's own spikes) in the
+closed loop and in the open-loop runs given. Results: benchmarks/README.md.
 """
 import argparse
 import json
@@ -250,10 +253,21 @@ def golgi(args):
               f"input Hz per golgi: ours {drive['ours'].mean():.0f} vs gold-trains "
               f"{drive['gold'].mean():.0f}; per synapse ours {per_synapse['ours']:.3f} vs "
               f"population mean {ours_hz.mean():.3f} Hz (pre cells with >= 1 synapse: "
-              f"{(out_degree > 0).mean():.1%}, their rate {ours_hz[out_degree > 0].mean():.3f}"
-              f" Hz, without: {ours_hz[out_degree == 0].mean():.3f} Hz); corr(golgi rate, "
-              f"in-degree) {np.corrcoef(in_degree, goc_hz['ours'])[0, 1]:.2f}, corr(golgi "
-              f"rate, our drive) {np.corrcoef(drive['ours'], goc_hz['ours'])[0, 1]:.2f}")
+              f"{(out_degree > 0).mean():.1%}, their rate {mean_hz(ours_hz[out_degree > 0])}"
+              f", without: {mean_hz(ours_hz[out_degree == 0])}); corr(golgi rate, in-degree) "
+              f"{correlation(in_degree, goc_hz['ours'])}, corr(golgi rate, our drive) "
+              f"{correlation(drive['ours'], goc_hz['ours'])}")
+
+
+def mean_hz(rates):
+    return f"{rates.mean():.3f} Hz" if len(rates) else "no such cells"
+
+
+def correlation(a, b):
+    """Pearson r as text, or why there is none."""
+    if np.std(a) == 0 or np.std(b) == 0:
+        return "none (one value for every cell)"
+    return f"{np.corrcoef(a, b)[0, 1]:.2f}"
 
 
 def arrivals(conn, delay, trains, n_post, start, stop):
@@ -289,16 +303,18 @@ def arrival_lags(arrived, spikes, start, stop):
         lags = (inputs[None, :] - own[:, None]).ravel()
         hist += np.histogram(lags, LAG_EDGES)[0]
         expected += len(own) * len(inputs) / (stop - start) * np.diff(LAG_EDGES)[0]
+    if not expected:
+        raise SystemExit("no cell with both inputs and spikes in the window: no lags")
     return hist / expected
 
 
 def synchrony(arrived, start, stop, bin_ms=1.0):
     """Variance / mean of each cell's input arrivals per `bin_ms` bin, averaged over the cells
-    (1 for independent Poisson inputs; more when inputs come in volleys)."""
+    with inputs (1 for independent Poisson inputs; more when inputs come in volleys), as text."""
     edges = np.arange(start, stop + bin_ms / 2, bin_ms)
     ratios = [np.var(c) / np.mean(c) for c in (np.histogram(a, edges)[0] for a in arrived)
               if c.mean() > 0]
-    return float(np.mean(ratios))
+    return f"{np.mean(ratios):.2f}" if ratios else "none (no inputs arrived)"
 
 
 def feedback(args):
@@ -334,7 +350,7 @@ def feedback(args):
             arrived = arrivals(scaffold.connections[name], kind.delay, replay[kind.pre],
                                golgi.n_cells, start, stop)
             lags = arrival_lags(arrived, own, start, stop)
-            print(f"    {name}: synchrony {synchrony(arrived, start, stop):.2f}; around own "
+            print(f"    {name}: synchrony {synchrony(arrived, start, stop)}; around own "
                   "spikes: " + " ".join(f"{v:.2f}" for v in lags))
 
 
