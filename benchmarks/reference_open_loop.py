@@ -2,7 +2,8 @@
 
     python benchmarks/reference_open_loop.py run GOLD.npz SCAFFOLD.hdf5 RUN.h5 OUT.h5 \\
         [--targets granule,golgi,...] [--gold glomerulus,granule,...] \\
-        [--assign identity|random|rank] [--threads 2] [--seed 1]
+        [--assign identity|random|rank] [--uniform aa_goc,...] [--jitter granule=2] \\
+        [--threads 1] [--seed 1]
     python benchmarks/reference_open_loop.py table GOLD.npz SCAFFOLD.hdf5 RUN.h5 OUT.h5 [...]
     python benchmarks/reference_open_loop.py golgi GOLD.npz SCAFFOLD.hdf5 RUN.h5
 
@@ -104,9 +105,24 @@ def uniform_in_degree(conn, n_post, rng):
     return Connectivity(conn.pre, post)
 
 
-def open_loop_inputs(scaffold, gold, ours, targets, gold_pops, assign, uniform, seed):
+def jittered(trains, jitter_ms, dt, first, rng):
+    """Each spike moved by a uniform random lag in [-jitter_ms, jitter_ms], onto the time
+    grid, no earlier than `first` and before SIMTIME; a spike landing on another of its
+    train's is dropped. Returns (trains, dropped spikes)."""
+    out, dropped = [], 0
+    for train in trains:
+        moved = np.rint((train + rng.uniform(-jitter_ms, jitter_ms, len(train))) / dt) * dt
+        moved = np.unique(moved[(moved >= first - 1e-9) & (moved < SIMTIME)])
+        dropped += len(train) - len(moved)
+        out.append(moved)
+    return out, dropped
+
+
+def open_loop_inputs(scaffold, gold, ours, targets, gold_pops, assign, uniform, seed,
+                     jitter=None):
     """(the open-loop scaffold of `targets`, its replay {population: trains}, spikes dropped
-    per population as earlier than a spike source can fire); deterministic in `seed`."""
+    per population as earlier than a spike source can fire or by `jitter` ({population: ms},
+    :func:`jittered`)); deterministic in `seed`."""
     model = model_variant(MODEL)
     sub = open_loop_scaffold(scaffold, targets, model.connection_types)
     rng = np.random.default_rng(seed)
@@ -122,6 +138,9 @@ def open_loop_inputs(scaffold, gold, ours, targets, gold_pops, assign, uniform, 
         trains = trains_of(source)
         dropped[name] = int(sum((t < first - 1e-9).sum() for t in trains))
         replay[name] = [trains[i][trains[i] >= first - 1e-9] for i in index]
+        if name in (jitter or {}):
+            replay[name], lost = jittered(replay[name], jitter[name], ours.timestep, first, rng)
+            dropped[name] += lost
     return sub, replay, dropped
 
 
@@ -133,8 +152,10 @@ def run(args):
     targets = args.targets.split(",") if args.targets else list(CELL_POPULATIONS)
     gold_pops = [p for p in (args.gold or "").split(",") if p]
     uniform = [name for name in (args.uniform or "").split(",") if name]
+    jitter = {pop: float(ms) for pop, ms in
+              (item.split("=") for item in (args.jitter or "").split(",") if item)}
     sub, replay, dropped = open_loop_inputs(scaffold, gold, ours, targets, gold_pops,
-                                            args.assign, uniform, args.seed)
+                                            args.assign, uniform, args.seed, jitter)
     presynaptic = sorted(replay)
     timer = PhaseTimer()
     session = open_session("nest", timestep=ours.timestep, threads=args.threads,
@@ -150,8 +171,8 @@ def run(args):
     finally:
         session.end()
     condition = {"targets": targets, "gold": gold_pops, "assign": args.assign,
-                 "uniform_in_degree": uniform, "seed": args.seed, "replayed": presynaptic,
-                 "dropped_early_spikes": dropped}
+                 "uniform_in_degree": uniform, "jitter_ms": jitter, "seed": args.seed, "replayed": presynaptic,
+                 "dropped_spikes": dropped}
     metadata = {"open_loop": condition, "model_variant": MODEL, "threads": args.threads,
                 "wall_clock_s": timer.seconds, "peak_rss_mib": round(peak_rss_mib(), 1),
                 "n_synapses": {n: len(c) for n, c in sub.connections.items()},
@@ -171,8 +192,10 @@ def rate(pop, window):
 def condition_label(meta):
     gold = "+".join(meta["gold"]) or "none"
     uniform = "+".join(meta.get("uniform_in_degree", []))
+    jitter = ", ".join(f"{pop} {ms:g} ms" for pop, ms in (meta.get("jitter_ms") or {}).items())
     return f"{meta['assign']}, gold: {gold}" + (f", uniform in-degree: {uniform}"
-                                                if uniform else "")
+                                                if uniform else "") + \
+        (f", jitter: {jitter}" if jitter else "")
 
 
 def table(args):
@@ -332,7 +355,7 @@ def feedback(args):
         meta = out.metadata["open_loop"]
         _, replay, _ = open_loop_inputs(scaffold, gold, ours, meta["targets"], meta["gold"],
                                         meta["assign"], meta.get("uniform_in_degree", []),
-                                        meta["seed"])
+                                        meta["seed"], meta.get("jitter_ms"))
         cases.append((condition_label(meta), replay, out.spikes["golgi"]))
     for label, run_ in (("ours", ours), ("gold", gold)):
         pop = run_.spikes["granule"]
@@ -364,6 +387,8 @@ def main():
     p.add_argument("--gold")
     p.add_argument("--assign", default="random", choices=("identity", "random", "rank"))
     p.add_argument("--uniform", help="connection types whose in-degrees are made uniform")
+    p.add_argument("--jitter", help="population=ms,...: each replayed spike moved at random "
+                   "by up to that many ms")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=1)
     p = sub.add_parser("table")
