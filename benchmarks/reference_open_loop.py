@@ -44,7 +44,7 @@ from spinncer.analysis.stats import protocol_windows, spike_counts
 from spinncer.backends import open_session
 from spinncer.params import CELL_POPULATIONS, model_variant
 from spinncer.provenance import PhaseTimer, peak_rss_mib
-from spinncer.results import PopulationSpikes, RunResult, read_run, write_run
+from spinncer.results import RunResult, read_run, write_run
 from spinncer.scaffold import Connectivity, Scaffold, read_scaffold
 from spinncer.stimulus import FIRST_SPIKE_STEPS, GOLD_CASALI2019
 
