@@ -162,3 +162,71 @@ def test_input_spikes_come_back_on_the_grid():
     np.testing.assert_allclose(np.sort(glom.time), np.repeat([10.0, 30.0, 45.5], n),
                                rtol=0, atol=1e-12)
     assert spike_counts(glom.cell, glom.time, n, 30.0, 60.0).tolist() == [2] * n
+
+
+def busy_tiny_run(scaffold, replay=None, simtime=300.0):
+    """The tiny network with every glomerulus at ~100 Hz (or the glomeruli's `replay`), its
+    cells' spikes {population: PopulationSpikes} and the session's populations and sources."""
+    rng = np.random.default_rng(3)
+    trains = [np.unique(rng.integers(10, 3000, 30)) * 0.1
+              for _ in range(scaffold.n_cells("glomerulus"))]
+    session = open_session("nest", timestep=0.1, threads=1, seed=1)
+    session.build(scaffold, Stimulus.from_trains(trains), replay=replay)
+    session.connect(scaffold)
+    session.run(simtime)
+    spikes = session.spikes()
+    built = sorted(session.populations), sorted(session.sources)
+    session.end()
+    return spikes, built
+
+
+def per_cell_trains(pop):
+    return [np.sort(pop.time[pop.cell == i]) for i in range(pop.n_cells)]
+
+
+def test_open_loop_replaying_the_closed_loop_spikes_gives_them_again():
+    """Every cell population replaying its own closed-loop spikes (all connections from spike
+    sources) gives every closed-loop spike again, at the same step: replay delivers a spike
+    as the cell that fired it did (benchmarks/reference_open_loop.py's control)."""
+    from conftest import tiny_scaffold
+    scaffold = tiny_scaffold(n_glom=40, n_grc=30)
+    closed, _ = busy_tiny_run(scaffold)
+    assert all(len(closed[p]) for p in ("granule", "golgi", "purkinje", "dcn"))
+    replay = {p: per_cell_trains(s) for p, s in closed.items() if p != "glomerulus"}
+    opened, (populations, sources) = busy_tiny_run(scaffold, replay)
+    assert sources == sorted(scaffold.positions)  # every population a source as well
+    for name, pop in closed.items():
+        np.testing.assert_array_equal(np.sort(opened[name].time), np.sort(pop.time), name)
+        np.testing.assert_array_equal(opened[name].cell[np.lexsort((opened[name].time,
+                                                                    opened[name].cell))],
+                                      pop.cell[np.lexsort((pop.time, pop.cell))], name)
+
+
+def test_connections_come_from_the_replay_not_from_the_cells():
+    """Purkinje cells replayed silent: the DCN fires as without pc_dcn, though the Purkinje
+    cells themselves (receiving parallel fibres) still fire; a population replayed with no
+    connection into it is a spike source only."""
+    from conftest import tiny_scaffold
+    from spinncer.scaffold import Scaffold
+    scaffold = tiny_scaffold(n_glom=40, n_grc=30)
+    closed, _ = busy_tiny_run(scaffold)
+    silent = {"purkinje": [np.empty(0)] * scaffold.n_cells("purkinje")}
+    opened, (populations, sources) = busy_tiny_run(scaffold, silent)
+    without = Scaffold(scaffold.positions, {n: c for n, c in scaffold.connections.items()
+                                            if n != "pc_dcn"})
+    no_pc_dcn, _ = busy_tiny_run(without)
+    assert "purkinje" in populations and "purkinje" in sources
+    np.testing.assert_array_equal(opened["purkinje"].time, closed["purkinje"].time)
+    assert opened["dcn"].time[-1] < closed["dcn"].time[-1]  # disinhibited: fires sooner
+    np.testing.assert_array_equal(opened["dcn"].time, no_pc_dcn["dcn"].time)
+    only_dcn = Scaffold(scaffold.positions, {"pc_dcn": scaffold.connections["pc_dcn"]})
+    _, (populations, sources) = busy_tiny_run(only_dcn, silent, simtime=10.0)
+    assert "purkinje" not in populations and "purkinje" in sources
+
+
+def test_replay_needs_one_train_per_cell(scaffold):
+    session = open_session("nest", timestep=0.1, threads=1, seed=1)
+    with pytest.raises(InputError, match="spike trains of 'golgi': expected one per cell"):
+        session.build(scaffold, silent_stimulus(scaffold.n_cells("glomerulus")),
+                      replay={"golgi": [np.empty(0)]})
+    session.end()

@@ -13,6 +13,7 @@ and read back).
 """
 import numpy as np
 
+from ..errors import InputError
 from ..params import INPUT_POPULATION
 from ..provenance import run_in_chunks
 from ..recording import SIGNALS
@@ -24,7 +25,9 @@ from .base import Session
 class PyNNSession(Session):
     """A :class:`~spinncer.backends.base.Session` on a PyNN simulator module (``self.sim``).
 
-    After :meth:`build`, ``populations`` and ``projections`` ({name: PyNN object}) are in
+    After :meth:`build`, ``populations`` (the recorded ones: cells and glomeruli),
+    ``sources`` (spike sources: glomeruli and replayed populations) and ``projections``
+    ({name: PyNN object}) are in
     PyNN index order, i.e. after :meth:`renumbering` (``new_ids``: {population: PyNN index of
     each scaffold cell}, or None).
     """
@@ -36,6 +39,7 @@ class PyNNSession(Session):
         super().__init__(name, **kwargs)
         self.populations = {}
         self.projections = {}
+        self.sources = {}
         self.new_ids = None
         self._signal_cells = {}
         self._simtime = None
@@ -71,39 +75,61 @@ class PyNNSession(Session):
 
     # ------------------------------------------------------------ the Session interface
 
+    def _in_pynn_index(self, name, trains, n):
+        """Per-cell `trains` of population `name` (scaffold order) in PyNN index order."""
+        if len(trains) != n:
+            raise InputError(f"spike trains of '{name}'", f"one per cell ({n})",
+                             f"{len(trains)}")
+        if self.new_ids is None or name not in self.new_ids:
+            return list(trains)
+        return [trains[i] for i in np.argsort(self.new_ids[name])]  # PyNN index -> cell
+
     def _in_pynn_order(self, scaffold):
         if self.new_ids is None:
             return scaffold
         return permute_scaffold(scaffold, self.new_ids, self.model.connection_types)
 
-    def build(self, scaffold, stimulus, record_signals=None):
+    def build(self, scaffold, stimulus, record_signals=None, replay=None):
         """Populations (membrane potentials start at ``model.v_init``: v_rest [SpiNNCer
         cerebellum.py] for the spinncer variant),
-        recording spikes of every cell and `record_signals` ({population: cell indices})."""
+        recording spikes of every cell and `record_signals` ({population: cell indices}).
+
+        `replay` ({population: one spike-time array (ms, on the time grid) per scaffold cell})
+        opens the loop: every connection from a replayed population comes from a spike source
+        replaying its trains (``self.sources``), not from its cells. A replayed population's
+        cells are still built (and recorded) when the scaffold has a connection into them, so
+        a recurrent connection (gj_bc) reaches real cells from the replay; otherwise only the
+        source is built. Replayed glomeruli replace `stimulus`."""
         self.new_ids = self.renumbering(scaffold)
-        trains = stimulus.spike_trains() if stimulus is not None else None
-        if self.new_ids is not None and trains is not None and \
-                INPUT_POPULATION in self.new_ids:
-            order = np.argsort(self.new_ids[INPUT_POPULATION])  # PyNN index -> scaffold cell
-            trains = [trains[i] for i in order]
+        replay = dict(replay or {})
+        if stimulus is not None and INPUT_POPULATION not in replay:
+            replay[INPUT_POPULATION] = stimulus.spike_trains()
+        receiving = {self.model.connection_types[name].post for name, conn in
+                     scaffold.connections.items()
+                     if name in self.model.connection_types and len(conn)}
+        self.sources = {}
         for name in scaffold.positions:
             n = scaffold.n_cells(name)
             extra = self.population_parameters(name)
             kwargs = {"additional_parameters": extra} if extra else {}
-            if name == INPUT_POPULATION:
-                cell = self.sim.SpikeSourceArray(spike_times=self.spike_trains(trains))
-            else:
-                params = self.model.cell_params[name]
-                cell = self.sim.IF_cond_exp(**params)
-            population = self.sim.Population(n, cell, label=name, **kwargs)
-            if name != INPUT_POPULATION:
-                population.initialize(v=self.model.v_init(name))
+            if name in replay:
+                self.sources[name] = self.sim.Population(
+                    n, self.sim.SpikeSourceArray(spike_times=self.spike_trains(
+                        self._in_pynn_index(name, replay[name], n))),
+                    label=f"{name} replay" if name != INPUT_POPULATION else name, **kwargs)
+                if name == INPUT_POPULATION:
+                    self.populations[name] = self.sources[name]  # recorded as before
+            if name == INPUT_POPULATION or (name in replay and name not in receiving):
+                continue
+            population = self.sim.Population(n, self.sim.IF_cond_exp(
+                **self.model.cell_params[name]), label=name, **kwargs)
+            population.initialize(v=self.model.v_init(name))
             self.populations[name] = population
         self.record_spikes()
         for name, cells in (record_signals or {}).items():
             cells = np.unique(np.asarray(cells, dtype=np.int64))
-            if name == INPUT_POPULATION or len(cells) == 0:
-                continue
+            if name == INPUT_POPULATION or name not in self.populations or len(cells) == 0:
+                continue  # spike sources have no signals
             index = cells if self.new_ids is None else self.new_ids[name][cells]
             self.populations[name][np.sort(index)].record(list(SIGNALS))
             self._signal_cells[name] = cells
@@ -119,7 +145,8 @@ class PyNNSession(Session):
             synapse = self.sim.StaticSynapse(weight=abs(weights.get(name, kind.weight)),
                                              delay=kind.delay)
             self.projections[name] = self.sim.Projection(
-                self.populations[kind.pre], self.populations[kind.post],
+                self.sources.get(kind.pre, self.populations.get(kind.pre)),
+                self.populations[kind.post],
                 self.make_connector(conn.pre, conn.post), synapse_type=synapse,
                 receptor_type=kind.receptor, label=name)
 
