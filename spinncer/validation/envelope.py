@@ -135,12 +135,14 @@ def _pooled(tables, ranks):
     return np.concatenate([tables[r] for r in ranks])
 
 
-def _smallest(tables, splits, side):
+def smallest_pool(tables, splits, side):
     """The fewest values pooled on one `side` (0: H1, 1: H2) of any split."""
     return min(sum(len(tables[r]) for r in split[side]) for split in splits)
 
 
-def _groups(table):
+def value_groups(table):
+    """{(population, window, statistic): values} of one :func:`.statistics.run_statistics`
+    table."""
     return {key: g["value"].to_numpy(float)
             for key, g in table.groupby(["population", "window", "statistic"], sort=False)}
 
@@ -177,8 +179,9 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
             raise InputError(f"validation backend '{name}'",
                              f"1 to {n} seeds (at most as many as the reference)",
                              f"{len(runs)} ({sorted(runs)})")
-    groups = {seed: _groups(table) for seed, table in reference.items()}
-    cand_groups = {name: {rank: _groups(runs[seed]) for rank, seed in enumerate(sorted(runs))}
+    groups = {seed: value_groups(table) for seed, table in reference.items()}
+    cand_groups = {name: {rank: value_groups(runs[seed])
+                          for rank, seed in enumerate(sorted(runs))}
                    for name, runs in candidates.items()}
     cand_splits = {name: candidate_splits(ref_seeds, sorted(runs), n_splits)
                    for name, runs in candidates.items()}
@@ -202,8 +205,8 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
         ref = [groups[s].get(key, empty) for s in ref_seeds]
         envelopes = {}
         for label, splits in env_splits.items():
-            reason = too_few(n_cells.get(pop, 0), _smallest(ref, splits, 0),
-                             _smallest(ref, splits, 1), min_cells, min_values)
+            reason = too_few(n_cells.get(pop, 0), smallest_pool(ref, splits, 0),
+                             smallest_pool(ref, splits, 1), min_cells, min_values)
             if n < MIN_SEEDS:
                 reason = f"too few seeds (n={n} < {MIN_SEEDS})"
             env = split_distances(ref, ref, splits) if not reason else None
@@ -222,8 +225,8 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
             splits = cand_splits[name]
             cand = [runs[r].get(key, empty) for r in range(m)]
             all_c, all_r = _pooled(cand, range(m)), _pooled(ref, range(n))
-            why = reason or too_few(n_cells.get(pop, 0), _smallest(cand, splits, 0),
-                                    _smallest(ref, splits, 1), min_cells, min_values)
+            why = reason or too_few(n_cells.get(pop, 0), smallest_pool(cand, splits, 0),
+                                    smallest_pool(ref, splits, 1), min_cells, min_values)
             row = {"backend": name, "population": pop, "window": window, "statistic": stat,
                    "seeds": env_row["seeds"], "n_cells": n_cells.get(pop, 0),
                    "n_candidate": len(all_c), "n_reference": len(all_r),

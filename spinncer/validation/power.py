@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from ..params import CONNECTION_TYPES
-from .envelope import MIN_SEEDS, PERCENTILE
+from .envelope import MIN_SEEDS, PERCENTILE, smallest_pool, value_groups
 from .scores import MIN_VALUES, cohen_d, split_distances, too_few
 
 #: Power a population needs to be said to see a change (the field's usual 80 %).
@@ -105,8 +105,7 @@ def measure_power(reference, candidates, perturbations, n_cells, splits,
     n = len(seeds)
 
     def grouped(tables):
-        return [{key: g["value"].to_numpy(float) for key, g in tables[s].groupby(
-            ["population", "window", "statistic"], sort=False)} for s in sorted(tables)]
+        return [value_groups(tables[s]) for s in sorted(tables)]
 
     ref = grouped(reference)
     cand_groups = {name: grouped(tables) for name, tables in candidates.items()}
@@ -116,14 +115,14 @@ def measure_power(reference, candidates, perturbations, n_cells, splits,
     for key in keys:
         pop, window, stat = key
         ref_values = [table.get(key, empty) for table in ref]
-        smallest = min(sum(len(ref_values[r]) for r in h) for h, _ in splits)
+        smallest = smallest_pool(ref_values, splits, 0)
         if n < MIN_SEEDS or too_few(n_cells.get(pop, 0), smallest, smallest):
             continue
         env = split_distances(ref_values, ref_values, splits, ("ks", "d"))
         limit, d_env = (np.percentile(env[score], percentile) for score in ("ks", "d"))
         for name, tables in cand_groups.items():
             cand_values = [table.get(key, empty) for table in tables]
-            if min(sum(len(cand_values[r]) for r in h) for h, _ in splits) < MIN_VALUES:
+            if smallest_pool(cand_values, splits, 0) < MIN_VALUES:
                 continue
             split = split_distances(cand_values, ref_values, splits, ("ks",))["ks"]
             d = cohen_d(np.concatenate(cand_values), np.concatenate(ref_values))[0]
