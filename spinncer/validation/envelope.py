@@ -54,7 +54,7 @@ from .scores import (MIN_CELLS, MIN_VALUES, SCORES, sample_rule, scores, split_d
                      too_few)
 
 #: Largest number of splits evaluated (all of them up to this; 10 seeds give 252, of which
-#: 50 are drawn: each costs a KS and EMD per population, window and statistic).
+#: 50 are drawn).
 N_SPLITS = 50
 #: Seed of the split sample when there are more than N_SPLITS splits.
 SPLIT_SEED = 13
