@@ -88,6 +88,15 @@ def test_signals_are_written_on_the_one_time_base(tmp_path):
     assert not (tmp_path / "wrong.h5").exists()
 
 
+def test_spike_analyses_read_a_run_without_its_signals(tmp_path):
+    path = tmp_path / "spikes.h5"
+    written_with_signals(path)
+    full, spikes_only = read_run(path), read_run(path, signals=False)
+    assert list(full.signals) == ["granule"] and spikes_only.signals == {}
+    assert spikes_only.spikes["granule"].time.tolist() == full.spikes["granule"].time.tolist()
+    assert (spikes_only.backend, spikes_only.simtime) == (full.backend, full.simtime)
+
+
 def test_on_time_base_cuts_pynn_nests_last_sample():
     arrays = {"v": np.arange(51.0)[:, None]}
     assert on_time_base(0.0, 0.1, arrays, 5.0)["v"][:, 0].tolist() == list(range(50))

@@ -20,7 +20,7 @@ def _windows(args, populations):
 def _analyse_cells(args):
     from ..analysis.stats import cell_rates, classify_cells, windows_table
     from ..results import read_run
-    run = read_run(args.run)
+    run = read_run(args.run, signals=False)
     windows = _windows(args, run.spikes)
     write_csv(classify_cells(cell_rates(run, windows), windows), args.output)
     if args.windows:
@@ -49,7 +49,7 @@ def _analyse_populations(args):
 def _analyse_activity(args):
     from ..analysis.activity import isi_cv, population_isi_cv, psth, worst_case_activity
     from ..results import read_run
-    run = read_run(args.run)
+    run = read_run(args.run, signals=False)
     write_csv(worst_case_activity(run), args.worst_case)
     cells = isi_cv(run)
     write_csv(cells, args.isi_cells)
@@ -70,7 +70,7 @@ def _figures(args):
     from ..analysis.stats import raster_windows, read_cell_rates
     from ..plots import figures
     from ..results import read_run
-    run = read_run(args.run)
+    run = read_run(args.run, signals=False)
     windows = _windows(args, run.spikes)
     out = args.outdir
     figures.rasters(run.spikes, raster_windows(windows, args.stim_times, run.spikes), out,
@@ -96,7 +96,7 @@ def _compare(args):
     from ..analysis.stats import cell_rates
     from ..plots.comparison import rate_scatter, shift_histograms
     from ..results import read_run
-    a, b = read_run(args.a), read_run(args.b)
+    a, b = read_run(args.a, signals=False), read_run(args.b, signals=False)
     windows = _windows(args, a.spikes)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ProvenanceWarning)

@@ -55,7 +55,7 @@ def _communication(args):
     from ..plots.communication import load_figure
     from ..results import read_run
     from ..scaffold import read_scaffold
-    run = read_run(args.run)
+    run = read_run(args.run, signals=False)
     assignments, routings = read_mappings(args.mapping) if args.mapping else (None, {})
     options = json.loads(args.options_json) if args.options_json else {}
     rows, reductions, core_peaks = compare_orderings(
@@ -90,7 +90,7 @@ def _spinnaker_provenance(args):
     if args.mapping and args.run:
         from ..results import read_run
         from ..routing import load_routing, packet_load
-        run = read_run(args.run)
+        run = read_run(args.run, signals=False)
         load = packet_load(run.spikes, load_routing(args.mapping), run.timestep,
                            int(round(run.simtime / run.timestep)) + 1)
     elif args.mapping or args.run:
@@ -119,7 +119,7 @@ def _numerics_report(args):
     for row in (row for row in weights if row["beyond_limit"]):
         log.warning("weight of %s represented at %+.1f %% (limit %.0f %%)", row["projection"],
                     100 * row["rel_error"], 100 * row["rel_error_limit"])
-    run = read_run(args.run) if args.run else None
+    run = read_run(args.run, signals=False) if args.run else None
     saturation = saturation_report(scaffold, shifts, r_mem, spikes=run.spikes if run else None,
                                    timestep=run.timestep if run else P.DEFAULT_TIMESTEP)
     write_csv(saturation, args.saturation)

@@ -28,7 +28,7 @@ def read_runs(paths_by_backend):
     runs = {}
     for backend, paths in paths_by_backend.items():
         for path in paths:
-            run = read_run(path)
+            run = read_run(path, signals=False)
             if run.seed in runs.setdefault(backend, {}):
                 raise InputError(path, f"one run per seed of backend '{backend}'",
                                  f"seed {run.seed} twice")
