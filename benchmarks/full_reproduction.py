@@ -224,6 +224,8 @@ def main():
                         "building it with BSB")
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--configfile", default="config/config.yaml")
+    parser.add_argument("--threads", type=int, help="simulation.threads instead of the "
+                        "config file's (to compare schedules in one session)")
     parser.add_argument("--keep", action="store_true", help="keep --workdir afterwards")
     parser.add_argument("--readme", action="store_true",
                         help="time the README's first command (install + smoke workflow)")
@@ -237,8 +239,13 @@ def main():
     subprocess.run(["git", "clone", "--quiet", str(REPO), str(workdir)], check=True)
     command = [sys.executable, "-m", "snakemake", "--cores", str(args.cores),
                "--configfile", args.configfile]
+    overrides = []
     if args.scaffold:
-        command += ["--config", f"scaffold={{source: file, file: {Path(args.scaffold).resolve()}}}"]
+        overrides.append(f"scaffold={{source: file, file: {Path(args.scaffold).resolve()}}}")
+    if args.threads:
+        overrides.append(f"simulation={{threads: {args.threads}}}")
+    if overrides:
+        command += ["--config", *overrides]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(workdir)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
     log_path = workdir / "full_reproduction.log"
@@ -256,6 +263,7 @@ def main():
     jobs = job_table(log_path.read_text())
     spans = job_spans(log_path.read_text())
     print(f"full reproduction ({args.configfile}, --cores {args.cores}, "
+          f"{'simulation.threads ' + str(args.threads) + ', ' if args.threads else ''}"
           f"scaffold {'converted from ' + args.scaffold if args.scaffold else 'built by BSB'})")
     report_rules(jobs)
     print("benchmark files (s, max RSS MiB):")

@@ -192,10 +192,17 @@ def simulate_threads(wildcards):
 
 
 def simulate_priority(wildcards):
-    """Compiled backends (Brian2, the emulated core: seconds a run) before the ones that
-    simulate in NEST or sPyNNaker (minutes, on all cores): their runs and what reads them
-    then fill the cores before the long run instead of queueing after it (issue 24)."""
-    return 5 if wildcards.backend in ("brian2", "spinnaker-emulated") else 0
+    """Which runs start first (issue 24). Every stimulus comes first (stimulus_generate,
+    priority 20: a second each) and the mappings next (spinnaker_map, 10). Single-threaded
+    runs (simulation.threads 1): the long one (NEST, nest-numerics, sPyNNaker: minutes) then
+    starts as soon as its stimulus exists, and everything else fills the other core beside it.
+    Runs on every core: the compiled backends (Brian2, the emulated core: seconds a run) go
+    first, so that they and what reads them fill the cores before the long run instead of
+    queueing after it."""
+    compiled = wildcards.backend in ("brian2", "spinnaker-emulated")
+    if SIM["threads"] == 1:
+        return 5 if compiled else 15
+    return 5 if compiled else 0
 
 
 def signals_flag(wildcards):
