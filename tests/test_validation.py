@@ -165,6 +165,22 @@ def test_membrane_comparison_recovers_a_known_lag():
     assert flat["note"].startswith("constant trace") and pd.isna(flat["corr_v"])
 
 
+def test_membrane_measures_of_many_cells_at_once_equal_one_cell_at_a_time():
+    """compare_signals estimates the spectra of all cells in one call: each cell's measures
+    equal those of its traces alone (compare_traces), a constant cell among them included."""
+    from spinncer.validation.membrane import compare_trace_columns, compare_traces
+    rng = np.random.default_rng(3)
+    a = np.cumsum(rng.normal(size=(4000, 4)), axis=0)
+    b = a + rng.normal(scale=0.5, size=a.shape)
+    b[:, 2] = -65.0  # constant on one backend
+    together = compare_trace_columns(a, b, 10000.0)
+    for k in range(4):
+        alone = compare_traces(a[:, k], b[:, k], 10000.0)
+        assert together[k] == pytest.approx(alone, rel=1e-12), k
+    assert together[2]["note"].startswith("constant trace") and together[2]["corr_v"] is None
+    assert together[0]["phase_lag_ms"] is not None
+
+
 def test_membrane_floor_before_the_first_differing_spike():
     """Until the first spike one run has and the other has not (here a golgi spike one step
     later at 30.1 ms), the traces are compared as the integrators' difference alone."""

@@ -82,25 +82,40 @@ def divergence_time(a, b):
 
 def compare_traces(a, b, fs_hz, band=COHERENCE_BAND_HZ, nperseg_ms=NPERSEG_MS):
     """Correlation, coherence and phase lag of two v traces (1-D) sampled at `fs_hz`."""
-    out = {"corr_v": None, "coherence_v": None, "peak_frequency_hz": None,
-           "phase_lag_ms": None, "note": ""}
-    if np.ptp(a) == 0 or np.ptp(b) == 0:
-        out["note"] = CONSTANT_NOTE
+    return compare_trace_columns(a[:, None], b[:, None], fs_hz, band, nperseg_ms)[0]
+
+
+def compare_trace_columns(a, b, fs_hz, band=COHERENCE_BAND_HZ, nperseg_ms=NPERSEG_MS):
+    """:func:`compare_traces` of every column (cell) of two (samples x cells) arrays: one
+    Welch estimate over all columns at once instead of one per cell. A list of dicts."""
+    n_cells = a.shape[1]
+    out = [{"corr_v": None, "coherence_v": None, "peak_frequency_hz": None,
+            "phase_lag_ms": None, "note": ""} for _ in range(n_cells)]
+    varying = np.flatnonzero((np.ptp(a, axis=0) != 0) & (np.ptp(b, axis=0) != 0))
+    for k in set(range(n_cells)) - set(varying.tolist()):
+        out[k]["note"] = CONSTANT_NOTE
+    if not len(varying):
         return out
-    out["corr_v"] = float(np.corrcoef(a, b)[0, 1])
-    nperseg = min(len(a), int(round(nperseg_ms * fs_hz / 1000.0)))
-    f, coh = signal.coherence(a, b, fs=fs_hz, nperseg=nperseg)
-    _, pab = signal.csd(a, b, fs=fs_hz, nperseg=nperseg)
+    a, b = a[:, varying], b[:, varying]
+    for k, column in enumerate(varying.tolist()):
+        out[column]["corr_v"] = float(np.corrcoef(a[:, k], b[:, k])[0, 1])
+    nperseg = min(a.shape[0], int(round(nperseg_ms * fs_hz / 1000.0)))
+    f, coh = signal.coherence(a, b, fs=fs_hz, nperseg=nperseg, axis=0)
+    _, pab = signal.csd(a, b, fs=fs_hz, nperseg=nperseg, axis=0)
     in_band = (f >= band[0]) & (f <= band[1])
     if not in_band.any():
-        out["note"] = f"trace too short for the {band[0]}-{band[1]} Hz band"
+        for column in varying.tolist():
+            out[column]["note"] = f"trace too short for the {band[0]}-{band[1]} Hz band"
         return out
-    out["coherence_v"] = float(coh[in_band].mean())
     fb, pb = f[in_band], pab[in_band]
-    out["peak_frequency_hz"] = float(fb[np.argmax(np.abs(pb))])
-    weight, phase = np.abs(pb), np.unwrap(np.angle(pb))
-    out["phase_lag_ms"] = float(-np.sum(weight * fb * phase)
-                                / (2 * np.pi * np.sum(weight * fb ** 2)) * 1000.0)
+    weight, phase = np.abs(pb), np.unwrap(np.angle(pb), axis=0)
+    coherence = coh[in_band].mean(axis=0)
+    peak = fb[np.argmax(weight, axis=0)]
+    lag = (-np.sum(weight * fb[:, None] * phase, axis=0)
+           / (2 * np.pi * np.sum(weight * fb[:, None] ** 2, axis=0)) * 1000.0)
+    for k, column in enumerate(varying.tolist()):
+        out[column].update(coherence_v=float(coherence[k]), peak_frequency_hz=float(peak[k]),
+                           phase_lag_ms=float(lag[k]))
     return out
 
 
@@ -128,13 +143,14 @@ def compare_signals(a, b):
         rms_before = {key: np.sqrt(np.mean((tb[before] - ta[before]) ** 2, axis=0))
                       for key, (ta, tb) in traces.items()} if before.any() else None
         va, vb = traces["v"]
-        for k, cell in enumerate(cells.tolist()):  # one spectral estimate per cell
+        spectral = compare_trace_columns(va, vb, fs)
+        for k, cell in enumerate(cells.tolist()):
             row = {"population": pop, "cell": cell, "n_samples": va.shape[0],
                    **{f"rms_{suffix}": float(rms[key][k]) for key, suffix in TRACES.items()},
                    "t_diverge_ms": t_diverge, "n_before": int(before.sum()),
                    **{f"rms_{suffix}": float(rms_before[key][k]) if rms_before else None
                       for key, suffix in TRACES_BEFORE.items()},
-                   **compare_traces(va[:, k], vb[:, k], fs)}
+                   **spectral[k]}
             if not rms_before:
                 row["note"] = "; ".join(filter(None, [
                     row["note"], "no sample before the first differing spike"]))

@@ -31,7 +31,6 @@ Sources
 """
 import numpy as np
 import pandas as pd
-from scipy.stats import variation
 
 from ..analysis.stats import spike_counts, windows_for
 
@@ -69,8 +68,8 @@ def _isi_statistics(cells, times, start, stop, min_spikes):
     """{cv: values, lv: values} of the cells with at least `min_spikes` spikes in the window.
 
     Cells are grouped by spike count so that each group's ISIs form one matrix (one row per
-    cell): CV is ``scipy.stats.variation`` along the rows (what
-    :func:`elephant.statistics.cv` computes, per cell) and LV Elephant's formula
+    cell): CV is s.d. / mean (ddof 0) along the rows (``scipy.stats.variation``, what
+    :func:`elephant.statistics.cv` computes, per cell; tested against both) and LV Elephant's formula
     :math:`3\,\mathrm{mean}(((I_{k+1}-I_k)/(I_{k+1}+I_k))^2)` per row (equal to
     :func:`elephant.statistics.lv` per cell; tested against both), one call per distinct count
     instead of one per cell. A cell with two zero ISIs in a row (a spike source firing three
@@ -86,8 +85,10 @@ def _isi_statistics(cells, times, start, stop, min_spikes):
     for n in np.unique(counts[counts >= min_spikes]).tolist():  # one pass per spike count
         rows = first[counts == n][:, None] + np.arange(n)[None, :]
         isi = np.diff(times[rows], axis=1)
-        cv.append(variation(isi, axis=1))
         with np.errstate(invalid="ignore"):
+            # scipy.stats.variation(isi, axis=1) is this quotient; its per-call checks cost
+            # 0.9 ms, and a full-size validation makes 7,600 calls
+            cv.append(isi.std(axis=1) / isi.mean(axis=1))
             rows_lv = 3.0 * np.mean((np.diff(isi, axis=1) / (isi[:, :-1] + isi[:, 1:])) ** 2,
                                     axis=1)
         lv.append(rows_lv[np.isfinite(rows_lv)])  # 0/0: two zero ISIs in a row
