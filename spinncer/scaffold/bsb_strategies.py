@@ -35,9 +35,9 @@ Why they exist (BSB 3.10.5's built-in strategies cannot express these rules):
   here as a per-DCN-cell convergence from the glomeruli (no spatial constraint: the DCN lie
   outside the cortex volume).
 * :class:`GlomerulusToGranule2019`, :class:`GolgiToGlomerulus2019`, :class:`GolgiToGranule2019`,
-  :class:`GranuleToGolgi2019` -- the granular-layer algorithms of the 2019 scaffold code that
-  made the published file, where BSB 3.10's legacy ports differ from them (table with both
-  sources: ``spinncer/scaffold/ALGORITHMS.md``).
+  :class:`GranuleToGolgi2019`, :class:`ParallelFibreToInterneuron2019` -- the algorithms of the
+  2019 scaffold code that made the published file, where BSB 3.10's legacy ports differ from them
+  (table with both sources: ``spinncer/scaffold/ALGORITHMS.md``).
 """
 import math
 
