@@ -119,7 +119,6 @@ def test_interneurons_take_the_fibres_of_one_2019_height_per_granule(raw):
     high = grc_xyz[:, 1] + cfg["height_offset"] + cfg["height_half_range"]
     lo = np.where((high <= top) & (low <= bottom), bottom, low)
     hi = np.where(high <= top, high, top)
-    row = {g: i for i, g in enumerate(grc_ids)}
     chords = []  # (granule row, interneuron x, y, radius, connected)
     for cell, tag in zip(("basket_cell", "stellate_cell"), cfg["post_tags"]):
         ids, xyz = cells[cell]
