@@ -101,3 +101,43 @@ def test_granule_to_golgi_axons_once_and_fibres_fill_the_total(raw):
         xz = np.array([grc_at[c][[0, 2]] for c in aa_grc[aa_goc == g]]).reshape(-1, 2)
         assert (np.hypot(*(xz - goc_at[g][[0, 2]]).T) <= radius).all()
         assert (np.abs(np.array([grc_at[c][0] for c in fibres]) - goc_at[g][0]) <= radius).all()
+
+
+def test_interneurons_take_the_fibres_of_one_2019_height_per_granule(raw):
+    """pf heights are not stored, so each granule's height is bounded by what its synapses imply:
+    every interneuron it reaches puts it within the chord of that cell's (x, height) disc; one
+    height per granule means those chords (and the granule's 2019 draw range) overlap, and
+    every other interneuron whose chord holds that whole overlap must have the fibre too."""
+    cells, conns = raw
+    layers = json.loads(CONFIG.read_text())["layers"]
+    stack = sorted(layers.values(), key=lambda layer: layer["stack"]["position_in_stack"])
+    bottom = sum(layer["thickness"] for layer in stack[:3])  # dcn, granular, purkinje
+    top = bottom + layers["molecular_layer"]["thickness"]
+    cfg = rule("parallel_fiber_to_interneurons")
+    grc_ids, grc_xyz = cells["granule_cell"]
+    low = grc_xyz[:, 1] + cfg["height_offset"] - cfg["height_half_range"]
+    high = grc_xyz[:, 1] + cfg["height_offset"] + cfg["height_half_range"]
+    lo = np.where((high <= top) & (low <= bottom), bottom, low)
+    hi = np.where(high <= top, high, top)
+    chords = []  # (granule row, interneuron x, y, radius, connected)
+    for cell, tag in zip(("basket_cell", "stellate_cell"), cfg["post_tags"]):
+        ids, xyz = cells[cell]
+        radius = morphology(cell)["dendrite_radius"]
+        pre, post = conns[tag]
+        linked = set(zip(pre, post))
+        assert len(linked) == len(pre) and set(post) == set(ids)  # once, and every cell has pf
+        for gid, (x, y) in zip(ids, xyz[:, :2]):
+            near = np.flatnonzero(np.abs(grc_xyz[:, 0] - x) <= radius)
+            chords += [(i, x, y, radius, (grc_ids[i], gid) in linked) for i in near]
+    i, x, y, radius, linked = map(np.array, zip(*chords))
+    half = np.sqrt(np.maximum(radius ** 2 - (grc_xyz[i, 0] - x) ** 2, 0))
+    floor, ceil = lo.copy(), hi.copy()
+    np.maximum.at(floor, i[linked], y[linked] - half[linked])
+    np.minimum.at(ceil, i[linked], y[linked] + half[linked])
+    assert (floor <= ceil + 1e-6).all()  # one height explains every synapse of a granule
+    holds = (y - half <= floor[i] - 1e-6) & (ceil[i] + 1e-6 <= y + half)
+    assert linked[holds].all()  # and nothing in reach of that height is missing
+    # the heights are spread, not one offset above the soma (BSB 3.10: 150 µm, so every
+    # synapse's interneuron would lie within 150 +- radius of its granule)
+    rise = y[linked] - grc_xyz[i[linked], 1]
+    assert rise.max() - rise.min() > 2 * radius.max() + 60

@@ -48,6 +48,7 @@ BSB_CONNECTIONS = {
     # empty placeholders whose synapses BSB stores under the split tags above
     "granule_to_golgi": None,
     "basket_and_stellate_to_purkinje": None,
+    "parallel_fiber_to_interneurons": None,
 }
 
 

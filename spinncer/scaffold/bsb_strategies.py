@@ -35,9 +35,9 @@ Why they exist (BSB 3.10.5's built-in strategies cannot express these rules):
   here as a per-DCN-cell convergence from the glomeruli (no spatial constraint: the DCN lie
   outside the cortex volume).
 * :class:`GlomerulusToGranule2019`, :class:`GolgiToGlomerulus2019`, :class:`GolgiToGranule2019`,
-  :class:`GranuleToGolgi2019` -- the granular-layer algorithms of the 2019 scaffold code that
-  made the published file, where BSB 3.10's legacy ports differ from them (table with both
-  sources: ``spinncer/scaffold/ALGORITHMS.md``).
+  :class:`GranuleToGolgi2019`, :class:`ParallelFibreToInterneuron2019` -- the algorithms of the
+  2019 scaffold code that made the published file, where BSB 3.10's legacy ports differ from them
+  (table with both sources: ``spinncer/scaffold/ALGORITHMS.md``).
 """
 import math
 
@@ -389,3 +389,78 @@ class GranuleToGolgi2019(ConnectionStrategy):
                                     self.tag_aa)
         self.scaffold.connect_cells(self, np.concatenate(pf_blocks) if pf_blocks else empty,
                                     self.tag_pf)
+
+
+def _parallel_fibre_heights_2019(granule_y, bottom, top, offset, half_range, step):
+    """One parallel-fibre height per granule, as ``network_architecture.py@18ff9db4`` l. 183-235
+    drew it: uniform on the grid ``np.arange(low, high, step)`` (l. 194, 203, 213) with
+    low/high = granule height + `offset` -/+ `half_range` (l. 190-191); when the range pokes out
+    of the molecular layer [`bottom`, `top`] it is cut at the layer's edge and drawn within the
+    rest (l. 200-215: a denser draw, not a clip); heights still outside go to 1 µm inside the
+    layer (l. 223-229)."""
+    low = granule_y + offset - half_range
+    high = granule_y + offset + half_range
+    start = np.where((high <= top) & (low <= bottom), bottom, low)  # l. 200-205
+    stop = np.where(high <= top, high, top)                         # l. 210-215
+    steps = np.ceil((stop - start) / step).astype(np.int64)        # len(np.arange(...))
+    if len(steps) and steps.min() < 1:
+        raise ValueError(f"a parallel fibre's height range [{low[steps < 1][0]:.1f}, "
+                         f"{high[steps < 1][0]:.1f}] µm misses the molecular layer "
+                         f"[{bottom:.1f}, {top:.1f}] µm")
+    heights = start + step * np.random.randint(0, steps)            # np.random.choice(h_range)
+    heights[heights < bottom] = bottom + 1.0                        # l. 224-225
+    heights[heights >= top] = top - 1.0                             # l. 228-229
+    return heights
+
+
+class ParallelFibreToInterneuron2019(ConnectionStrategy):
+    """Parallel fibres to basket and stellate cells, with one pf height per granule.
+
+    Each granule's parallel fibre gets a height drawn by :func:`_parallel_fibre_heights_2019`
+    (2019: ``network_architecture.py@18ff9db4`` l. 183-235; config keys ``height_offset``,
+    ``height_half_range``, ``height_step``, ``layer``: the molecular layer); an interneuron takes
+    every fibre within its morphology's ``dendrite_radius`` (2019 ``r_sb`` 15 µm,
+    ``scaffold_params.py@18ff9db4`` l. 115) in the (x, height) plane -- fibres run along z
+    through the whole volume. One height draw serves all ``to_cell_types``, as in 2019 (one
+    ``h_pf`` for ``connectome_pf_bc`` and ``connectome_pf_sc``, ``scaffold_functions.py@18ff9db4``
+    l. 539-579); their synapses go under ``post_tags`` (one per to-cell type, in order).
+
+    BSB 3.10's ``ConnectomePFInterneuron`` puts every fibre 150 µm above its granule
+    (``pf_interneuron.py`` l. 22), so the fibres fill 750-900 µm whatever the layer.
+    """
+
+    casts = {"height_offset": float, "height_half_range": float, "height_step": float}
+    # 2019: h_m 151 (scaffold_params.py l. 111) + 30 (network_architecture.py l. 190-191); sd 66
+    # (scaffold_params.py l. 112; named a standard deviation, used as a half-width); 0.01 µm grid
+    # (network_architecture.py l. 194)
+    defaults = {"height_offset": 181.0, "height_half_range": 66.0, "height_step": 0.01,
+                "layer": "molecular_layer"}
+    required = ["post_tags"]
+
+    def validate(self):
+        if len(self.post_tags) != len(self.to_cell_types):
+            raise ValueError(f"{self.name}: 'post_tags' needs one tag per to_cell_types entry "
+                             f"({len(self.to_cell_types)}), found {len(self.post_tags)}")
+        if self.height_half_range < 0 or self.height_step <= 0:
+            raise ValueError(f"{self.name}: need height_half_range >= 0 and height_step > 0")
+
+    def connect(self):
+        from scipy.spatial import cKDTree
+
+        granules = self.from_cells[self.from_cell_types[0].name]
+        layer = self.scaffold.configuration.layers[self.layer]
+        bottom = float(layer.origin[1])
+        heights = _parallel_fibre_heights_2019(
+            granules[:, 3], bottom, bottom + float(layer.height), self.height_offset,
+            self.height_half_range, self.height_step)
+        fibres = cKDTree(np.column_stack([granules[:, 2], heights]))
+        for cell_type, tag in zip(self.to_cell_types, self.post_tags):
+            cells = self.to_cells[cell_type.name]
+            radius = float(cell_type.morphology.dendrite_radius)
+            found = fibres.query_ball_point(cells[:, 2:4], radius, return_sorted=True) \
+                if len(cells) else []
+            counts = np.array([len(f) for f in found], dtype=np.int64)
+            rows = np.concatenate(found).astype(np.int64) if counts.sum() else \
+                np.empty(0, np.int64)
+            self.scaffold.connect_cells(
+                self, np.column_stack([granules[rows, 0], np.repeat(cells[:, 0], counts)]), tag)
