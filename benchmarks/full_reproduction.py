@@ -23,6 +23,7 @@ fresh-clone wall time.
 """
 import argparse
 import csv
+import json
 import os
 import re
 import shutil
@@ -239,13 +240,15 @@ def main():
     subprocess.run(["git", "clone", "--quiet", str(REPO), str(workdir)], check=True)
     command = [sys.executable, "-m", "snakemake", "--cores", str(args.cores),
                "--configfile", args.configfile]
-    overrides = []
+    overrides = {}
     if args.scaffold:
-        overrides.append(f"scaffold={{source: file, file: {Path(args.scaffold).resolve()}}}")
+        overrides["scaffold"] = {"source": "file", "file": str(Path(args.scaffold).resolve())}
     if args.threads:
-        overrides.append(f"simulation={{threads: {args.threads}}}")
-    if overrides:
-        command += ["--config", *overrides]
+        overrides["simulation"] = {"threads": args.threads}
+    if overrides:  # a second config file: Snakemake merges it into the first, key by key
+        extra = workdir / "full_reproduction_overrides.json"
+        extra.write_text(json.dumps(overrides))
+        command.append(str(extra))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(workdir)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
     log_path = workdir / "full_reproduction.log"
