@@ -1,37 +1,55 @@
-"""Is the gold standard's per-cell rate distribution inside our seed envelope? (prints tables)
+"""Is the gold standard's per-cell rate distribution inside our envelope? (prints tables)
 
-    python benchmarks/reference_envelope.py GOLD.npz RUN_SEED1.h5 RUN_SEED2.h5 ...
+    python benchmarks/reference_envelope.py GOLD RUN... [--csv OUT.csv]
 
-Our runs of the gold-standard protocol (config/reference.yaml, one per seed, any backend) against
-the model author's NEST run, by :func:`spinncer.analysis.reference.gold_in_seed_envelope`: per
-population and window, the KS statistic (decides) and EMD between the gold's per-cell rates and
-each of our seeds, against the same distances between pairs of our seeds (95th percentile). The
-protocol's windows are those of the first run's stimulus protocol (spinncer.stimulus.PROTOCOLS).
+GOLD: the model author's NEST run (``gold_standard_results_400_casali_nest.npz``), or one of our
+own runs (``spikes.h5``, e.g. NEST seed 1 as the control that our reference is inside). RUN...:
+our runs of the gold-standard protocol (config/reference.yaml, any backend), one per stimulus
+seed on one scaffold (a seed envelope), one per scaffold build (an envelope over network
+realisations: their cell counts may differ), or both mixed. By
+:func:`spinncer.analysis.reference.gold_in_seed_envelope`: per population and window, the KS
+statistic (decides) and EMD between GOLD's per-cell rates and each run, against the same
+distances between pairs of runs (95th percentile). The protocol's windows are those of the first
+run's stimulus protocol (spinncer.stimulus.PROTOCOLS). ``--csv``: the table, written atomically.
 """
-import sys
+import argparse
+from pathlib import Path
 
 import pandas as pd
 
 from spinncer.analysis.reference import gold_in_seed_envelope, read_gold_standard
+from spinncer.atomic import write_csv
 from spinncer.results import read_run
 from spinncer.stimulus import PROTOCOLS
 
 
-def main(gold_path, *run_paths):
-    gold = read_gold_standard(gold_path, allow_pickle=True)
-    runs = [read_run(path) for path in run_paths]
+def read_judged(path):
+    """The gold standard (SpiNNCer .npz, trusted: it holds pickles) or one of our runs (.h5)."""
+    if Path(path).suffix == ".npz":
+        return read_gold_standard(path, allow_pickle=True)
+    return read_run(path, signals=False)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("gold", help="gold .npz, or one of our spikes.h5 to judge")
+    parser.add_argument("runs", nargs="+", help="our runs (spikes.h5): the envelope")
+    parser.add_argument("--csv", help="write the table here too")
+    args = parser.parse_args(argv)
+    gold = read_judged(args.gold)
+    runs = [read_run(path, signals=False) for path in args.runs]
     stim_times = PROTOCOLS[runs[0].metadata["config"]["stimulus"]["protocol"]]["stim_times"]
     table = gold_in_seed_envelope(runs, gold, stim_times)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(table.round(3).to_string(index=False))
     judged = table[table.note == ""]
-    print(f"gold inside our {len(runs)}-seed envelope (KS): {int(judged.inside.sum())} of "
+    print(f"judged run inside our {len(runs)}-run envelope (KS): {int(judged.inside.sum())} of "
           f"{len(judged)} population-windows; by population (both windows inside): "
           f"{int(judged.groupby('population').inside.all().sum())} of "
           f"{judged.population.nunique()}")
+    if args.csv:
+        write_csv(table, args.csv)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 3:
-        sys.exit(__doc__)
-    main(*sys.argv[1:])
+    main()

@@ -116,22 +116,21 @@ def test_too_few_cells_for_ks_is_said(tmp_path):
     assert row["ours_p50_hz"] == pytest.approx(20, rel=0.05)
 
 
-def test_gold_inside_or_outside_our_seed_envelope(tmp_path):
-    from spinncer.analysis.reference import gold_in_seed_envelope
+def noisy_run(seed, scale=1.0, n_cells=40):
+    """Poisson cells: baseline 10 Hz, stimulus 50 Hz (both times `scale`); one seed each."""
+    rng = np.random.default_rng(seed)
+    cells, times = [], []
+    for start, stop, rate in ((0, 300, 10 * scale), (300, 400, 50 * scale), (400, 1000, 10)):
+        n = rng.poisson(rate * (stop - start) / 1000, n_cells)
+        cells.append(np.repeat(np.arange(n_cells), n))
+        times.append(rng.uniform(start, stop, n.sum()))
+    spikes = {"golgi": PopulationSpikes(np.concatenate(cells), np.concatenate(times), n_cells),
+              "dcn": PopulationSpikes(np.zeros(0, int), np.zeros(0), 4)}
+    return RunResult(spikes, "nest", 0.1, 1000.0, seed, {})
 
-    def noisy_run(seed, scale=1.0, n_cells=40):
-        # Poisson cells: baseline 10 Hz, stimulus 50 Hz (times `scale`); one seed each
-        rng = np.random.default_rng(seed)
-        cells, times = [], []
-        for start, stop, rate in ((0, 300, 10 * scale), (300, 400, 50 * scale),
-                                  (400, 1000, 10)):
-            n = rng.poisson(rate * (stop - start) / 1000, n_cells)
-            cells.append(np.repeat(np.arange(n_cells), n))
-            times.append(rng.uniform(start, stop, n.sum()))
-        spikes = {"golgi": PopulationSpikes(np.concatenate(cells), np.concatenate(times),
-                                            n_cells),
-                  "dcn": PopulationSpikes(np.zeros(0, int), np.zeros(0), 4)}
-        return RunResult(spikes, "nest", 0.1, 1000.0, seed, {})
+
+def test_gold_inside_or_outside_our_seed_envelope():
+    from spinncer.analysis.reference import gold_in_seed_envelope
 
     ours = [noisy_run(seed) for seed in range(1, 9)]
     table = gold_in_seed_envelope(ours, noisy_run(99), STIM_TIMES).set_index(
@@ -145,3 +144,24 @@ def test_gold_inside_or_outside_our_seed_envelope(tmp_path):
     assert not far.loc[("golgi", "stimulus"), "inside_emd"]
     assert far.loc[("golgi", "stimulus"), "gold_mean_hz"] > far.loc[
         ("golgi", "stimulus"), "seeds_mean_max_hz"]
+
+
+def test_an_envelope_over_builds_is_wider_than_over_seeds():
+    # builds (network realisations) differ in cell count and in how strongly the stimulus
+    # drives the population; the gold is another build: outside the seeds' envelope of one
+    # build, inside the envelope over builds
+    from spinncer.analysis.reference import gold_in_seed_envelope
+    seeds = [noisy_run(seed, n_cells=400) for seed in range(1, 11)]
+    builds = [noisy_run(seed, scale=scale, n_cells=n)
+              for seed, scale, n in zip(range(1, 11), np.linspace(0.7, 1.3, 10),
+                                        range(380, 430, 5))]
+    gold = noisy_run(99, scale=1.25, n_cells=410)
+    one_build = gold_in_seed_envelope(seeds, gold, STIM_TIMES).set_index(["population", "window"])
+    over_builds = gold_in_seed_envelope(builds, gold, STIM_TIMES).set_index(
+        ["population", "window"])
+    for window in ("baseline", "stimulus"):
+        assert not one_build.loc[("golgi", window), "inside"]
+        assert over_builds.loc[("golgi", window), "inside"]
+        assert over_builds.loc[("golgi", window), "envelope_ks_p95"] > \
+            2 * one_build.loc[("golgi", window), "envelope_ks_p95"]
+    assert over_builds.loc[("golgi", "stimulus"), "seeds_mean_min_hz"] < 40

@@ -96,9 +96,10 @@ MIN_ENVELOPE_SEEDS = 3
 def gold_in_seed_envelope(runs, gold, stim_times):
     """Is the gold's per-cell rate distribution one our seeds could have given?
 
-    `runs`: our runs of several seeds (same scaffold and protocol). Per population and checked
-    window: the envelope is the KS statistic (and EMD, Hz) between the per-cell rates of every
-    pair of our seeds; the gold's distance is its KS (EMD) against each of our seeds. Inside
+    `runs`: our runs of one protocol, "seeds" below: stimulus seeds on one scaffold, or builds
+    of the scaffold (network realisations; cell counts may differ), or both. Per population and
+    checked window: the envelope is the KS statistic (and EMD, Hz) between the per-cell rates of
+    every pair of our seeds; the gold's distance is its KS (EMD) against each of our seeds. Inside
     when the median gold distance is at most the :data:`ENVELOPE_PERCENTILE` th percentile of the
     envelope (KS decides; EMD reported). Also the gold's mean rate against the range of our
     seeds' means. Rows say why a population is not judged (too few cells or seeds)."""
