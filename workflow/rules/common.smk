@@ -9,7 +9,12 @@ from snakemake.utils import validate
 from spinncer.config import check_config, config_sources
 from spinncer.envs import CHECKOUT
 from spinncer.errors import InputError
-from spinncer.options import BACKENDS, ORDERINGS, alternatives_regex
+from spinncer.options import (
+    BACKENDS,
+    COMPILED_BACKENDS,
+    ORDERINGS,
+    alternatives_regex,
+)
 from spinncer.params import ALL_POPULATIONS
 from spinncer.stimulus import PROTOCOLS
 from spinncer.sweep import (
@@ -191,18 +196,20 @@ def simulate_threads(wildcards):
     return 1 if wildcards.backend == "spinnaker-emulated" else SIM["threads"]
 
 
+# Job order (issue 24): of the jobs ready at once, the higher priority starts first. Every
+# stimulus comes first (a second each), then the mappings. With one thread per run the long
+# run (NEST, nest-numerics, sPyNNaker: minutes) starts as soon as its stimulus exists and
+# everything else fills the other core beside it; with runs on every core the compiled
+# backends go first, so that they and what reads them fill the cores before the long run
+# instead of queueing after it. validate is the longest job that waits for the long run.
+PRIORITY = dict(stimulus=20, long_run_alone=15, mapping=10, compiled_run=5, validate=4)
+
+
 def simulate_priority(wildcards):
-    """Which runs start first (issue 24). Every stimulus comes first (stimulus_generate,
-    priority 20: a second each) and the mappings next (spinnaker_map, 10). Single-threaded
-    runs (simulation.threads 1): the long one (NEST, nest-numerics, sPyNNaker: minutes) then
-    starts as soon as its stimulus exists, and everything else fills the other core beside it.
-    Runs on every core: the compiled backends (Brian2, the emulated core: seconds a run) go
-    first, so that they and what reads them fill the cores before the long run instead of
-    queueing after it."""
-    compiled = wildcards.backend in ("brian2", "spinnaker-emulated")
-    if SIM["threads"] == 1:
-        return 5 if compiled else 15
-    return 5 if compiled else 0
+    """A simulation's priority (PRIORITY above)."""
+    if wildcards.backend in COMPILED_BACKENDS:
+        return PRIORITY["compiled_run"]
+    return PRIORITY["long_run_alone"] if SIM["threads"] == 1 else 0
 
 
 def signals_flag(wildcards):

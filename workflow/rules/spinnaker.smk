@@ -21,7 +21,7 @@ rule spinnaker_map:
         "logs/mapping/{scaffold}/{ordering}.log",
     benchmark:
         "logs/benchmark/mapping/{scaffold}/{ordering}.tsv"
-    priority: 10
+    priority: PRIORITY["mapping"]
     conda:
         SPINNCER_ENV
     threads: 1

@@ -11,8 +11,7 @@ rule stimulus_generate:
         "logs/stimulus/{scaffold}/{stim}/seed{seed}.log",
     wildcard_constraints:
         stim=r"f[0-9.]+_r[0-9.]+_(poisson|periodic)",
-    # before everything else: each run waits for its stimulus (common.smk simulate_priority)
-    priority: 20
+    priority: PRIORITY["stimulus"]
     conda:
         SPINNCER_ENV
     params:
@@ -44,7 +43,7 @@ rule stimulus_from_file:
         "logs/stimulus/{scaffold}/{stim}/seed{seed}.log",
     wildcard_constraints:
         stim=r"file-[A-Za-z0-9_.-]+",
-    priority: 20
+    priority: PRIORITY["stimulus"]
     conda:
         SPINNCER_ENV
     params:
@@ -71,7 +70,7 @@ rule stimulus_protocol:
         "logs/stimulus/{scaffold}/{stim}/seed{seed}.log",
     wildcard_constraints:
         stim=PROTOCOL_PATTERN,
-    priority: 20
+    priority: PRIORITY["stimulus"]
     conda:
         SPINNCER_ENV
     params:

@@ -99,8 +99,7 @@ rule validate:
         ],
     log:
         "logs/validation/{scaffold}/{stim}/validate.log",
-    # the longest of the jobs that wait for the NEST run: first when it ends (issue 24)
-    priority: 4
+    priority: PRIORITY["validate"]
     conda:
         SPINNCER_ENV
     params:
