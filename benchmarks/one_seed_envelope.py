@@ -17,8 +17,8 @@ import sys
 import time
 
 from spinncer.analysis.stats import population_windows
-from spinncer.results import read_run
 from spinncer.validation import validate
+from spinncer.validation.report import read_runs
 
 
 def seed_range(text):
@@ -38,10 +38,10 @@ def main():
     args = parser.parse_args()
 
     start = time.perf_counter()
-    reference = {s: read_run(f"{args.point}/seed{s}/{args.reference}/spikes.h5", signals=False)
-                 for s in args.seeds}
-    candidate = read_run(f"{args.point}/seed{args.seed}/{args.candidate}/spikes.h5",
-                         signals=False)
+    runs = read_runs({
+        args.reference: [f"{args.point}/seed{s}/{args.reference}/spikes.h5" for s in args.seeds],
+        args.candidate: [f"{args.point}/seed{args.seed}/{args.candidate}/spikes.h5"]})
+    reference, (candidate,) = runs[args.reference], runs[args.candidate].values()
     windows = population_windows(args.stim_times, reference[args.seeds[0]].spikes,
                                  consider_delays=True)
     unpaired_seed = max(args.seeds) + 1  # a seed the reference did not run

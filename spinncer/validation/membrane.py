@@ -91,9 +91,10 @@ def compare_trace_columns(a, b, fs_hz, band=COHERENCE_BAND_HZ, nperseg_ms=NPERSE
     n_cells = a.shape[1]
     out = [{"corr_v": None, "coherence_v": None, "peak_frequency_hz": None,
             "phase_lag_ms": None, "note": ""} for _ in range(n_cells)]
-    varying = np.flatnonzero((np.ptp(a, axis=0) != 0) & (np.ptp(b, axis=0) != 0))
-    for k in set(range(n_cells)) - set(varying.tolist()):
+    is_varying = (np.ptp(a, axis=0) != 0) & (np.ptp(b, axis=0) != 0)
+    for k in np.flatnonzero(~is_varying).tolist():
         out[k]["note"] = CONSTANT_NOTE
+    varying = np.flatnonzero(is_varying)
     if not len(varying):
         return out
     a, b = a[:, varying], b[:, varying]
