@@ -1,7 +1,7 @@
 """Validation: statistics against Elephant, scores, small-sample rule, signals storage,
-membrane comparison, stimulus perturbation, and on real NEST runs of a small network that the
-seed envelope passes NEST against itself and fails a backend with one projection's weight
-x 1.5."""
+membrane comparison, stimulus perturbation and jitter, and on real NEST runs of a small network
+that the seed envelope passes NEST against itself and fails a backend with one projection's
+weight x 1.5, also when a one-seed envelope pools the reference's realisations."""
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,6 +16,7 @@ from spinncer.validation import validate
 from spinncer.validation.envelope import seed_splits
 from spinncer.validation.membrane import compare_signals, divergence_time
 from spinncer.validation.paired import perturb_stimulus
+from spinncer.validation.realisations import jitter_stimulus
 from spinncer.validation.scores import cohen_d, too_few
 from spinncer.validation.statistics import _isi_statistics, pair_correlations, sample_pairs
 
@@ -88,7 +89,8 @@ def test_cohen_d_and_small_sample_rule():
     d, low, high = cohen_d([1.0, 2.0, 3.0, 4.0], [0.0, 1.0, 2.0, 3.0])
     assert d == pytest.approx(1 / np.std([1, 2, 3, 4], ddof=1)) and low < d < high
     assert too_few(4, 100, 100) == "too few cells (n=4 < 10)"
-    assert too_few(40, 12, 100) == "too few values (n=12 < 20)"
+    assert too_few(40, 8, 100) == "too few values (n=8 < 10)"
+    assert too_few(12, 12, 60) == ""  # one seed of the 12 DCN cells at full size
     assert too_few(40, 30, 30) == ""
     assert len(seed_splits(10)) == 50 and len(seed_splits(5)) == 30
 
@@ -227,6 +229,34 @@ def test_perturbation_moves_one_spike_by_one_timestep():
     assert (again.times == moved.times).all()
 
 
+def test_jitter_moves_spikes_by_one_timestep_and_keeps_each_train_in_order():
+    rng = np.random.default_rng(0)
+    stim = stimulus_io.generate(rng.uniform(0, 100, (30, 3)), f_base=20.0, f_peak=200.0,
+                                stim_radius=50.0, stim_times=STIM, percentage_active_fibers=1.0,
+                                kind="poisson", seed=3, timestep=0.1)
+    # a train on consecutive steps from its first allowed one: only moves that keep it in order
+    trains = stim.spike_trains() + [np.array([0.2, 0.3, 0.4, 0.5])]
+    stim = stimulus_io.Stimulus.from_trains(trains, np.append(stim.stimulated, False))
+    jittered = jitter_stimulus(stim, 0.1, seed=1, draw=1)
+    assert (jittered.counts == stim.counts).all()
+    shift = np.round((jittered.times - stim.times) / 0.1)
+    assert set(np.unique(shift)) <= {-1.0, 0.0, 1.0}
+    assert np.mean(shift != 0) > 0.9  # a conflict with a neighbour is rare at these rates
+    assert jittered.params["realisation"] == {"seed": 1, "draw": 1,
+                                              "moved": int(np.count_nonzero(shift))}
+    for train, original in zip(jittered.spike_trains(), stim.spike_trains()):
+        # in order where the input was (spikes sharing a step in the input stay together)
+        assert ((np.diff(train) > 0.05) | (np.diff(original) < 0.05)).all()
+        assert (train >= 0.2 - 1e-9).all()
+    last = jittered.spike_trains()[-1]
+    assert last[0] >= 0.2 - 1e-9 and (np.diff(last) > 0.05).all()
+    again = jitter_stimulus(stim, 0.1, seed=1, draw=1)
+    assert (again.times == jittered.times).all()
+    assert (jitter_stimulus(stim, 0.1, seed=1, draw=2).times != jittered.times).any()
+    with pytest.raises(Exception, match="draw number"):
+        jitter_stimulus(stim, 0.1, seed=1, draw=0)
+
+
 # --- real NEST runs of a small random network -------------------------------------------
 
 SIZES = {"glomerulus": 60, "granule": 240, "golgi": 12, "purkinje": 12, "basket": 12,
@@ -251,8 +281,9 @@ def small_network(seed=0):
 
 @pytest.fixture(scope="module")
 def nest_runs(tmp_path_factory):
-    """NEST seeds 1-20, weight-scaled NEST (glom_grc x 1.5, and x 1.2) seeds 1-10, and NEST
-    on the perturbed stimulus seeds 1-5, all of 500 ms, spikes only (about 1.3 s per run)."""
+    """NEST seeds 1-20, weight-scaled NEST (glom_grc x 1.5, and x 1.2) seeds 1-10, NEST
+    on the perturbed stimulus seeds 1-5 and on seed 1's jittered stimulus (draws 1-4), all of
+    500 ms, spikes only (about 1.3 s per run)."""
     from spinncer.simulate import run_simulation
     work = tmp_path_factory.mktemp("validation")
     scaffold = small_network()
@@ -273,8 +304,13 @@ def nest_runs(tmp_path_factory):
             stimulus_io.save(perturb_stimulus(stim, 0.1, window, seed),
                              work / f"moved{seed}.npz")
             jobs.append(("perturbed", work / f"moved{seed}.npz", None))
+        if seed == 1:
+            for draw in range(1, 5):
+                stimulus_io.save(jitter_stimulus(stim, 0.1, seed, draw),
+                                 work / f"jittered{draw}.npz")
+                jobs.append((f"jittered{draw}", work / f"jittered{draw}.npz", None))
         for label, path, scale in jobs:
-            runs[label][seed] = run_simulation(work / "net.hdf5", path,
+            runs.setdefault(label, {})[seed] = run_simulation(work / "net.hdf5", path,
                                                work / f"{label}{seed}.h5", simtime=sum(STIM),
                                                seed=seed, weight_scale=scale,
                                                record_signals=False)
@@ -472,3 +508,47 @@ def test_cli_validate_signals_and_stimulus_perturb(tmp_path):
     moved = stimulus_io.load(tmp_path / "moved.npz")
     assert moved.params["perturbation"]["glomerulus"] >= 0
     assert np.abs(np.sort(moved.times) - np.sort(stim.times)).sum() == pytest.approx(0.1)
+
+
+def test_one_seed_envelope_pools_the_reference_realisations(nest_runs):
+    """With realisations of seed 1 (NEST on its jittered stimulus) the one-seed envelope is
+    the 95th percentile of the split scores of the run and of each realisation standing in for
+    it (computed here from split_distances), the candidate's scores are unchanged, the
+    reference's own run of the seed still agrees and glom_grc x 1.5 is still outside."""
+    from spinncer.validation.envelope import candidate_splits, value_groups
+    from spinncer.validation.scores import split_distances
+    from spinncer.validation.statistics import run_statistics
+    nest = nest_runs["nest"]
+    windows = population_windows(STIM, SIZES)
+    realisations = {1: [nest_runs[f"jittered{draw}"][1] for draw in (1, 2, 3)]}
+    runs = {"nest": {s: nest[s] for s in range(1, 11)}, "nest-seed1": {1: nest[1]},
+            "scaled-seed1": {1: nest_runs["scaled"][1]}}
+    plain = validate(runs, "nest", windows, n_splits=20)
+    pooled = validate(runs, "nest", windows, n_splits=20, realisations=realisations)
+    label = "seed 1 + 3 realisations vs 5"
+    assert set(pooled.envelope["seeds"]) == {"5 vs 5", label}
+    key = ("granule", "post", "rate")
+    groups = {s: value_groups(run_statistics(nest[s], windows)) for s in range(1, 11)}
+    ref = [groups[s][key] for s in range(1, 11)]
+    splits = candidate_splits(list(range(1, 11)), [1], 20)
+    stand_ins = [ref[0]] + [value_groups(run_statistics(r, windows))[key]
+                            for r in realisations[1]]
+    pooled_ks = np.concatenate([split_distances([x] + ref[1:], ref, splits)["ks"]
+                                for x in stand_ins])
+    env = pooled.envelope.set_index(["seeds", "population", "window", "statistic"])
+    assert env.loc[(label, *key), "ks_p95"] == pytest.approx(np.percentile(pooled_ks, 95))
+    assert len(set(pooled_ks[:20]) ^ set(pooled_ks[20:])) > 0  # the realisations differ
+    columns = ["backend", "population", "window", "statistic", "ks_median"]
+    pd.testing.assert_frame_equal(plain.scores[columns], pooled.scores[columns])
+    summary = pooled.summary.set_index("backend")
+    assert summary.loc["nest-seed1", "tests_outside"] == 0
+    scores = pooled.scores.set_index(["backend", "population", "window", "statistic"])
+    assert scores.loc[("scaled-seed1", *key), "status"].startswith("outside")
+    assert "granule" in summary.loc["scaled-seed1", "populations_outside"].split()
+    # a held-out realisation of the seed is no more outside than seed noise allows
+    held_out = validate({"nest": runs["nest"], "jittered": {1: nest_runs["jittered4"][1]}},
+                        "nest", windows, n_splits=20, realisations=realisations)
+    assert held_out.summary.iloc[0]["p_if_equivalent"] >= 0.05, held_out.scores.to_string()
+    with pytest.raises(Exception, match="as many realisations"):
+        validate({"nest": runs["nest"], "two": {1: nest[1], 2: nest[2]}}, "nest", windows,
+                 realisations={1: realisations[1], 2: realisations[1][:1]})

@@ -137,12 +137,16 @@ def test_smoke_validation_verdicts_and_membrane_comparison(workdir):
     assert small["verdict"].str.contains("too few cells").all()
     summary = pd.read_csv(out / "summary.csv").set_index("backend")
     assert (summary.loc[candidates, "tests_scored"] > 20).all()
-    # a candidate on fewer seeds is read against the reference's run of the same seed
+    # a candidate on fewer seeds is read against the reference's run of the same seed, pooled
+    # with the reference's realisations of it (the jittered stimulus)
     scores = pd.read_csv(out / "scores.csv")
+    one_seed = f"seed 1 + {validation['realisations']} realisations vs 5"
     for backend in candidates:
         n = len(validation.get("backend_seeds", {}).get(backend, validation["seeds"]))
         sizes = set(scores.loc[scores["backend"] == backend, "seeds"])
-        assert sizes == ({"5 vs 5"} if n == 10 else {"seed 1 vs 5"}), (backend, sizes)
+        assert sizes == ({"5 vs 5"} if n == 10 else {one_seed}), (backend, sizes)
+    jittered = out.parent / f"seed1/realisation{validation['realisations']}/stimulus.npz"
+    assert stimulus.load(jittered).params["realisation"]["moved"] > 0
     paired = pd.read_csv(out / "paired.csv")
     assert (paired["backend"] == f"{reference}+perturbation").any()
     assert set(candidates) <= set(paired["backend"])

@@ -29,6 +29,23 @@ def _stimulus_perturb(args):
     log.info("perturbed stimulus: %s", moved.params["perturbation"])
 
 
+@command("stimulus-jitter",
+         "every input spike moved by one timestep at random (a realisation of the seed)",
+         arg("input", help="stimulus .npz"),
+         arg("--allow-pickle", action="store_true"),
+         config_arg("--timestep", "simulation.timestep", default=P.DEFAULT_TIMESTEP),
+         config_arg("--seed", "simulation.seeds", default=1),
+         arg("--draw", type=int, required=True, help="the realisation's number (1, 2, ...)"),
+         arg("-o", "--output", required=True))
+def _stimulus_jitter(args):
+    from .. import stimulus
+    from ..validation.realisations import jitter_stimulus
+    stim = stimulus.load(args.input, allow_pickle=args.allow_pickle)
+    jittered = jitter_stimulus(stim, args.timestep, args.seed, args.draw)
+    stimulus.save(jittered, args.output)
+    log.info("jittered stimulus: %s", jittered.params["realisation"])
+
+
 @command("validate", "seed envelope and scores of backends against the "
          "reference (and the paired envelope with --perturbed)",
          arg("--run", action="append", required=True, metavar="BACKEND=SPIKES_H5",
@@ -36,6 +53,9 @@ def _stimulus_perturb(args):
          config_arg("--reference", "validation.reference", default=REFERENCE_BACKEND),
          arg("--perturbed", nargs="*", default=[],
              help="reference runs on the perturbed stimulus (stimulus-perturb)"),
+         arg("--realisation", nargs="*", default=[], metavar="SPIKES_H5",
+             help="reference runs on a seed's jittered stimulus (stimulus-jitter), pooled into "
+             "the envelope of a backend that ran fewer seeds"),
          arg("--power", metavar="CSV", help="power table of this network and seeds "
              "(benchmarks/validation_power.py): the summary names what it cannot see"),
          protocol_args(),
@@ -51,7 +71,7 @@ def _validate(args):
         runs.setdefault(backend, []).append(path)
     result = validate_files(runs, args.reference, args.stim_times,
                             not args.no_consider_delays, args.outdir, args.perturbed,
-                            args.power)
+                            args.power, args.realisation)
     out = args.outdir
     for score in ("ks", "emd"):
         figures.score_envelope(result.scores, result.envelope, f"{out}/score_envelope_{score}.png",

@@ -8,6 +8,8 @@
                       over disjoint halves of its seeds; verdicts
 - :mod:`.paired`      paired envelope of same-input lead/lag: the reference against itself with
                       one input spike moved by one timestep
+- :mod:`.realisations` the reference again on a seed's stimulus jittered by one timestep: the
+                      run-to-run spread a one-seed candidate's envelope pools
 - :mod:`.summary`     per backend: populations outside first, the count against seed noise,
                       what it cannot see
 - :mod:`.power`       power of the envelope against known weight changes
@@ -50,7 +52,8 @@ def _summary(values):
     return table.assign(p10=grouped.quantile(0.1), p90=grouped.quantile(0.9)).reset_index()
 
 
-def validate(runs, reference, windows, perturbed=None, n_splits=N_SPLITS, power=None):
+def validate(runs, reference, windows, perturbed=None, n_splits=N_SPLITS, power=None,
+             realisations=None):
     """Seed envelope (and, with `perturbed`, the paired envelope) of every backend of `runs`
     against `reference`.
 
@@ -69,6 +72,9 @@ def validate(runs, reference, windows, perturbed=None, n_splits=N_SPLITS, power=
     power : pandas.DataFrame, optional
         :func:`.power.measure_power` of this network and seeds: the summary then names the
         populations whose power against a ±20 % weight change is too low (:mod:`.summary`).
+    realisations : dict of int to list of RunResult, optional
+        {seed: runs of the reference on that seed's jittered stimulus} (:mod:`.realisations`),
+        pooled into the envelope of a candidate that ran fewer seeds.
     """
     from ..errors import InputError
     if reference not in runs:
@@ -79,7 +85,10 @@ def validate(runs, reference, windows, perturbed=None, n_splits=N_SPLITS, power=
     first = next(iter(runs[reference].values()))
     n_cells = {pop: p.n_cells for pop, p in first.spikes.items()}
     candidates = {name: s for name, s in stats.items() if name != reference}
-    envelope, scores = seed_envelope(stats[reference], candidates, n_cells, n_splits)
+    real_stats = {seed: [run_statistics(run, windows) for run in by_seed]
+                  for seed, by_seed in (realisations or {}).items()}
+    envelope, scores = seed_envelope(stats[reference], candidates, n_cells, n_splits,
+                                     realisations=real_stats)
     values = pd.concat([table.assign(backend=name, seed=seed) for name, by_seed in stats.items()
                         for seed, table in by_seed.items()], ignore_index=True)
     paired = pd.DataFrame()

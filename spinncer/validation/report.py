@@ -36,6 +36,16 @@ def read_runs(paths_by_backend):
     return runs
 
 
+def read_realisations(paths):
+    """{seed: [RunResult]} of the reference's realisations (:mod:`.realisations`), in the
+    order of `paths`; several runs per seed."""
+    by_seed = {}
+    for path in paths:
+        run = read_run(path, signals=False)
+        by_seed.setdefault(run.seed, []).append(run)
+    return by_seed
+
+
 def read_power(path):
     """A power table (:func:`spinncer.validation.power.measure_power`, the CSV of
     benchmarks/validation_power.py); a file without its columns is an input error."""
@@ -47,10 +57,11 @@ def read_power(path):
 
 
 def validate_files(paths_by_backend, reference, stim_times, consider_delays, outdir,
-                   perturbed_paths=(), power_path=None):
+                   perturbed_paths=(), power_path=None, realisation_paths=()):
     """Read the runs, :func:`spinncer.validation.validate` them, write the tables above;
     return the :class:`~spinncer.validation.Validation`. `power_path`: a power table of the
-    same network and seeds (:func:`read_power`) for the summary's power statements."""
+    same network and seeds (:func:`read_power`) for the summary's power statements;
+    `realisation_paths`: the reference's runs on jittered stimuli (:func:`read_realisations`)."""
     power = read_power(power_path) if power_path else None
     runs = read_runs(paths_by_backend)
     perturbed = read_runs({"perturbed": list(perturbed_paths)}).get("perturbed") \
@@ -58,7 +69,8 @@ def validate_files(paths_by_backend, reference, stim_times, consider_delays, out
     first = next(iter(runs.get(reference, {}).values()), None)
     populations = first.spikes if first is not None else []
     windows = population_windows(stim_times, populations, consider_delays=consider_delays)
-    result = validate(runs, reference, windows, perturbed, power=power)
+    result = validate(runs, reference, windows, perturbed, power=power,
+                      realisations=read_realisations(realisation_paths))
     for name in ("envelope", "scores", "verdicts", "distributions", "paired", "summary"):
         write_csv(getattr(result, name), f"{outdir}/{name}.csv")
     return result

@@ -385,6 +385,27 @@ def validation_runs(wc):
     }
 
 
+def realisation_runs(wc):
+    """spikes.h5 of the reference's realisations (spinncer/validation/realisations.py) of every
+    seed that a candidate runs with fewer seeds than the reference (validation.backend_seeds).
+    """
+    seeds = sorted(
+        {
+            seed
+            for backend in validation_candidates()
+            if len(validation_seeds(backend)) < len(VALIDATION["seeds"])
+            for seed in validation_seeds(backend)
+            if seed in VALIDATION["seeds"]
+        }
+    )
+    return [
+        f"results/{wc.scaffold}/{wc.stim}/seed{seed}/realisation{draw}/"
+        f"{VALIDATION['reference']}/spikes.h5"
+        for seed in seeds
+        for draw in range(1, VALIDATION["realisations"] + 1)
+    ]
+
+
 def run_key(backend):
     """Name of the validate rule's input list of `backend`'s runs."""
     return f"run_{backend.replace('-', '_')}"

@@ -1,7 +1,8 @@
 # Validation at the field's standard (spinncer/validation/): every validated backend runs
 # validation.seeds at each validated point (the ordinary simulate rule); the seed envelope of
 # the reference judges the others; the reference also runs each seed on the stimulus with one
-# input spike moved by one timestep (paired envelope of same-input lead/lag); membrane
+# input spike moved by one timestep (paired envelope of same-input lead/lag) and, for a backend
+# that runs fewer seeds, on those seeds' stimuli jittered (realisations); membrane
 # potentials of the first seed are compared cell by cell (functions in common.smk).
 rule stimulus_perturb:
     # one stimulus-window input spike moved by one timestep (spinncer/validation/paired.py)
@@ -42,6 +43,48 @@ use rule simulate as simulate_perturbed with:
         signals="--no-signals",
 
 
+rule stimulus_jitter:
+    # every input spike moved by one timestep at random: a realisation of the seed for the
+    # envelope of a backend that runs fewer seeds (spinncer/validation/realisations.py)
+    input:
+        f"{RUN}/stimulus.npz",
+    output:
+        f"{RUN}/realisation{{draw}}/stimulus.npz",
+    log:
+        "logs/validation/{scaffold}/{stim}/seed{seed}/stimulus_jitter{draw}.log",
+    wildcard_constraints:
+        draw=r"[1-9][0-9]*",
+    conda:
+        SPINNCER_ENV
+    params:
+        allow_pickle="--allow-pickle" if STIM["allow_pickle"] else "",
+        timestep=SIM["timestep"],
+    shell:
+        cli(
+            "stimulus-jitter {input} {params.allow_pickle} --seed {wildcards.seed}"
+            " --draw {wildcards.draw} --timestep {params.timestep} -o {output} > {log} 2>&1"
+        )
+
+
+use rule simulate as simulate_realisation with:
+    # the reference on a jittered stimulus (the simulate rule; spikes only)
+    input:
+        scaffold="resources/scaffolds/{scaffold}.hdf5",
+        stimulus=f"{RUN}/realisation{{draw}}/stimulus.npz",
+        env=lambda wc: f"{BRIAN2_ENV}/.installed" if wc.backend == "brian2" else [],
+    output:
+        f"{RUN}/realisation{{draw}}/{{backend}}/spikes.h5",
+    log:
+        "logs/validation/{scaffold}/{stim}/seed{seed}/realisation{draw}_{backend}.log",
+    benchmark:
+        "logs/benchmark/validation/{scaffold}/{stim}/seed{seed}/realisation{draw}_{backend}.tsv"
+    wildcard_constraints:
+        draw=r"[1-9][0-9]*",
+    params:
+        allow_pickle="",
+        signals="--no-signals",
+
+
 rule validate:
     input:
         unpack(
@@ -56,6 +99,7 @@ rule validate:
             if VALIDATION["paired"]
             else []
         ),
+        realisations=realisation_runs,
         power=VALIDATION["power"] or [],
     output:
         verdicts=report(
@@ -111,13 +155,18 @@ rule validate:
         perturbed=lambda wc, input: (
             f"--perturbed {' '.join(input.perturbed)}" if input.perturbed else ""
         ),
+        realisations=lambda wc, input: (
+            f"--realisation {' '.join(input.realisations)}"
+            if input.realisations
+            else ""
+        ),
         power=lambda wc, input: f"--power {input.power}" if input.power else "",
         reference=VALIDATION["reference"],
         windows=WINDOW_ARGS,
         outdir=lambda wc, output: Path(output.verdicts).parent,
     shell:
         cli(
-            "validate {params.runs} {params.perturbed} {params.power}"
+            "validate {params.runs} {params.perturbed} {params.realisations} {params.power}"
             " --reference {params.reference}"
             " {params.windows} --outdir {params.outdir} > {log} 2>&1"
         )
