@@ -197,7 +197,7 @@ def simulate_threads(wildcards):
 
 
 # Job order (issue 24): of the jobs ready at once, the higher priority starts first. Every
-# stimulus comes first (a second each), then the mappings. With one thread per run the long
+# stimulus (perturbed and jittered ones too) comes first (a second each), then the mappings. With one thread per run the long
 # run (NEST, nest-numerics, sPyNNaker: minutes) starts as soon as its stimulus exists and
 # everything else fills the other core beside it; with runs on every core the compiled
 # backends go first, so that they and what reads them fill the cores before the long run

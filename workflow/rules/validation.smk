@@ -12,6 +12,7 @@ rule stimulus_perturb:
         f"{RUN}/perturbed/stimulus.npz",
     log:
         "logs/validation/{scaffold}/{stim}/seed{seed}/stimulus_perturb.log",
+    priority: PRIORITY["stimulus"]
     conda:
         SPINNCER_ENV
     params:
@@ -54,6 +55,7 @@ rule stimulus_jitter:
         "logs/validation/{scaffold}/{stim}/seed{seed}/stimulus_jitter{draw}.log",
     wildcard_constraints:
         draw=r"[1-9][0-9]*",
+    priority: PRIORITY["stimulus"]
     conda:
         SPINNCER_ENV
     params:
