@@ -14,7 +14,9 @@ run an equally correct simulator could give, so every test it fails is a false a
   relabelled as one the reference did not run),
 - pooled: the run and ``--realisations`` realisations of it (the workflow's rule),
 
-and prints tests outside per envelope and run (issue 23). The realisations are workflow targets;
+and prints tests outside per envelope and run (issue 23). ``--judge LABEL=PATH`` adds runs of
+the same seed with a known change (the reference with one connection type's weights scaled,
+``spinncer simulate --weight-scale``): the power of each envelope on one seed. The realisations are workflow targets;
 draws 1-4 are the main job's, more are made with::
 
     .venv/bin/snakemake --cores 2 $(for k in $(seq 5 12); do \\
@@ -53,6 +55,9 @@ def main():
                         help="realisations 1..R of the seed pooled into the envelope")
     parser.add_argument("--held-out", type=seed_range, default=[],
                         help="realisations judged as candidates, e.g. 5-12")
+    parser.add_argument("--judge", action="append", default=[], metavar="LABEL=SPIKES_H5",
+                        help="another run of the seed judged the same way, e.g. the reference "
+                        "with one connection's weights scaled (power); repeatable")
     parser.add_argument("--stim-times", type=float, nargs=3, default=[300.0, 50.0, 650.0])
     parser.add_argument("--csv", help="write the table here too")
     args = parser.parse_args()
@@ -69,6 +74,9 @@ def main():
     judged = {args.candidate: runs[args.candidate][args.seed]}
     judged.update({f"realisation{k}": run
                    for k, run in zip(args.held_out, held_out.get(args.seed, []))})
+    for item in args.judge:
+        label, _, path = item.partition("=")
+        judged[label] = read_realisations([path])[args.seed][0]
     reference = runs[args.reference]
     windows = population_windows(args.stim_times, reference[args.seeds[0]].spikes,
                                  consider_delays=True)
@@ -98,7 +106,7 @@ def main():
     with pd.option_context("display.width", 250, "display.max_colwidth", 120,
                            "display.max_rows", 200):
         print(table.to_string(index=False))
-    held = table[table["run"] != args.candidate]
+    held = table[table["run"].str.startswith("realisation")]
     for label, group in held.groupby("envelope", sort=False):
         share = group["tests_outside"].sum() / group["tests_scored"].sum()
         print(f"held-out realisations, {label}: {group['tests_outside'].min()}-"

@@ -39,7 +39,7 @@ envelope (``seeds`` column: "5 vs 5", "seed 1 vs 5", "1 vs 5").
 Realisations (:mod:`.realisations`): a seed-matched envelope holds the reference's run of the
 candidate's seeds fixed, so it has no room for the runs an equally correct simulator gives on
 the same input once the two part at a differing spike (at full size NEST and Brian2 part at
-11 ms; Brian2's own realisations were outside that envelope on 10-19 of 74 tests). With
+11 ms; Brian2's own realisations were outside that envelope on 11-23 of 81 tests). With
 realisations of those seeds (the reference on each seed's stimulus jittered by one timestep,
 :math:`R` runs per seed), the envelope pools the split scores of the run and of every
 realisation standing in for it, :math:`S(\mathrm{ref}_j[C], \mathrm{ref}[H_2])` for

@@ -36,9 +36,10 @@ SCORES = ("ks", "emd", "d")
 #: A sample (one side of a comparison) with fewer values than this is not scored. As many as
 #: MIN_CELLS, a value per cell of the smallest population that is scored: the envelope sets a
 #: score against the reference's own scores at the same sample sizes, so a small sample widens
-#: its envelope rather than biasing the verdict (one seed of the 12 DCN cells at full size: 2-6
-#: of 81 tests outside for Brian2's own realisations with the DCN's scored, 2-6 of 74 without;
-#: benchmarks/README.md, issue 23). It was 20 before.
+#: its envelope rather than biasing the verdict (one seed of the 12 DCN cells at full size:
+#: Brian2's own held-out realisations 5.6 % of 81 tests outside, with the 7 DCN tests this
+#: adds; pc_dcn weights x 0.8 / x 1.2 outside on 5-6 of them; benchmarks/README.md, issue 23).
+#: It was 20.
 MIN_VALUES = MIN_CELLS
 #: Confidence level of the effect-size interval.
 CI_LEVEL = 0.95
