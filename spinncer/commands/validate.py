@@ -10,14 +10,19 @@ from .registry import arg, command, config_arg, protocol_args
 log = logging.getLogger("spinncer")
 
 
+#: Arguments of a command that writes a changed copy of a run's stimulus.
+STIMULUS_COPY_ARGS = (
+    arg("input", help="stimulus .npz"),
+    arg("--allow-pickle", action="store_true"),
+    config_arg("--timestep", "simulation.timestep", default=P.DEFAULT_TIMESTEP),
+    config_arg("--seed", "simulation.seeds", default=1),
+    arg("-o", "--output", required=True))
+
+
 @command("stimulus-perturb",
          "move one stimulus-window input spike by one timestep (paired envelope)",
-         arg("input", help="stimulus .npz"),
-         arg("--allow-pickle", action="store_true"),
-         config_arg("--timestep", "simulation.timestep", default=P.DEFAULT_TIMESTEP),
-         config_arg("--seed", "simulation.seeds", default=1),
-         protocol_args(analysis=False),
-         arg("-o", "--output", required=True))
+         *STIMULUS_COPY_ARGS,
+         protocol_args(analysis=False))
 def _stimulus_perturb(args):
     from .. import stimulus
     from ..analysis.stats import protocol_windows
@@ -31,12 +36,8 @@ def _stimulus_perturb(args):
 
 @command("stimulus-jitter",
          "every input spike moved by one timestep at random (a realisation of the seed)",
-         arg("input", help="stimulus .npz"),
-         arg("--allow-pickle", action="store_true"),
-         config_arg("--timestep", "simulation.timestep", default=P.DEFAULT_TIMESTEP),
-         config_arg("--seed", "simulation.seeds", default=1),
-         arg("--draw", type=int, required=True, help="the realisation's number (1, 2, ...)"),
-         arg("-o", "--output", required=True))
+         *STIMULUS_COPY_ARGS,
+         arg("--draw", type=int, required=True, help="the realisation's number (1, 2, ...)"))
 def _stimulus_jitter(args):
     from .. import stimulus
     from ..validation.realisations import jitter_stimulus
