@@ -1,6 +1,7 @@
 """The granular-layer rules of the 2019 scaffold code (spinncer/scaffold/bsb_strategies.py,
 table in spinncer/scaffold/ALGORITHMS.md), checked on a real 100 x 100 µm BSB compile of
-config/bsb/casali2019_spinncer.json against the rules written out here by brute force."""
+config/bsb/casali2019_spinncer.json (and of its variant with the 2019 goc_grc truncation,
+casali2019_spinncer_truncated.json) against the rules written out here by brute force."""
 import json
 import os
 import subprocess
@@ -13,21 +14,22 @@ import pytest
 from spinncer.envs import ensure_env
 from spinncer.scaffold.bsb_layout import _expand_identifiers
 from spinncer.scaffold.build import COMPILE_SCRIPT
+from spinncer.scaffold.order import walk_order
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "config" / "bsb" / "casali2019_spinncer.json"
+TRUNCATED = REPO / "config" / "bsb" / "casali2019_spinncer_truncated.json"
 
 
-@pytest.fixture(scope="module")
-def raw(tmp_path_factory):
-    """Cells {type: (gids, xyz)} and connections {tag: (pre gids, post gids)} of a raw compile."""
+def compile_raw(config, work):
+    """Cells {type: (gids, xyz)} and connections {tag: (pre gids, post gids)} of a raw
+    100 x 100 µm compile of `config` (seed 3) in `work`."""
     python = ensure_env("bsb", REPO / "resources" / "envs" / "bsb")
-    work = tmp_path_factory.mktemp("bsb2019")
     (work / "pythonpath").mkdir()
     (work / "pythonpath" / "spinncer").symlink_to(REPO / "spinncer")
     out = work / "raw.hdf5"
     done = subprocess.run(
-        [str(python), str(COMPILE_SCRIPT), "3", "-c", str(CONFIG), "-o", str(out), "compile",
+        [str(python), str(COMPILE_SCRIPT), "3", "-c", str(config), "-o", str(out), "compile",
          "-x", "100", "-z", "100"], cwd=work, capture_output=True, text=True,
         env={**os.environ, "PYTHONPATH": str(work / "pythonpath")})
     assert done.returncode == 0, done.stderr[-3000:]
@@ -39,8 +41,18 @@ def raw(tmp_path_factory):
     return cells, conns
 
 
-def rule(name):
-    return json.loads(CONFIG.read_text())["connection_types"][name]
+@pytest.fixture(scope="module")
+def raw(tmp_path_factory):
+    return compile_raw(CONFIG, tmp_path_factory.mktemp("bsb2019"))
+
+
+@pytest.fixture(scope="module")
+def raw_truncated(tmp_path_factory):
+    return compile_raw(TRUNCATED, tmp_path_factory.mktemp("bsb2019truncated"))
+
+
+def rule(name, config=CONFIG):
+    return json.loads(config.read_text())["connection_types"][name]
 
 
 def morphology(cell_type):
@@ -83,6 +95,25 @@ def test_golgi_inhibits_each_granule_of_its_glomeruli_once(raw):
     pairs = list(zip(*conns["golgi_to_granule"]))
     assert len(pairs) == len(set(pairs)) and set(pairs) == expected
     assert len(expected) < sum(np.count_nonzero(glom_pre == b) for b in glom)  # shared granules
+
+
+def test_truncated_variant_passes_on_each_glomerulus_first_granules_in_file_order(raw_truncated):
+    """2019 ``connectome_goc_grc``'s pandas truncation: a glomerulus passes on to its Golgi cell
+    only its first n0 granules in the written file's id order (the placement walk)."""
+    cells, conns = raw_truncated
+    n0 = rule("golgi_to_granule", TRUNCATED)["granules_per_glomerulus"]
+    assert rule("golgi_to_glomerulus", TRUNCATED)["divergence"] == 40  # 2019 n_conn_goc
+    grc_ids, grc_xyz = cells["granule_cell"]
+    by_id = np.argsort(grc_ids)
+    file_id = dict(zip(grc_ids[by_id], walk_order(grc_xyz[by_id])))
+    glom_pre, grc_post = conns["glomerulus_to_granule"]
+    granules = {b: sorted(grc_post[glom_pre == b], key=file_id.get) for b in set(glom_pre)}
+    goc, glom = conns["golgi_to_glomerulus"]
+    expected = {(a, c) for a, b in zip(goc, glom) for c in granules.get(b, [])[:n0]}
+    untruncated = {(a, c) for a, b in zip(goc, glom) for c in granules.get(b, [])}
+    pairs = list(zip(*conns["golgi_to_granule"]))
+    assert len(pairs) == len(set(pairs)) and set(pairs) == expected
+    assert expected < untruncated  # the truncation bites in this volume
 
 
 def test_granule_to_golgi_axons_once_and_fibres_fill_the_total(raw):

@@ -1,7 +1,7 @@
 """Custom BSB 3.10 strategies used by ``config/bsb/casali2019_spinncer.json``.
 
 This module runs inside the BSB environment (BSB 3.10.5, numpy < 2): it imports only bsb, numpy,
-scipy and the standard library. BSB loads the classes by dotted path, so the folder that holds the
+scipy, the standard library and :mod:`spinncer.scaffold.order` (the written file's id order). BSB loads the classes by dotted path, so the folder that holds the
 ``spinncer`` package must be on ``PYTHONPATH`` when compiling (:mod:`spinncer.scaffold.build`
 sets it), e.g. from the repository root::
 
@@ -47,6 +47,8 @@ from bsb.connectivity.strategy import ConnectionStrategy
 from bsb.placement import ParticlePlacement
 from bsb.placement.strategy import Layered, PlacementStrategy
 from bsb.reporting import warn
+
+from .order import walk_order
 
 
 def _spread_counts(n, mean):
@@ -323,14 +325,31 @@ class GolgiToGranule2019(ConnectionStrategy):
     so a granule reached through two glomeruli of one Golgi cell gets two synapses from it.
     Config key ``after`` must list the two connections it reads (tags ``glomerulus_to_granule``
     and ``golgi_to_glomerulus``).
+
+    ``granules_per_glomerulus`` (optional, default none: every granule): the 2019 code's
+    truncation. ``connectome_goc_grc`` l. 394-397 (``scaffold_functions.py@18ff9db4``) stores
+    each glomerulus's granules as a column ``glom_grc_df[key] = pd.Series(...)`` of a DataFrame
+    whose index the first column (the lowest-id glomerulus) set, so pandas' alignment keeps only
+    the first *n0* granules of every glomerulus, *n0* = that glomerulus's granule count. With it
+    set, a glomerulus passes on only its first ``granules_per_glomerulus`` granules in the id
+    order the written file gives them (the placement walk, :func:`spinncer.scaffold.order.
+    walk_order`, as in the published file), in goc_grc only (glom_grc keeps them all). *n0* is
+    one glomerulus's count in a file we cannot rebuild, so it is a fitted value
+    (``config/bsb/casali2019_spinncer_truncated.json``).
     """
 
+    casts = {"granules_per_glomerulus": int}
+    defaults = {"granules_per_glomerulus": None}
+
     def validate(self):
-        pass
+        if self.granules_per_glomerulus is not None and self.granules_per_glomerulus < 1:
+            raise ValueError(f"{self.name}: granules_per_glomerulus must be >= 1 (or absent)")
 
     def connect(self):
         glom_grc = self.scaffold.cell_connections_by_tag["glomerulus_to_granule"]
         goc_glom = self.scaffold.cell_connections_by_tag["golgi_to_glomerulus"]
+        if self.granules_per_glomerulus is not None:
+            glom_grc = self._first_granules(glom_grc, self.granules_per_glomerulus)
         order = np.argsort(glom_grc[:, 0], kind="stable")
         by_glom = glom_grc[order]
         first = np.searchsorted(by_glom[:, 0], goc_glom[:, 1], side="left")
@@ -339,6 +358,19 @@ class GolgiToGranule2019(ConnectionStrategy):
         rows = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
         pairs = np.column_stack([np.repeat(goc_glom[:, 0], counts), by_glom[rows, 1]])
         self.scaffold.connect_cells(self, np.unique(pairs, axis=0))
+
+    def _first_granules(self, glom_grc, n0):
+        """The rows of `glom_grc` (glomerulus, granule) whose granule is among its glomerulus's
+        first `n0` in the written file's id order (the placement walk)."""
+        granules = self.to_cells[self.to_cell_types[0].name]
+        granules = granules[np.argsort(granules[:, 0], kind="stable")]
+        walk_rank = walk_order(granules[:, 2:5])
+        rank = walk_rank[np.searchsorted(granules[:, 0], glom_grc[:, 1])]
+        order = np.lexsort((rank, glom_grc[:, 0]))
+        glom = glom_grc[order, 0]
+        starts = np.flatnonzero(np.r_[True, glom[1:] != glom[:-1]])
+        position = np.arange(len(glom)) - np.repeat(starts, np.diff(np.r_[starts, len(glom)]))
+        return glom_grc[order[position < n0]]
 
 
 class GranuleToGolgi2019(ConnectionStrategy):
