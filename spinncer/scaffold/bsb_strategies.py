@@ -1,9 +1,10 @@
 """Custom BSB 3.10 strategies used by ``config/bsb/casali2019_spinncer.json``.
 
 This module runs inside the BSB environment (BSB 3.10.5, numpy < 2): it imports only bsb, numpy,
-scipy, the standard library and :mod:`spinncer.scaffold.order` (the written file's id order). BSB loads the classes by dotted path, so the folder that holds the
-``spinncer`` package must be on ``PYTHONPATH`` when compiling (:mod:`spinncer.scaffold.build`
-sets it), e.g. from the repository root::
+scipy, the standard library and :mod:`spinncer.scaffold.order` (the written file's id order).
+BSB loads the classes by dotted path, so the folder that holds the ``spinncer`` package must be
+on ``PYTHONPATH`` when compiling (:mod:`spinncer.scaffold.build` sets it), e.g. from the
+repository root::
 
     PYTHONPATH=. python spinncer/scaffold/bsb_compile.py 1 \
         -c config/bsb/casali2019_spinncer.json -o out.hdf5 compile -x 400 -z 400
