@@ -16,8 +16,8 @@ run an equally correct simulator could give, so every test it fails is a false a
 
 and prints tests outside per envelope and run (issue 23). ``--judge LABEL=PATH`` adds runs of
 the same seed with a known change (the reference with one connection type's weights scaled,
-``spinncer simulate --weight-scale``): the power of each envelope on one seed. The realisations are workflow targets;
-draws 1-4 are the main job's, more are made with::
+``spinncer simulate --weight-scale``): the power of each envelope on one seed. The realisations
+are workflow targets; draws 1-4 are the main job's, more are made with::
 
     .venv/bin/snakemake --cores 2 $(for k in $(seq 5 12); do \\
         echo results/casali2019_400x400/f150_r140_poisson/seed1/realisation$k/brian2/spikes.h5; \\
@@ -34,7 +34,9 @@ import time
 import pandas as pd
 
 from spinncer.analysis.stats import population_windows
+from spinncer.results import read_run
 from spinncer.validation import validate
+from spinncer.validation.realisations import DEFAULT_REALISATIONS
 from spinncer.validation.report import read_realisations, read_runs
 
 
@@ -51,7 +53,7 @@ def main():
     parser.add_argument("--seed", type=int, default=1, help="the candidate's seed")
     parser.add_argument("--seeds", type=seed_range, default=seed_range("1-10"),
                         help="the reference's seeds, e.g. 1-10")
-    parser.add_argument("--realisations", type=int, default=4,
+    parser.add_argument("--realisations", type=int, default=DEFAULT_REALISATIONS,
                         help="realisations 1..R of the seed pooled into the envelope")
     parser.add_argument("--held-out", type=seed_range, default=[],
                         help="realisations judged as candidates, e.g. 5-12")
@@ -68,16 +70,20 @@ def main():
     runs = read_runs({
         args.reference: [f"{args.point}/seed{s}/{args.reference}/spikes.h5" for s in args.seeds],
         args.candidate: [f"{seed_dir}/{args.candidate}/spikes.h5"]})
-    pooled = read_realisations([realisation.format(k)
-                                for k in range(1, args.realisations + 1)])
-    held_out = read_realisations([realisation.format(k) for k in args.held_out])
+    reference = runs[args.reference]
+    pooled = read_realisations([realisation.format(k) for k in range(1, args.realisations + 1)],
+                               reference, args.reference)
+    held_out = read_realisations([realisation.format(k) for k in args.held_out], reference,
+                                 args.reference)
     judged = {args.candidate: runs[args.candidate][args.seed]}
     judged.update({f"realisation{k}": run
                    for k, run in zip(args.held_out, held_out.get(args.seed, []))})
     for item in args.judge:
         label, _, path = item.partition("=")
-        judged[label] = read_realisations([path])[args.seed][0]
-    reference = runs[args.reference]
+        judged[label] = read_run(path, signals=False)
+        if judged[label].seed != args.seed:
+            parser.error(f"{path}: expected a run of seed {args.seed}, found seed "
+                         f"{judged[label].seed}")
     windows = population_windows(args.stim_times, reference[args.seeds[0]].spikes,
                                  consider_delays=True)
     unpaired_seed = max(args.seeds) + 1  # a seed the reference did not run

@@ -20,6 +20,12 @@ def test_shipped_configs_are_valid():
         check_config(yaml.safe_load((REPO / "config" / name).read_text()), SCHEMA, name)
 
 
+def test_schema_defaults_are_the_library_defaults():
+    from spinncer.validation.realisations import DEFAULT_REALISATIONS
+    validation = load_schema(SCHEMA)["properties"]["validation"]["properties"]
+    assert validation["realisations"]["default"] == DEFAULT_REALISATIONS
+
+
 @pytest.mark.parametrize("edit, key, expected", [
     (lambda c: c["stimulus"].update(f_base=-1.0), "stimulus.f_base", "a value >= 0"),
     (lambda c: c["simulation"].update(threads="two"), "simulation.threads", "type integer"),

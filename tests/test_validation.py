@@ -9,6 +9,7 @@ from elephant import statistics as es
 
 from spinncer import stimulus as stimulus_io
 from spinncer.analysis.stats import population_windows, protocol_windows
+from spinncer.errors import InputError
 from spinncer.params import CONNECTION_TYPES
 from spinncer.results import PopulationSpikes, RunResult, Signals, read_run, write_run
 from spinncer.scaffold import Connectivity, Scaffold, write_scaffold
@@ -253,8 +254,20 @@ def test_jitter_moves_spikes_by_one_timestep_and_keeps_each_train_in_order():
     again = jitter_stimulus(stim, 0.1, seed=1, draw=1)
     assert (again.times == jittered.times).all()
     assert (jitter_stimulus(stim, 0.1, seed=1, draw=2).times != jittered.times).any()
-    with pytest.raises(Exception, match="draw number"):
+    with pytest.raises(InputError, match="draw number"):
         jitter_stimulus(stim, 0.1, seed=1, draw=0)
+
+
+def test_jitter_never_swaps_spikes_that_share_a_step():
+    # two spikes on one step may share a step again, never swap: a swap would leave the sorted
+    # times with fewer moved spikes than the jitter reports
+    shared = np.repeat(np.arange(5, 40, 1) / 10, 2)
+    stim = stimulus_io.Stimulus.from_trains([shared, shared + 5.0], np.array([True, False]))
+    for draw in range(1, 21):
+        jittered = jitter_stimulus(stim, 0.1, seed=2, draw=draw)
+        shift = np.round((jittered.times - stim.times) / 0.1)
+        assert set(np.unique(shift)) <= {-1.0, 0.0, 1.0}
+        assert jittered.params["realisation"]["moved"] == np.count_nonzero(shift), draw
 
 
 # --- real NEST runs of a small random network -------------------------------------------
@@ -538,6 +551,11 @@ def test_one_seed_envelope_pools_the_reference_realisations(nest_runs):
     env = pooled.envelope.set_index(["seeds", "population", "window", "statistic"])
     assert env.loc[(label, *key), "ks_p95"] == pytest.approx(np.percentile(pooled_ks, 95))
     assert len(set(pooled_ks[:20]) ^ set(pooled_ks[20:])) > 0  # the realisations differ
+    # ... and widen the envelope: the run-fixed one ("seed 1 vs 5") is narrower somewhere
+    fixed = plain.envelope.set_index(["seeds", "population", "window", "statistic"])
+    wider = (env.sort_index().loc[label, "ks_p95"]
+             - fixed.sort_index().loc["seed 1 vs 5", "ks_p95"]).dropna()
+    assert (wider >= -1e-12).mean() > 0.5 and (wider > 1e-9).any()
     columns = ["backend", "population", "window", "statistic", "ks_median"]
     pd.testing.assert_frame_equal(plain.scores[columns], pooled.scores[columns])
     summary = pooled.summary.set_index("backend")
@@ -549,6 +567,31 @@ def test_one_seed_envelope_pools_the_reference_realisations(nest_runs):
     held_out = validate({"nest": runs["nest"], "jittered": {1: nest_runs["jittered4"][1]}},
                         "nest", windows, n_splits=20, realisations=realisations)
     assert held_out.summary.iloc[0]["p_if_equivalent"] >= 0.05, held_out.scores.to_string()
-    with pytest.raises(Exception, match="as many realisations"):
+    with pytest.raises(InputError, match="as many realisations"):
         validate({"nest": runs["nest"], "two": {1: nest[1], 2: nest[2]}}, "nest", windows,
                  realisations={1: realisations[1], 2: realisations[1][:1]})
+    # a seed of the candidate without realisations is an error, not a run-fixed envelope
+    with pytest.raises(InputError, match="as many realisations"):
+        validate({"nest": runs["nest"], "two": {1: nest[1], 2: nest[2]}}, "nest", windows,
+                 realisations=realisations)
+
+
+def test_only_realisations_of_the_reference_seeds_are_pooled(nest_runs, tmp_path):
+    from spinncer.validation.report import read_realisations
+    nest = nest_runs["nest"]
+    paths = {}
+    for label, run in (("jittered1", nest_runs["jittered1"][1]),
+                       ("jittered2", nest_runs["jittered2"][1]), ("plain", nest[1]),
+                       ("seed2", nest[2])):
+        paths[label] = str(tmp_path / f"{label}.h5")
+        write_run(run, paths[label])
+    own = {1: nest[1]}
+    read = read_realisations([paths["jittered1"], paths["jittered2"]], own, "nest")
+    assert list(read) == [1] and len(read[1]) == 2
+    for given, reference, found in (([paths["plain"]], "nest", "without 'realisation'"),
+                                    ([paths["seed2"]], "nest", "seed 2, not run by nest"),
+                                    ([paths["jittered1"]], "brian2", "backend nest"),
+                                    ([paths["jittered1"]] * 2, "nest", "twice")):
+        with pytest.raises(InputError, match=found) as error:
+            read_realisations(given, own if reference == "nest" else {1: nest[1]}, reference)
+        assert str(error.value).startswith(given[-1])

@@ -161,18 +161,18 @@ def value_groups(table):
             for key, g in table.groupby(["population", "window", "statistic"], sort=False)}
 
 
-def realisation_stand_ins(realisations, cand_seeds, ref_seeds):
-    """[{} (the reference's own runs), {seed: realisation j's groups} for j = 1..R] of a
-    candidate whose envelope is seed-matched and whose every seed has R >= 1 realisations;
-    [{}] otherwise. Unequal numbers of realisations over its seeds are an input error."""
+def realisation_stand_ins(realisations, name, cand_seeds, ref_seeds):
+    """[{} (the reference's own runs), {seed: realisation j's groups} for j = 1..R] of
+    candidate `name` when its envelope is seed-matched (fewer seeds, all run by the reference)
+    and realisations are given; [{}] otherwise. Realisations that leave out one of its seeds,
+    or unequal numbers over its seeds, are an input error (not a silent run-fixed envelope)."""
     if (not realisations or len(cand_seeds) == len(ref_seeds)
-            or not set(cand_seeds) <= set(ref_seeds)
-            or not all(realisations.get(s) for s in cand_seeds)):
+            or not set(cand_seeds) <= set(ref_seeds)):
         return [{}]
-    sizes = {s: len(realisations[s]) for s in cand_seeds}
-    if len(set(sizes.values())) > 1:
-        raise InputError("validation realisations", "as many realisations of every seed of a "
-                         "candidate", f"{sizes}")
+    sizes = {s: len(realisations.get(s, ())) for s in cand_seeds}
+    if 0 in sizes.values() or len(set(sizes.values())) > 1:
+        raise InputError("validation realisations", f"as many realisations (>= 1) of every "
+                         f"seed of candidate {name}", f"{sizes} per seed")
     return [{}] + [{s: realisations[s][j] for s in cand_seeds}
                    for j in range(sizes[cand_seeds[0]])]
 
@@ -220,7 +220,7 @@ def seed_envelope(reference, candidates, n_cells, n_splits=N_SPLITS, percentile=
                    for name, runs in candidates.items()}
     real_groups = {seed: [value_groups(t) for t in tables]
                    for seed, tables in (realisations or {}).items()}
-    stand_ins = {name: realisation_stand_ins(real_groups, sorted(runs), ref_seeds)
+    stand_ins = {name: realisation_stand_ins(real_groups, name, sorted(runs), ref_seeds)
                  for name, runs in candidates.items()}
     env_of = {name: envelope_splits(ref_seeds, sorted(runs), n_splits,
                                     splits=cand_splits[name],

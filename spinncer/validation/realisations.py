@@ -23,8 +23,9 @@ are no realisation of the granular layer.
 Jitter (seeded: ``default_rng([REALISATION_SEED, seed, draw])``): each spike gets -1 or +1
 timestep with probability 1/2. A move is not made (the spike keeps its time) when it would put
 the spike before step :data:`~spinncer.stimulus.FIRST_SPIKE_STEPS` or onto or past its
-neighbour in the same glomerulus (each spike keeps its place in its train; a conflict undoes
-both moves, repeated until none is left).
+neighbour in the same glomerulus (each spike keeps its place in its train: two spikes that
+shared a step may share one again, never swap; a conflict undoes both moves, repeated until
+none is left).
 """
 import numpy as np
 
@@ -40,10 +41,13 @@ DEFAULT_REALISATIONS = 4
 
 
 def _conflicts(steps, moved, source):
-    """Indices i of neighbours (i, i + 1) in one train whose order the moves broke."""
+    """Indices i of neighbours (i, i + 1) in one train whose order the moves broke: spikes on
+    different steps must stay on different steps in their order; spikes that shared a step
+    may share one again but not swap."""
     same = source[1:] == source[:-1]
-    kept_order = steps[1:] > steps[:-1]  # spikes sharing a step in the input stay as they are
-    return np.flatnonzero(same & kept_order & (moved[1:] <= moved[:-1]))
+    apart = steps[1:] > steps[:-1]
+    gap = moved[1:] - moved[:-1]
+    return np.flatnonzero(same & ((apart & (gap <= 0)) | (~apart & (gap < 0))))
 
 
 def jitter_stimulus(stimulus, timestep, seed, draw):

@@ -36,12 +36,28 @@ def read_runs(paths_by_backend):
     return runs
 
 
-def read_realisations(paths):
+def read_realisations(paths, reference_runs, reference):
     """{seed: [RunResult]} of the reference's realisations (:mod:`.realisations`), in the
-    order of `paths`; several runs per seed."""
-    by_seed = {}
+    order of `paths`; several runs per seed. Each must be a run of backend `reference` on a
+    jittered stimulus of a seed in `reference_runs` ({seed: RunResult}) with its timestep;
+    anything else (or a path given twice) is an input error naming the file."""
+    by_seed, seen = {}, set()
     for path in paths:
+        if path in seen:
+            raise InputError(path, "each realisation once", "the same file twice")
+        seen.add(path)
         run = read_run(path, signals=False)
+        params = run.metadata.get("inputs", {}).get("stimulus", {}).get("params", {})
+        own = reference_runs.get(run.seed)
+        found = (f"backend {run.backend}" if run.backend != reference
+                 else f"seed {run.seed}, not run by {reference}" if own is None
+                 else f"timestep {run.timestep} ms against {own.timestep}"
+                 if run.timestep != own.timestep
+                 else "a stimulus without 'realisation' (not from stimulus-jitter)"
+                 if "realisation" not in params else "")
+        if found:
+            raise InputError(path, f"a realisation: a {reference} run of one of seeds "
+                             f"{sorted(reference_runs)} on a jittered stimulus", found)
         by_seed.setdefault(run.seed, []).append(run)
     return by_seed
 
@@ -69,8 +85,9 @@ def validate_files(paths_by_backend, reference, stim_times, consider_delays, out
     first = next(iter(runs.get(reference, {}).values()), None)
     populations = first.spikes if first is not None else []
     windows = population_windows(stim_times, populations, consider_delays=consider_delays)
+    realisations = read_realisations(realisation_paths, runs.get(reference, {}), reference)
     result = validate(runs, reference, windows, perturbed, power=power,
-                      realisations=read_realisations(realisation_paths))
+                      realisations=realisations)
     for name in ("envelope", "scores", "verdicts", "distributions", "paired", "summary"):
         write_csv(getattr(result, name), f"{outdir}/{name}.csv")
     return result
