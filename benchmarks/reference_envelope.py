@@ -2,6 +2,10 @@
 
     python benchmarks/reference_envelope.py GOLD RUN... [--csv OUT.csv]
 
+The workflow writes the same table for the seeds of one scaffold (``spinncer reference-envelope``,
+config/reference.yaml with three or more seeds); this script prints the table, takes runs of
+different builds too, and one of our own runs as GOLD.
+
 GOLD: the model author's NEST run (``gold_standard_results_400_casali_nest.npz``), or one of our
 own runs (``spikes.h5``, e.g. NEST seed 1 as the control that our reference is inside). RUN...:
 our runs of the gold-standard protocol (config/reference.yaml, any backend), one per stimulus
@@ -17,7 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from spinncer.analysis.reference import gold_in_seed_envelope, read_gold_standard
+from spinncer.analysis.reference import (envelope_summary, gold_in_seed_envelope,
+                                         read_gold_standard)
 from spinncer.atomic import write_csv
 from spinncer.results import read_run
 from spinncer.stimulus import PROTOCOLS
@@ -42,11 +47,7 @@ def main(argv=None):
     table = gold_in_seed_envelope(runs, gold, stim_times)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(table.round(3).to_string(index=False))
-    judged = table[table.note == ""]
-    print(f"judged run inside our {len(runs)}-run envelope (KS): {int(judged.inside.sum())} of "
-          f"{len(judged)} population-windows; by population (both windows inside): "
-          f"{int(judged.groupby('population').inside.all().sum())} of "
-          f"{judged.population.nunique()}")
+    print(envelope_summary(table, len(runs)))
     if args.csv:
         write_csv(table, args.csv)
 

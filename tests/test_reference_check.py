@@ -165,3 +165,31 @@ def test_an_envelope_over_builds_is_wider_than_over_seeds():
         assert over_builds.loc[("golgi", window), "envelope_ks_p95"] > \
             2 * one_build.loc[("golgi", window), "envelope_ks_p95"]
     assert over_builds.loc[("golgi", "stimulus"), "seeds_mean_min_hz"] < 40
+
+
+def test_cli_envelope_table_and_summary_and_a_missing_gold_is_one_line(tmp_path):
+    # the workflow's reference_envelope rule: our seeds as spikes.h5, the gold as SpiNNCer .npz
+    runs = []
+    for seed in range(1, 6):
+        runs.append(str(tmp_path / f"seed{seed}.h5"))
+        write_run(noisy_run(seed), runs[-1])
+    gold = tmp_path / "gold.npz"
+    write_spinncer(noisy_run(99, scale=2.0), gold, stim_times=STIM_TIMES)
+    base = [sys.executable, "-m", "spinncer", "reference-envelope", *runs, "--allow-pickle",
+            "--stim-times", "300", "100", "600", "-o", str(tmp_path / "e.csv")]
+    done = subprocess.run(base + ["--gold", str(gold)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(tmp_path / "e.csv", keep_default_na=False).set_index(
+        ["population", "window"])
+    assert table.loc[("golgi", "stimulus"), "inside"] in (False, "False")
+    assert (table["n_seeds"] == 5).all()
+    assert "too few cells" in table.loc[("dcn", "baseline"), "note"]
+    assert ("inside our 5-run envelope (KS): 0 of 2 population-windows; by population "
+            "(both windows inside): 0 of 1; not judged: dcn baseline (too few cells"
+            in done.stdout), done.stdout
+    (tmp_path / "e.csv").unlink()
+    done = subprocess.run(base + ["--gold", str(tmp_path / "none.npz")], capture_output=True,
+                          text=True)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1 and not (tmp_path / "e.csv").exists()
+    assert lines[0].startswith("spinncer: error: reference_check.gold_standard")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import readme_snakemake_lines, run_readme_line
+from conftest import SHARED_DATA, readme_snakemake_lines, run_readme_line
 from spinncer import stimulus
 from spinncer.params import ALL_POPULATIONS, CELL_POPULATIONS
 
@@ -140,6 +140,7 @@ def test_smoke_validation_verdicts_and_membrane_comparison(workdir):
     # a candidate on fewer seeds is read against the reference's run of the same seed, pooled
     # with the reference's realisations of it (the jittered stimulus)
     scores = pd.read_csv(out / "scores.csv")
+    assert validation["realisations"] > 0  # else the label is "seed 1 vs 5"
     one_seed = f"seed 1 + {validation['realisations']} realisations vs 5"
     for backend in candidates:
         n = len(validation.get("backend_seeds", {}).get(backend, validation["seeds"]))
@@ -250,6 +251,25 @@ def test_one_sweep_point_by_its_path(workdir):
     reference = pd.read_csv(workdir / POINT / "stats.csv").set_index(["population", "window"])
     assert point.loc[("glomerulus", "stimulus"), "mean_rate_hz"] < \
         reference.loc[("glomerulus", "stimulus"), "mean_rate_hz"]
+
+
+def test_the_gold_is_judged_against_each_backend_with_enough_seeds(workdir, tmp_path):
+    # the gold-standard protocol at the validated point: the reference's and the emulation's
+    # ten validation seeds make an envelope each, NEST's one seed none; no validation, one
+    # seed: a reference check and no envelope
+    gold = SHARED_DATA / "gold_standard_results_400_casali_nest.npz"
+    extra = tmp_path / "gold.yaml"
+    extra.write_text(f"stimulus: {{protocol: gold-casali2019}}\n"
+                     f"reference_check: {{gold_standard: '{gold}'}}\n")
+    jobs = planned_jobs(workdir, configs=[extra])
+    assert jobs["reference_envelope"] == 2 and jobs["reference_check"] == 3  # 3 backends
+    plan = snakemake(workdir, flags=("-n",), configs=[extra]).stdout
+    assert "gold-casali2019/reference_envelope/brian2.csv" in plan
+    assert "gold-casali2019/reference_envelope/spinnaker-emulated.csv" in plan
+    alone = tmp_path / "alone.yaml"
+    alone.write_text("validation: {seeds: []}\n")
+    jobs = planned_jobs(workdir, configs=[extra, alone])
+    assert "reference_envelope" not in jobs and jobs["reference_check"] == 3
 
 
 def test_bad_config_stops_with_one_line_and_no_output(workdir, tmp_path):

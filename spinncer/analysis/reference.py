@@ -132,3 +132,18 @@ def gold_in_seed_envelope(runs, gold, stim_times):
             row["inside"] = row.pop("inside_ks")
             rows.append({**row, "note": ""})
     return pd.DataFrame(rows)
+
+
+def envelope_summary(table, n_runs):
+    """One line of a :func:`gold_in_seed_envelope` table: population-windows inside (KS), and
+    populations inside in both windows, of those judged; what could not be judged is named."""
+    judged = table[table.note == ""]
+    line = (f"judged run inside our {n_runs}-run envelope (KS): {int(judged.inside.sum())} of "
+            f"{len(judged)} population-windows; by population (both windows inside): "
+            f"{int(judged.groupby('population').inside.all().sum())} of "
+            f"{judged.population.nunique()}")
+    unjudged = table[table.note != ""]
+    if len(unjudged):
+        line += "; not judged: " + ", ".join(
+            f"{r.population} {r.window} ({r.note})" for r in unjudged.itertuples())
+    return line

@@ -5,30 +5,56 @@ from ..errors import InputError
 from .registry import arg, command, config_arg, protocol_args
 
 
+#: Arguments of a command that reads the gold standard: its file, and the protocol's windows.
+GOLD_ARGS = (
+    arg("--gold", required=True, help="gold-standard SpiNNCer result .npz"),
+    arg("--allow-pickle", action="store_true",
+        help="trust the pickled entries of the gold-standard file"),
+    config_arg("--stim-times", "stimulus.stim_times", nargs=3, required=True,
+               metavar=("BEFORE", "STIM", "AFTER")))
+
+
+def _read_gold(path, allow_pickle):
+    """The gold standard of config reference_check.gold_standard (one line if it is missing)."""
+    from pathlib import Path
+
+    from ..analysis.reference import read_gold_standard
+    if not Path(path).is_file():
+        raise InputError("reference_check.gold_standard", "an existing gold-standard file",
+                         repr(path))
+    return read_gold_standard(path, allow_pickle=allow_pickle)
+
+
 @command("reference-check", "our rates vs the NEST gold standard's",
          arg("run", help="our run file (spikes.h5) of the gold-standard protocol"),
-         arg("--gold", required=True, help="gold-standard SpiNNCer result .npz"),
-         arg("--allow-pickle", action="store_true",
-             help="trust the pickled entries of the gold-standard file"),
-         config_arg("--stim-times", "stimulus.stim_times", nargs=3, required=True,
-                    metavar=("BEFORE", "STIM", "AFTER")),
+         *GOLD_ARGS,
          arg("--title", default=""),
          arg("--figure", required=True, help="output PNG"),
          arg("-o", "--output", required=True, help="CSV, one row per population/window"))
 def _reference_check(args):
-    from pathlib import Path
-
-    from ..analysis.reference import read_gold_standard, reference_table
+    from ..analysis.reference import reference_table
     from ..plots.reference import reference_bars
     from ..results import read_run
-    if not Path(args.gold).is_file():
-        raise InputError("reference_check.gold_standard", "an existing gold-standard file",
-                         repr(args.gold))
-    gold = read_gold_standard(args.gold, allow_pickle=args.allow_pickle)
+    gold = _read_gold(args.gold, args.allow_pickle)
     run = read_run(args.run)
     table = reference_table(run, gold, args.stim_times)
     write_csv(table, args.output)
     reference_bars(table, args.figure, args.title)
+
+
+@command("reference-envelope", "is the gold standard inside our runs' envelope? (per-cell rates)",
+         arg("runs", nargs="+", help="our runs (spikes.h5) of the gold-standard protocol, one "
+             "per seed (or per scaffold build): the envelope"),
+         *GOLD_ARGS,
+         arg("-o", "--output", required=True, help="CSV, one row per population/window"))
+def _reference_envelope(args):
+    from ..analysis.reference import envelope_summary, gold_in_seed_envelope
+    from ..results import read_run
+    gold = _read_gold(args.gold, args.allow_pickle)
+    table = gold_in_seed_envelope([read_run(path, signals=False) for path in args.runs], gold,
+                                  args.stim_times)
+    write_csv(table, args.output)
+    print(envelope_summary(table, len(args.runs)))
 
 
 @command("import-spinncer", "read an original SpiNNCer result .npz",

@@ -6,6 +6,7 @@ import sys
 
 from snakemake.utils import validate
 
+from spinncer.analysis.reference import MIN_ENVELOPE_SEEDS
 from spinncer.config import check_config, config_sources
 from spinncer.envs import CHECKOUT
 from spinncer.errors import InputError
@@ -197,11 +198,12 @@ def simulate_threads(wildcards):
 
 
 # Job order (issue 24): of the jobs ready at once, the higher priority starts first. Every
-# stimulus (perturbed and jittered ones too) comes first (a second each), then the mappings. With one thread per run the long
-# run (NEST, nest-numerics, sPyNNaker: minutes) starts as soon as its stimulus exists and
-# everything else fills the other core beside it; with runs on every core the compiled
-# backends go first, so that they and what reads them fill the cores before the long run
-# instead of queueing after it. validate is the longest job that waits for the long run.
+# stimulus (perturbed and jittered ones too) comes first (a second each), then the mappings.
+# With one thread per run the long run (NEST, nest-numerics, sPyNNaker: minutes) starts as
+# soon as its stimulus exists and everything else fills the other core beside it; with runs
+# on every core the compiled backends go first, so that they and what reads them fill the
+# cores before the long run instead of queueing after it. validate is the longest job that
+# waits for the long run.
 PRIORITY = dict(stimulus=20, long_run_alone=15, mapping=10, compiled_run=5, validate=4)
 
 
@@ -304,6 +306,31 @@ def sweep_points(sweep=None):
 SWEEP_FIGURE_KINDS = ("", "_packets_peak", "_packets_mean_core_peak")
 
 
+# The gold against the envelope of a point's seeds (reference.smk reference_envelope).
+REFERENCE_ENVELOPE = "results/{scaffold}/{stim}/reference_envelope/{backend}.csv"
+
+
+def reference_checked():
+    """Runs of a named protocol are checked against the gold standard when one is configured."""
+    return STIM["protocol"] in PROTOCOLS and bool(REFERENCE["gold_standard"])
+
+
+def envelope_seeds(stim):
+    """{backend: seeds} run at point `stim` (simulation.seeds, and validation.seeds where the
+    point is validated: the fast reference's ten seeds of the main job), for every backend with
+    enough seeds for the gold's envelope."""
+    seeds = {
+        backend: [seed for name, seed in POINTS if name == stim]
+        for backend in SIM["backends"]
+    }
+    if stim in validation_points():
+        for backend in [VALIDATION["reference"]] + validation_candidates():
+            seeds[backend] = sorted(
+                set(seeds.get(backend, [])) | set(validation_seeds(backend))
+            )
+    return {b: s for b, s in seeds.items() if len(s) >= MIN_ENVELOPE_SEEDS}
+
+
 def final_outputs():
     summary = [
         f"resources/scaffolds/{SCAFFOLD}_summary_{table}.csv"
@@ -318,12 +345,18 @@ def final_outputs():
         outputs += [
             f"{point}/compare/{a}_vs_{b}/verdicts.csv" for a, b in compare_pairs()
         ]
-        if STIM["protocol"] in PROTOCOLS and REFERENCE["gold_standard"]:
+        if reference_checked():
             outputs += [
                 f"{point}/{backend}/{name}"
                 for backend in SIM["backends"]
                 for name in ("reference_check.csv", "figures/reference_check.png")
             ]
+    if reference_checked():
+        outputs += [
+            REFERENCE_ENVELOPE.format(scaffold=SCAFFOLD, stim=stim, backend=backend)
+            for stim in dict.fromkeys(stim for stim, _ in POINTS)
+            for backend in envelope_seeds(stim)
+        ]
     outputs += [
         f"results/compare/{name}/verdicts.csv" for name in ANALYSIS["compare_runs"]
     ]

@@ -44,3 +44,40 @@ rule reference_check:
             " --stim-times {params.stim_times} --title {params.title:q}"
             " --figure {output.figure} -o {output.table} > {log} 2>&1"
         )
+
+
+# The gold's per-cell rates against the envelope of our seeds of one point (issue 23): KS and
+# EMD between the gold and each seed against those between pairs of seeds (spinncer/analysis/
+# reference.py gold_in_seed_envelope), for each backend with three or more seeds at the point
+# (with config.yaml's validation: Brian2's ten seeds, run for the seed envelope anyway).
+rule reference_envelope:
+    input:
+        runs=lambda wc: [
+            f"{RUN.format(scaffold=wc.scaffold, stim=wc.stim, seed=seed)}/{wc.backend}/spikes.h5"
+            for seed in envelope_seeds(wc.stim).get(wc.backend, [])
+        ],
+        gold=REFERENCE["gold_standard"] or [],
+    output:
+        report(
+            f"{REFERENCE_ENVELOPE}",
+            caption="../report/reference_envelope.rst",
+            category="6. Reference check",
+            labels={
+                "run": "{stim}, all seeds",
+                "backend": "{backend}",
+                "item": "envelope",
+            },
+        ),
+    log:
+        "logs/reference_envelope/{scaffold}/{stim}/{backend}.log",
+    wildcard_constraints:
+        stim=PROTOCOL_PATTERN,
+    conda:
+        SPINNCER_ENV
+    params:
+        stim_times=STIM_TIMES,
+    shell:
+        cli(
+            "reference-envelope {input.runs} --gold {input.gold} --allow-pickle"
+            " --stim-times {params.stim_times} -o {output} > {log} 2>&1"
+        )
