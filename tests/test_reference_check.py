@@ -184,7 +184,7 @@ def test_cli_envelope_table_and_summary_and_a_missing_gold_is_one_line(tmp_path)
     assert table.loc[("golgi", "stimulus"), "inside"] in (False, "False")
     assert (table["n_seeds"] == 5).all()
     assert "too few cells" in table.loc[("dcn", "baseline"), "note"]
-    assert ("inside our 5-run envelope (KS): 0 of 2 population-windows; by population "
+    assert ("inside our 5-run envelope (KS): 0 of 2 population-windows; by cell population "
             "(both windows inside): 0 of 1; not judged: dcn baseline (too few cells"
             in done.stdout), done.stdout
     (tmp_path / "e.csv").unlink()

@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from ..errors import InputError
-from ..params import in_pathway_order
+from ..params import INPUT_POPULATION, in_pathway_order
 from .compare import too_few_cells
 from .spinncer_io import read_spinncer
 from .stats import cell_rates, population_stats, protocol_windows
@@ -136,12 +136,14 @@ def gold_in_seed_envelope(runs, gold, stim_times):
 
 def envelope_summary(table, n_runs):
     """One line of a :func:`gold_in_seed_envelope` table: population-windows inside (KS), and
-    populations inside in both windows, of those judged; what could not be judged is named."""
+    cell populations inside in both windows (the glomeruli, the stimulus itself, are a check of
+    the input, not of the model), of those judged; what could not be judged is named."""
     judged = table[table.note == ""]
+    cells = judged[judged.population != INPUT_POPULATION]
     line = (f"judged run inside our {n_runs}-run envelope (KS): {int(judged.inside.sum())} of "
-            f"{len(judged)} population-windows; by population (both windows inside): "
-            f"{int(judged.groupby('population').inside.all().sum())} of "
-            f"{judged.population.nunique()}")
+            f"{len(judged)} population-windows; by cell population (both windows inside): "
+            f"{int(cells.groupby('population').inside.all().sum())} of "
+            f"{cells.population.nunique()}")
     unjudged = table[table.note != ""]
     if len(unjudged):
         line += "; not judged: " + ", ".join(
