@@ -15,6 +15,11 @@ REFERENCE_BACKEND = BACKENDS[0]
 #: standalone project, the emulated SpiNNaker core), against NEST's and sPyNNaker's minutes.
 COMPILED_BACKENDS = ("brian2", "spinnaker-emulated")
 
+#: Fewest runs (seeds or builds) of ours for the gold standard's envelope
+#: (:func:`spinncer.analysis.reference.gold_in_seed_envelope`): 3 give 3 pairs. Here so that the
+#: workflow plans that table without importing the analysis (scipy) at every start.
+MIN_ENVELOPE_SEEDS = 3
+
 #: Kinds of generated mossy-fibre stimulus (:func:`spinncer.stimulus.generate`).
 STIMULUS_TYPES = ("poisson", "periodic")
 

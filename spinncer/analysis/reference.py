@@ -14,6 +14,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from ..errors import InputError
+from ..options import MIN_ENVELOPE_SEEDS
 from ..params import INPUT_POPULATION, in_pathway_order
 from .compare import too_few_cells
 from .spinncer_io import read_spinncer
@@ -89,8 +90,6 @@ def reference_table(ours, gold, stim_times):
 
 #: Percentile of the seed-to-seed distances the gold's distance must not exceed.
 ENVELOPE_PERCENTILE = 95.0
-#: Fewest seeds of ours for an envelope (pairs of seeds: 3 seeds give 3 pairs).
-MIN_ENVELOPE_SEEDS = 3
 
 
 def gold_in_seed_envelope(runs, gold, stim_times):

@@ -36,6 +36,21 @@ def read_runs(paths_by_backend):
     return runs
 
 
+def _not_a_realisation(run, reference_runs, reference):
+    """What makes `run` no realisation of a run in `reference_runs` ("" if nothing)."""
+    own = reference_runs.get(run.seed)
+    if run.backend != reference:
+        return f"backend {run.backend}"
+    if own is None:
+        return f"seed {run.seed}, not run by {reference}"
+    if run.timestep != own.timestep:
+        return f"timestep {run.timestep} ms against {own.timestep}"
+    params = run.metadata.get("inputs", {}).get("stimulus", {}).get("params", {})
+    if "realisation" not in params:
+        return "a stimulus without 'realisation' (not from stimulus-jitter)"
+    return ""
+
+
 def read_realisations(paths, reference_runs, reference):
     """{seed: [RunResult]} of the reference's realisations (:mod:`.realisations`), in the
     order of `paths`; several runs per seed. Each must be a run of backend `reference` on a
@@ -47,14 +62,7 @@ def read_realisations(paths, reference_runs, reference):
             raise InputError(path, "each realisation once", "the same file twice")
         seen.add(path)
         run = read_run(path, signals=False)
-        params = run.metadata.get("inputs", {}).get("stimulus", {}).get("params", {})
-        own = reference_runs.get(run.seed)
-        found = (f"backend {run.backend}" if run.backend != reference
-                 else f"seed {run.seed}, not run by {reference}" if own is None
-                 else f"timestep {run.timestep} ms against {own.timestep}"
-                 if run.timestep != own.timestep
-                 else "a stimulus without 'realisation' (not from stimulus-jitter)"
-                 if "realisation" not in params else "")
+        found = _not_a_realisation(run, reference_runs, reference)
         if found:
             raise InputError(path, f"a realisation: a {reference} run of one of seeds "
                              f"{sorted(reference_runs)} on a jittered stimulus", found)

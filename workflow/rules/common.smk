@@ -6,13 +6,13 @@ import sys
 
 from snakemake.utils import validate
 
-from spinncer.analysis.reference import MIN_ENVELOPE_SEEDS
 from spinncer.config import check_config, config_sources
 from spinncer.envs import CHECKOUT
 from spinncer.errors import InputError
 from spinncer.options import (
     BACKENDS,
     COMPILED_BACKENDS,
+    MIN_ENVELOPE_SEEDS,
     ORDERINGS,
     alternatives_regex,
 )
@@ -319,10 +319,8 @@ def envelope_seeds(stim):
     """{backend: seeds} run at point `stim` (simulation.seeds, and validation.seeds where the
     point is validated: the fast reference's ten seeds of the main job), for every backend with
     enough seeds for the gold's envelope."""
-    seeds = {
-        backend: [seed for name, seed in POINTS if name == stim]
-        for backend in SIM["backends"]
-    }
+    run = [seed for name, seed in POINTS if name == stim]
+    seeds = {backend: run for backend in SIM["backends"]}
     if stim in validation_points():
         for backend in [VALIDATION["reference"]] + validation_candidates():
             seeds[backend] = sorted(

@@ -59,7 +59,7 @@ rule reference_envelope:
         gold=REFERENCE["gold_standard"] or [],
     output:
         report(
-            f"{REFERENCE_ENVELOPE}",
+            REFERENCE_ENVELOPE,
             caption="../report/reference_envelope.rst",
             category="6. Reference check",
             labels={
